@@ -1,0 +1,4 @@
+/**
+ * nibweb: nibabel's image model for the web.
+ */
+export * from './errors.js';

@@ -1,0 +1,144 @@
+/**
+ * NDArray: a strided view of a typed array, the smallest numpy-ndarray stand-in that
+ * nibabel's image model needs. No dependencies beyond the dtype table.
+ *
+ * Invariants: `shape` counts voxels; `strides` and `offset` count *voxels* too (so for
+ * complex64, element index = (offset + Σ i_k·strides_k)·2 + lane). Arrays read from files
+ * are column-major (x fastest): `strides = [1, nx, nx·ny, …]`.
+ */
+import { type DType, type TypedArray, dtypeInfo, dtypeOfTypedArray } from './dtypes.js';
+
+/** Column-major (Fortran) strides of `shape`, in voxels. */
+export function fortranStrides(shape: readonly number[]): number[] {
+  const strides: number[] = [];
+  let s = 1;
+  for (const n of shape) {
+    strides.push(s);
+    s *= n;
+  }
+  return strides;
+}
+
+/** Row-major (C) strides of `shape`, in voxels. */
+export function cStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** Product of the shape (the voxel count); 1 for a 0-d shape. */
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** An n-dimensional strided view of a typed array. */
+export class NDArray<T extends TypedArray = TypedArray> {
+  /** The elements (interleaved lanes for complex and RGB dtypes). */
+  readonly data: T;
+  /** Voxels along each axis. */
+  readonly shape: number[];
+  /** Voxel step along each axis. */
+  readonly strides: number[];
+  /** Voxel index of element [0, 0, …]. */
+  readonly offset: number;
+  /** numpy-style dtype name. */
+  readonly dtype: DType;
+
+  /**
+   * @param data the elements
+   * @param shape voxels along each axis
+   * @param opts `strides`/`offset` in voxels (default: column-major, 0); `dtype` when the
+   *   typed array alone does not say it (complex, rgb)
+   * @throws {RangeError} when the view would run past `data`
+   */
+  constructor(
+    data: T,
+    shape: readonly number[],
+    opts: { strides?: readonly number[]; offset?: number; dtype?: DType } = {},
+  ) {
+    this.data = data;
+    this.shape = [...shape];
+    this.strides = opts.strides ? [...opts.strides] : fortranStrides(shape);
+    this.offset = opts.offset ?? 0;
+    this.dtype = opts.dtype ?? dtypeOfTypedArray(data);
+    if (this.strides.length !== this.shape.length) {
+      throw new RangeError(`strides (${this.strides.length}) and shape (${this.shape.length}) differ in length`);
+    }
+    const info = dtypeInfo(this.dtype);
+    if (!(data instanceof info.ctor)) {
+      throw new TypeError(`dtype ${this.dtype} needs a ${info.ctor.name}, got ${data.constructor.name}`);
+    }
+    if (shapeSize(this.shape) > 0) {
+      let lo = this.offset;
+      let hi = this.offset;
+      for (let i = 0; i < this.shape.length; i++) {
+        const span = (this.shape[i] - 1) * this.strides[i];
+        if (span < 0) lo += span;
+        else hi += span;
+      }
+      if (lo < 0 || (hi + 1) * info.lanes > data.length) {
+        throw new RangeError(`shape [${this.shape}] does not fit in ${data.length / info.lanes} voxels`);
+      }
+    }
+  }
+
+  /** Number of axes. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of voxels. */
+  get size(): number {
+    return shapeSize(this.shape);
+  }
+
+  /** Typed-array elements per voxel (2 for complex, 3/4 for RGB, else 1). */
+  get lanes(): number {
+    return dtypeInfo(this.dtype).lanes;
+  }
+
+  /** Element index in `data` of the voxel at `index` (lane 0). */
+  elementIndex(index: readonly number[]): number {
+    if (index.length !== this.shape.length) {
+      throw new RangeError(`expected ${this.shape.length} indices, got ${index.length}`);
+    }
+    let k = this.offset;
+    for (let i = 0; i < index.length; i++) {
+      let j = index[i];
+      const n = this.shape[i];
+      if (j < 0) j += n;
+      if (!Number.isInteger(j) || j < 0 || j >= n) {
+        throw new RangeError(`index ${index[i]} is out of bounds for axis ${i} with size ${n}`);
+      }
+      k += j * this.strides[i];
+    }
+    return k * this.lanes;
+  }
+
+  /**
+   * The value at one voxel (lane 0 for complex/RGB; use `data` for the others).
+   * @param index one integer per axis; negative counts from the end
+   * @returns the number (64-bit integers as `Number`, possibly inexact past 2^53)
+   */
+  get(...index: number[]): number {
+    return Number(this.data[this.elementIndex(index)]);
+  }
+
+  /** True when the voxels are contiguous in column-major order from `offset`. */
+  get isFortranContiguous(): boolean {
+    const f = fortranStrides(this.shape);
+    return this.shape.every((n, i) => n <= 1 || this.strides[i] === f[i]);
+  }
+
+  /** True when the voxels are contiguous in row-major order from `offset`. */
+  get isCContiguous(): boolean {
+    const c = cStrides(this.shape);
+    return this.shape.every((n, i) => n <= 1 || this.strides[i] === c[i]);
+  }
+}
