@@ -1,0 +1,23 @@
+/**
+ * The byte-source contract (geotiff.js's BaseSource, made minimal): something that can read
+ * a byte range, asynchronously, abortably. Files, Blobs, in-memory bytes and HTTP Range
+ * servers are sources; caching/merging and gzip are decorators over a source.
+ */
+
+/** Options for one read. */
+export interface ReadOptions {
+  /** Aborts the read with a `DOMException` named `AbortError`. */
+  signal?: AbortSignal;
+}
+
+/** A readable range of bytes. */
+export interface ByteSource {
+  /** Total bytes, or `undefined` when unknown without reading everything (a gzip stream). */
+  readonly size: number | undefined;
+  /**
+   * Reads `[offset, offset + length)`.
+   * @returns exactly `length` bytes, or fewer only when the source ends first
+   * @throws `AbortError` when `opts.signal` aborts
+   */
+  read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array>;
+}

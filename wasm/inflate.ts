@@ -1,0 +1,2 @@
+// DEFLATE (RFC 1951) inflate kernel: see src/wasm/gunzip.ts for its driver.
+export {};

@@ -1,0 +1,2 @@
+// Dtype conversion, byte swap and scl_slope/scl_inter scaling kernels.
+export {};
