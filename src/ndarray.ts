@@ -142,3 +142,61 @@ export class NDArray<T extends TypedArray = TypedArray> {
     return this.shape.every((n, i) => n <= 1 || this.strides[i] === c[i]);
   }
 }
+
+/** Converts one element value to what a typed array of `dtype` stores. */
+function castValue(v: number | bigint, toBig: boolean, integer: boolean): number | bigint {
+  if (toBig) return typeof v === 'bigint' ? v : BigInt(Math.trunc(Number.isFinite(v) ? v : 0));
+  const x = Number(v);
+  return integer ? Math.trunc(x) : x;
+}
+
+/**
+ * A copy of `arr` converted to `dtype`, with the same shape and voxel layout order
+ * (numpy's `arr.astype(dtype)` for contiguous arrays; strided views come out column-major).
+ * Integer targets truncate toward zero and wrap as typed arrays do (numpy's unsafe cast);
+ * real → complex sets the imaginary part to 0; complex → real keeps the real part
+ * (numpy's ComplexWarning case).
+ * @throws {TypeError} for conversions to or from rgb24/rgba32 between different dtypes
+ */
+export function astype(arr: NDArray, dtype: DType): NDArray {
+  const from = dtypeInfo(arr.dtype);
+  const to = dtypeInfo(dtype);
+  if ((from.kind === 'V' || to.kind === 'V') && arr.dtype !== dtype) {
+    throw new TypeError(`cannot convert ${arr.dtype} to ${dtype}`);
+  }
+  const n = arr.size;
+  const out = new to.ctor(n * to.lanes) as TypedArray;
+  const contiguousF = arr.isFortranContiguous;
+  const contiguousC = !contiguousF && arr.isCContiguous;
+  const toBig = out instanceof BigInt64Array || out instanceof BigUint64Array;
+  const integer = to.kind === 'i' || to.kind === 'u';
+  const lanesIn = from.lanes;
+  const lanesOut = to.lanes;
+  const shared = Math.min(lanesIn, lanesOut);
+  const strides = contiguousC ? cStrides(arr.shape) : fortranStrides(arr.shape);
+  const write = (dst: number, src: number): void => {
+    for (let l = 0; l < shared; l++) {
+      (out as unknown as (number | bigint)[])[dst * lanesOut + l] = castValue(
+        arr.data[src * lanesIn + l] as number | bigint,
+        toBig,
+        integer,
+      ) as never;
+    }
+  };
+  if (contiguousF || contiguousC) {
+    for (let i = 0; i < n; i++) write(i, arr.offset + i);
+  } else {
+    // Walk the voxels in column-major order.
+    const idx = new Array<number>(arr.ndim).fill(0);
+    for (let i = 0; i < n; i++) {
+      let src = arr.offset;
+      for (let d = 0; d < idx.length; d++) src += idx[d] * arr.strides[d];
+      write(i, src);
+      for (let d = 0; d < idx.length; d++) {
+        if (++idx[d] < arr.shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+  }
+  return new NDArray(out, arr.shape, { strides, dtype });
+}
