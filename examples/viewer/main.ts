@@ -1,0 +1,496 @@
+/**
+ * nibweb viewer: the page. Drop or pick files → `loadFiles` (one image per file or
+ * .hdr+.img pair) → header table at once → `getFdata({ dtype: 'float32' })` → three
+ * orthogonal views with a crosshair, a readout (voxel, RAS mm through the affine, value),
+ * a 4th-dimension slider and window controls. On start it loads the bundled sample.
+ *
+ * The geometry, windowing, header rows and file grouping live in pure modules (slices.ts,
+ * header-table.ts, files.ts) tested in Node; this file only wires them to the DOM.
+ * Each drop group loads on its own, so one bad file shows its error and the rest still load.
+ */
+import { loadFiles } from '../../src/index.js';
+import { ACCEPTED_EXTENSIONS, describeError, groupFiles, isAbort, type ErrorReport } from './files.js';
+import { fmt, headerRows } from './header-table.js';
+import {
+  VIEWS,
+  autoWindow,
+  extractSlice,
+  screenToVoxel,
+  sliceToRgba,
+  viewGeometry,
+  voxelToScreen,
+  voxelToWorld,
+  type DisplayWindow,
+  type Slice,
+  type ViewGeometry,
+  type ViewName,
+  type Volume,
+} from './slices.js';
+
+type Image = Awaited<ReturnType<typeof loadFiles>>[number];
+
+/** One entry of the image list. */
+interface Entry {
+  id: number;
+  name: string;
+  status: 'loading' | 'ready' | 'failed';
+  img?: Image;
+  vol?: Volume;
+  cursor: number[];
+  volumeIndex: number;
+  window?: DisplayWindow;
+  error?: ErrorReport;
+}
+
+const $ = <T extends Element>(sel: string): T => {
+  const el = document.querySelector<T>(sel);
+  if (!el) throw new Error(`missing element ${sel}`);
+  return el;
+};
+
+const dom = {
+  drop: $<HTMLElement>('#drop'),
+  input: $<HTMLInputElement>('#file-input'),
+  progress: $<HTMLElement>('#progress'),
+  progressBar: $<HTMLProgressElement>('#progress-bar'),
+  progressLabel: $<HTMLElement>('#progress-label'),
+  cancel: $<HTMLButtonElement>('#cancel'),
+  errors: $<HTMLElement>('#errors'),
+  list: $<HTMLUListElement>('#image-list'),
+  header: $<HTMLTableSectionElement>('#header-table tbody'),
+  voxel: $<HTMLElement>('#readout-voxel'),
+  world: $<HTMLElement>('#readout-world'),
+  value: $<HTMLElement>('#readout-value'),
+  volumeControl: $<HTMLElement>('#volume-control'),
+  volume: $<HTMLInputElement>('#volume'),
+  volumeOut: $<HTMLOutputElement>('#volume-out'),
+  winMin: $<HTMLInputElement>('#win-min'),
+  winMax: $<HTMLInputElement>('#win-max'),
+  winAuto: $<HTMLButtonElement>('#win-auto'),
+  radiological: $<HTMLInputElement>('#radiological'),
+  status: $<HTMLElement>('#status'),
+};
+
+const views = new Map<ViewName, { figure: HTMLElement; canvas: HTMLCanvasElement; geom?: ViewGeometry; slice?: Slice }>();
+for (const name of VIEWS) {
+  const figure = $<HTMLElement>(`.view[data-view="${name}"]`);
+  views.set(name, { figure, canvas: figure.querySelector('canvas') as HTMLCanvasElement });
+}
+
+const entries: Entry[] = [];
+let active: Entry | undefined;
+let nextId = 1;
+let controller: AbortController | undefined;
+
+dom.input.accept = ACCEPTED_EXTENSIONS.join(',');
+
+// ---- loading ----
+
+/** Loads a drop: each group in turn, each shown as soon as its header is read. */
+async function loadDrop(files: File[]): Promise<void> {
+  const groups = groupFiles(files);
+  if (groups.length === 0) return;
+  controller?.abort();
+  const ctl = new AbortController();
+  controller = ctl;
+  showProgress(true);
+  try {
+    for (const [n, group] of groups.entries()) {
+      if (ctl.signal.aborted) break;
+      const prefix = groups.length > 1 ? `(${n + 1}/${groups.length}) ` : '';
+      await loadGroup(group.name, group.files, ctl.signal, prefix);
+    }
+  } finally {
+    if (controller === ctl) {
+      controller = undefined;
+      showProgress(false);
+    }
+  }
+}
+
+async function loadGroup(name: string, files: File[], signal: AbortSignal, prefix: string): Promise<void> {
+  const entry: Entry = { id: nextId++, name, status: 'loading', cursor: [0, 0, 0], volumeIndex: 0 };
+  entries.push(entry);
+  renderList();
+  const onProgress = ({ loaded, total }: { loaded: number; total: number }): void => {
+    setProgress(`${prefix}Reading ${name}`, total > 0 ? loaded / total : undefined);
+  };
+  try {
+    setProgress(`${prefix}Reading ${name}`, undefined);
+    const images = await loadFiles(files, { signal, onProgress });
+    const img = images[0];
+    if (!img) throw new Error('no image in these files');
+    entry.img = img;
+    select(entry); // header first, while the voxels decode
+    setProgress(`${prefix}Decoding ${name}`, undefined);
+    const data = await img.getFdata({ dtype: 'float32', signal });
+    entry.vol = data;
+    entry.window = autoWindow(data.data);
+    entry.cursor = img.shape.slice(0, 3).map((n: number) => Math.floor((n - 1) / 2));
+    while (entry.cursor.length < 3) entry.cursor.push(0);
+    entry.status = 'ready';
+    if (active === entry || active === undefined) select(entry);
+    else renderList();
+    // Other images found in the same group (rare) are not dropped silently.
+    if (images.length > 1) showStatus(`${name}: ${images.length} images found, showing the first.`);
+  } catch (err) {
+    if (isAbort(err)) {
+      entries.splice(entries.indexOf(entry), 1);
+      if (active === entry) active = undefined;
+      renderList();
+      render();
+      showStatus(`Loading of ${name} cancelled.`);
+      return;
+    }
+    entry.status = 'failed';
+    entry.error = describeError(err, name);
+    entry.vol = undefined;
+    showError(entry.error);
+    if (active === entry) select(entry);
+    else renderList();
+    console.error(err);
+  }
+}
+
+/** Fetches the bundled sample and loads it as if it had been dropped. */
+async function loadSample(): Promise<void> {
+  const url = new URL('../sample.nii.gz', document.baseURI);
+  try {
+    setProgress('Fetching sample.nii.gz', undefined);
+    showProgress(true);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.pathname}`);
+    const blob = await res.blob();
+    await loadDrop([new File([blob], 'sample.nii.gz')]);
+  } catch (err) {
+    showProgress(false);
+    showError(describeError(err, 'sample.nii.gz'));
+  }
+}
+
+// ---- progress, errors, status ----
+
+function showProgress(on: boolean): void {
+  dom.progress.hidden = !on;
+}
+
+function setProgress(label: string, fraction: number | undefined): void {
+  dom.progressLabel.textContent = fraction === undefined ? `${label}…` : `${label}… ${Math.round(fraction * 100)}%`;
+  if (fraction === undefined) dom.progressBar.removeAttribute('value');
+  else dom.progressBar.value = fraction;
+}
+
+function showError(e: ErrorReport): void {
+  const box = document.createElement('div');
+  box.className = 'error';
+  box.dataset.file = e.file;
+  if (e.code) box.dataset.code = e.code;
+  const file = document.createElement('span');
+  file.className = 'file';
+  file.textContent = e.file;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = '×';
+  close.setAttribute('aria-label', `Dismiss the error about ${e.file}`);
+  close.addEventListener('click', () => box.remove());
+  const kind = document.createElement('span');
+  kind.className = 'kind';
+  kind.textContent = e.code ? `${e.kind} · ${e.code}` : e.kind;
+  const message = document.createElement('span');
+  message.className = 'message';
+  message.textContent = e.message;
+  box.append(file, close, kind, message);
+  dom.errors.append(box);
+}
+
+function showStatus(text: string): void {
+  dom.status.textContent = text;
+}
+
+// ---- list and header ----
+
+function select(entry: Entry): void {
+  active = entry;
+  renderList();
+  renderHeader();
+  syncControls();
+  render();
+}
+
+function renderList(): void {
+  dom.list.replaceChildren(
+    ...entries.map((e) => {
+      const li = document.createElement('li');
+      li.className = e.status;
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.setAttribute('role', 'tab');
+      b.setAttribute('aria-selected', String(e === active));
+      b.dataset.id = String(e.id);
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = e.name;
+      name.title = e.name;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = e.status === 'loading' ? 'loading…' : e.status === 'failed' ? 'failed' : e.img ? e.img.shape.join('×') : '';
+      b.append(name, meta);
+      b.addEventListener('click', () => select(e));
+      li.append(b);
+      return li;
+    }),
+  );
+}
+
+function renderHeader(): void {
+  const e = active;
+  if (!e || !e.img) {
+    dom.header.replaceChildren();
+    return;
+  }
+  const rows = headerRows(e.img as unknown as Parameters<typeof headerRows>[0], e.name);
+  dom.header.replaceChildren(
+    ...rows.map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset.key = r.key;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = r.label;
+      const td = document.createElement('td');
+      td.textContent = r.text;
+      if (r.matrix) {
+        const m = document.createElement('table');
+        m.className = 'matrix';
+        m.setAttribute('aria-label', `${r.label} matrix`);
+        for (const row of r.matrix) {
+          const mr = m.insertRow();
+          for (const x of row) mr.insertCell().textContent = fmt(x, 5);
+        }
+        td.append(m);
+      }
+      tr.append(th, td);
+      return tr;
+    }),
+  );
+}
+
+// ---- controls ----
+
+function syncControls(): void {
+  const e = active;
+  const nt = e?.img && e.img.shape.length > 3 ? e.img.shape[3] : 1;
+  dom.volumeControl.hidden = !(e?.vol && nt > 1);
+  dom.volume.max = String(nt - 1);
+  dom.volume.value = String(e?.volumeIndex ?? 0);
+  dom.volumeOut.value = `${e?.volumeIndex ?? 0} / ${nt - 1}`;
+  dom.winMin.value = e?.window ? fmt(e.window.min) : '';
+  dom.winMax.value = e?.window ? fmt(e.window.max) : '';
+  dom.winMin.disabled = dom.winMax.disabled = dom.winAuto.disabled = !e?.vol;
+}
+
+dom.volume.addEventListener('input', () => {
+  if (!active?.vol) return;
+  active.volumeIndex = Number(dom.volume.value);
+  dom.volumeOut.value = `${active.volumeIndex} / ${dom.volume.max}`;
+  render();
+});
+
+function readWindow(): void {
+  if (!active?.window) return;
+  const min = Number.parseFloat(dom.winMin.value);
+  const max = Number.parseFloat(dom.winMax.value);
+  if (Number.isFinite(min) && Number.isFinite(max) && max > min) {
+    active.window = { min, max };
+    render();
+  }
+}
+dom.winMin.addEventListener('input', readWindow);
+dom.winMax.addEventListener('input', readWindow);
+dom.winAuto.addEventListener('click', () => {
+  if (!active?.vol) return;
+  active.window = autoWindow(active.vol.data);
+  syncControls();
+  render();
+});
+dom.radiological.addEventListener('change', render);
+
+// ---- views ----
+
+/** Draws the three views and the readout for the active image. */
+function render(): void {
+  const e = active;
+  const ok = !!(e?.vol && e.img && e.window);
+  for (const [name, v] of views) {
+    const label = (cls: string, text: string) => {
+      const el = v.figure.querySelector(`.edge.${cls}`);
+      if (el) el.textContent = text;
+    };
+    if (!ok || !e?.vol || !e.img || !e.window) {
+      v.geom = undefined;
+      v.slice = undefined;
+      v.canvas.width = v.canvas.height = 0;
+      for (const cls of ['top', 'bottom', 'left', 'right']) label(cls, '');
+      (v.figure.querySelector('.slice-no') as HTMLElement).textContent = '';
+      continue;
+    }
+    const affine = e.img.affine ?? identity();
+    const zooms = safeZooms(e.img);
+    const geom = viewGeometry(affine, e.vol.shape, zooms, name, { radiological: dom.radiological.checked });
+    const slice = extractSlice(e.vol, geom, e.cursor, e.volumeIndex);
+    v.geom = geom;
+    v.slice = slice;
+    drawView(v.canvas, geom, slice, e.window, e.cursor);
+    label('top', geom.labels.top);
+    label('bottom', geom.labels.bottom);
+    label('left', geom.labels.left);
+    label('right', geom.labels.right);
+    (v.figure.querySelector('.slice-no') as HTMLElement).textContent = `${e.cursor[geom.through] + 1}/${e.vol.shape[geom.through]}`;
+  }
+  renderReadout();
+}
+
+function renderReadout(): void {
+  const e = active;
+  if (!e?.vol || !e.img) {
+    dom.voxel.textContent = dom.world.textContent = dom.value.textContent = '–';
+    if (e?.status === 'loading') showStatus(`Loading ${e.name}…`);
+    else if (e?.status === 'failed') showStatus(`${e.name} could not be shown: ${e.error?.message ?? ''}`);
+    return;
+  }
+  const idx = [...e.cursor];
+  if (e.vol.shape.length > 3) idx.push(e.volumeIndex);
+  dom.voxel.textContent = `[${idx.join(', ')}]`;
+  const w = voxelToWorld(e.img.affine ?? identity(), e.cursor);
+  dom.world.textContent = w.map((x) => x.toFixed(1)).join(', ');
+  let k = e.vol.offset;
+  idx.forEach((x, a) => {
+    k += x * (e.vol?.strides[a] ?? 0);
+  });
+  dom.value.textContent = fmt(e.vol.data[k]);
+  showStatus('');
+}
+
+function identity(): number[][] {
+  return [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? 1 : 0)));
+}
+
+function safeZooms(img: Image): number[] {
+  try {
+    return img.header.getZooms();
+  } catch {
+    return [1, 1, 1];
+  }
+}
+
+const scratch = document.createElement('canvas');
+
+function drawView(canvas: HTMLCanvasElement, geom: ViewGeometry, slice: Slice, win: DisplayWindow, cursor: number[]): void {
+  // Fit the slice, at its physical aspect ratio, into the square area of the view.
+  const wrap = canvas.parentElement as HTMLElement;
+  const box = Math.max(64, Math.min(wrap.clientWidth, wrap.clientHeight || wrap.clientWidth));
+  const physW = slice.width * geom.horizontal.zoom;
+  const physH = slice.height * geom.vertical.zoom;
+  const scale = box / Math.max(physW, physH);
+  const cssW = Math.max(1, Math.round(physW * scale));
+  const cssH = Math.max(1, Math.round(physH * scale));
+  const dpr = window.devicePixelRatio || 1;
+  canvas.style.width = `${cssW}px`;
+  canvas.style.height = `${cssH}px`;
+  canvas.width = Math.round(cssW * dpr);
+  canvas.height = Math.round(cssH * dpr);
+
+  scratch.width = slice.width;
+  scratch.height = slice.height;
+  const sctx = scratch.getContext('2d') as CanvasRenderingContext2D;
+  const imageData = sctx.createImageData(slice.width, slice.height);
+  sliceToRgba(slice, win, imageData.data);
+  sctx.putImageData(imageData, 0, 0);
+
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
+  const [c, r] = voxelToScreen(geom, cursor);
+  const x = ((c + 0.5) / slice.width) * canvas.width;
+  const y = ((r + 0.5) / slice.height) * canvas.height;
+  ctx.strokeStyle = 'rgba(80, 200, 255, 0.85)';
+  ctx.lineWidth = Math.max(1, dpr);
+  ctx.beginPath();
+  ctx.moveTo(Math.round(x) + 0.5, 0);
+  ctx.lineTo(Math.round(x) + 0.5, canvas.height);
+  ctx.moveTo(0, Math.round(y) + 0.5);
+  ctx.lineTo(canvas.width, Math.round(y) + 0.5);
+  ctx.stroke();
+}
+
+for (const [, v] of views) {
+  const moveTo = (ev: PointerEvent) => {
+    if (!active?.vol || !v.geom || !v.slice) return;
+    const rect = v.canvas.getBoundingClientRect();
+    const col = ((ev.clientX - rect.left) / rect.width) * v.slice.width;
+    const row = ((ev.clientY - rect.top) / rect.height) * v.slice.height;
+    active.cursor = screenToVoxel(v.geom, col, row, active.cursor);
+    render();
+  };
+  v.canvas.addEventListener('pointerdown', (ev) => {
+    v.canvas.setPointerCapture(ev.pointerId);
+    moveTo(ev);
+  });
+  v.canvas.addEventListener('pointermove', (ev) => {
+    if (ev.buttons & 1) moveTo(ev);
+  });
+  v.canvas.addEventListener('keydown', (ev) => {
+    if (!active?.vol || !v.geom) return;
+    const step = { ArrowUp: 1, ArrowRight: 1, PageUp: 5, ArrowDown: -1, ArrowLeft: -1, PageDown: -5 }[ev.key];
+    if (step === undefined) return;
+    ev.preventDefault();
+    const axis = v.geom.through;
+    const n = active.vol.shape[axis];
+    active.cursor[axis] = Math.min(n - 1, Math.max(0, active.cursor[axis] + step));
+    render();
+  });
+}
+
+let resizeQueued = false;
+new ResizeObserver(() => {
+  if (resizeQueued) return;
+  resizeQueued = true;
+  requestAnimationFrame(() => {
+    resizeQueued = false;
+    render();
+  });
+}).observe($('.views'));
+
+// ---- drop zone and picker ----
+
+dom.drop.addEventListener('click', () => dom.input.click());
+dom.drop.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' || ev.key === ' ') {
+    ev.preventDefault();
+    dom.input.click();
+  }
+});
+dom.input.addEventListener('change', () => {
+  const files = [...(dom.input.files ?? [])];
+  dom.input.value = '';
+  void loadDrop(files);
+});
+// Accept drops anywhere on the page; never let the browser navigate to a dropped file.
+for (const type of ['dragenter', 'dragover'] as const) {
+  document.addEventListener(type, (ev) => {
+    ev.preventDefault();
+    dom.drop.classList.add('over');
+  });
+}
+document.addEventListener('dragleave', (ev) => {
+  if (ev.relatedTarget === null) dom.drop.classList.remove('over');
+});
+document.addEventListener('drop', (ev) => {
+  ev.preventDefault();
+  dom.drop.classList.remove('over');
+  const files = [...(ev.dataTransfer?.files ?? [])];
+  if (files.length === 0) showStatus('Nothing to load in that drop (folders are not read; drop the files).');
+  void loadDrop(files);
+});
+dom.cancel.addEventListener('click', () => controller?.abort());
+
+void loadSample();
