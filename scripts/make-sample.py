@@ -194,6 +194,12 @@ def describe(img, name, extra=None):
         'fdata_max': float(np.max(img.get_fdata())),
         'raw_max': float(img.dataobj.get_unscaled().max()),
     }
+    # The viewer starts with its cursor at floor((n - 1) / 2) on each spatial axis.
+    fdata = img.get_fdata()
+    centre = [(n - 1) // 2 for n in img.shape[:3]]
+    out['centre'] = centre
+    out['centre_world'] = [float(x) for x in nib.affines.apply_affine(img.affine, centre)]
+    out['centre_values'] = [float(v) for v in np.atleast_1d(fdata[tuple(centre)])]
     out.update(extra or {})
     return out
 
@@ -204,7 +210,9 @@ sample = write_gz(head_phantom().to_bytes(), os.path.join(ROOT, 'public', 'sampl
 expected['sample'] = describe(sample, 'sample.nii.gz', {'voxel': {'index': [43, 100, 64], 'value': float(sample.get_fdata()[43, 100, 64])}})
 
 asym = write_gz(asym_image().to_bytes(), os.path.join(FIX, 'asym.nii.gz'))
-expected['asym'] = describe(asym, 'asym.nii.gz')
+# The voxel at the centre of the bright cube (world (-22, 0, 0)), for the consumer test.
+bright = [int(round(x)) for x in nib.affines.apply_affine(np.linalg.inv(asym.affine), [-22, 0, 0])]
+expected['asym'] = describe(asym, 'asym.nii.gz', {'bright_voxel': {'index': bright, 'value': float(asym.get_fdata()[tuple(bright)])}})
 
 fourd = write_gz(fourd_image(), os.path.join(FIX, 'fourd.nii.gz'))
 fd = fourd.get_fdata()
