@@ -1,0 +1,29 @@
+/**
+ * Consumer bundling test page: uses nibweb exactly as an app that installed it would
+ * (`from 'nibweb'`, resolved to node_modules/nibweb, unpacked from `npm pack` by run.mjs).
+ * It loads a small .nii.gz — so the WebAssembly inflater and scaler must load from the
+ * consumer's own build — and prints the shape and one voxel value into the DOM.
+ */
+import { load } from 'nibweb';
+import fixtureUrl from '../fixtures/viewer/asym.nii.gz?url';
+
+/** The voxel to print: `?voxel=i,j,k`, else the centre of the bright cube of asym.nii.gz. */
+const index = (new URLSearchParams(location.search).get('voxel') ?? '18,20,22').split(',').map(Number);
+
+const out = document.getElementById('out') as HTMLElement;
+try {
+  const res = await fetch(fixtureUrl);
+  if (!res.ok) throw new Error(`fetching the fixture: HTTP ${res.status}`);
+  const img = await load(new Uint8Array(await res.arrayBuffer()), { name: 'asym.nii.gz' });
+  const data = await img.getFdata({ dtype: 'float32' });
+  const value = data.get(...index);
+  out.dataset.shape = img.shape.join(',');
+  out.dataset.index = index.join(',');
+  out.dataset.value = String(value);
+  out.dataset.status = 'ok';
+  out.textContent = `shape ${img.shape.join('×')}; value at [${index.join(', ')}] = ${value}`;
+} catch (err) {
+  out.dataset.status = 'error';
+  out.textContent = `failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+  console.error(err);
+}

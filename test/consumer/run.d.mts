@@ -1,0 +1,17 @@
+/** Types of run.mjs, the consumer bundling test runner (see there). */
+export declare const here: string;
+export declare const root: string;
+/** Builds dist/ and wasm/build/ when missing or older than the sources. */
+export declare function ensureBuilt(log?: (msg: string) => void): void;
+/** `npm pack` the repository; returns the tarball path and the paths it holds. */
+export declare function pack(): { tarball: string; files: string[] };
+/** Extracts the tarball into test/consumer/node_modules/nibweb; returns that directory. */
+export declare function install(tarball: string): string;
+/** `vite build` the consumer; returns the built files relative to test/consumer/dist. */
+export declare function build(): string[];
+/** Steps 1–3 at once. */
+export declare function prepare(log?: (msg: string) => void): { packed: string[]; installed: string; built: string[] };
+/** Serves test/consumer/dist with `vite preview` on 127.0.0.1:`port`. */
+export declare function preview(port: number): Promise<{ url: string; close: () => Promise<void> }>;
+/** The installed package.json. */
+export declare function installedManifest(): { name: string; version: string; [k: string]: unknown };
