@@ -11,8 +11,9 @@
  * examples/index.html. `base: './'` keeps the build relocatable (any sub-path, file server).
  * The e2e tests (test/e2e/playwright.config.ts) run this same config on their own port.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -47,11 +48,70 @@ function announceViewer(): Plugin {
   };
 }
 
+/**
+ * Serves `.gz`/`.mgz` files as the bytes they are. Vite's static server (sirv) labels them
+ * `Content-Encoding: gzip`, so a browser would silently inflate them before the page sees them
+ * — the viewer would get a plain .nii under a .nii.gz name, and byte ranges would refer to
+ * the compressed file. Plain static hosts (and a user's drop) hand over the gzip bytes; so
+ * does this, with single byte ranges as HTTP Range readers need.
+ */
+function rawGzip(): Plugin {
+  const handler =
+    (dir: () => string) =>
+    (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+      const path = decodeURIComponent((req.url ?? '').split('?')[0]);
+      if (!/\.(gz|mgz)$/i.test(path)) return next();
+      const base = dir();
+      const file = normalize(join(base, path));
+      if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) return next();
+      const size = statSync(file).size;
+      res.setHeader('Content-Type', 'application/gzip');
+      res.setHeader('Accept-Ranges', 'bytes');
+      res.setHeader('Cache-Control', 'no-cache');
+      const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+      let start = 0;
+      let end = size - 1;
+      if (range && (range[1] || range[2])) {
+        start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+        end = range[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1;
+        if (start >= size || start > end) {
+          res.statusCode = 416;
+          res.setHeader('Content-Range', `bytes */${size}`);
+          res.end();
+          return;
+        }
+        res.statusCode = 206;
+        res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+      }
+      res.setHeader('Content-Length', String(end - start + 1));
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      createReadStream(file, { start, end }).pipe(res);
+    };
+  let publicDir = '';
+  let outDir = '';
+  return {
+    name: 'nibweb-raw-gzip',
+    configResolved(config) {
+      publicDir = config.publicDir;
+      outDir = config.build.outDir;
+    },
+    configureServer(server) {
+      server.middlewares.use(handler(() => publicDir));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(handler(() => outDir));
+    },
+  };
+}
+
 export default defineConfig({
   root: here,
   base: './',
   publicDir: join(here, '..', 'public'),
-  plugins: [announceViewer()],
+  plugins: [rawGzip(), announceViewer()],
   server: {
     host: '127.0.0.1',
     port: 5173,

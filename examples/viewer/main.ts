@@ -112,17 +112,21 @@ async function loadGroup(name: string, files: File[], signal: AbortSignal, prefi
   const entry: Entry = { id: nextId++, name, status: 'loading', cursor: [0, 0, 0], volumeIndex: 0 };
   entries.push(entry);
   renderList();
+  // The loader reports compressed bytes consumed, while reading the header and again while
+  // decoding the voxels (gzip sources keep the callback).
+  let phase = 'Reading';
   const onProgress = ({ loaded, total }: { loaded: number; total: number }): void => {
-    setProgress(`${prefix}Reading ${name}`, total > 0 ? loaded / total : undefined);
+    setProgress(`${prefix}${phase} ${name}`, total > 0 ? loaded / total : undefined);
   };
   try {
-    setProgress(`${prefix}Reading ${name}`, undefined);
+    setProgress(`${prefix}${phase} ${name}`, undefined);
     const images = await loadFiles(files, { signal, onProgress });
     const img = images[0];
     if (!img) throw new Error('no image in these files');
     entry.img = img;
     select(entry); // header first, while the voxels decode
-    setProgress(`${prefix}Decoding ${name}`, undefined);
+    phase = 'Decoding';
+    setProgress(`${prefix}${phase} ${name}`, undefined);
     const data = await img.getFdata({ dtype: 'float32', signal });
     entry.vol = data;
     entry.window = autoWindow(data.data);
