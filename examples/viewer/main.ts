@@ -7,8 +7,13 @@
  * The geometry, windowing, header rows and file grouping live in pure modules (slices.ts,
  * header-table.ts, files.ts) tested in Node; this file only wires them to the DOM.
  * Each drop group loads on its own, so one bad file shows its error and the rest still load.
+ *
+ * A 4-D image whose float32 copy would pass `wholeMax` bytes (512 MiB; `?wholeMax=N` in the
+ * page URL overrides it) is read one volume at a time through `img.dataobj.get([null, null,
+ * null, t])`, so that a long fMRI run shows its first volume at once and never needs the whole
+ * series in memory; the last few volumes are kept.
  */
-import { loadFiles } from '../../src/index.js';
+import { isProxy, loadFiles } from '../../src/index.js';
 import { ACCEPTED_EXTENSIONS, describeError, groupFiles, isAbort, type ErrorReport } from './files.js';
 import { fmt, headerRows } from './header-table.js';
 import {
@@ -17,6 +22,7 @@ import {
   extractSlice,
   screenToVoxel,
   sliceToRgba,
+  toFloat32Volume,
   viewGeometry,
   voxelToScreen,
   voxelToWorld,
@@ -35,7 +41,10 @@ interface Entry {
   name: string;
   status: 'loading' | 'ready' | 'failed';
   img?: Image;
+  /** What is shown: the whole array, or (per-volume mode) the current 3-D volume. */
   vol?: Volume;
+  /** Per-volume mode: volumes read so far (a few, most recent last). */
+  frames?: Map<number, Volume>;
   cursor: number[];
   volumeIndex: number;
   window?: DisplayWindow;
@@ -81,6 +90,9 @@ const entries: Entry[] = [];
 let active: Entry | undefined;
 let nextId = 1;
 let controller: AbortController | undefined;
+/** Above this many bytes of float32, 4-D images are read one volume at a time. */
+const wholeMax = Number(new URLSearchParams(location.search).get('wholeMax') ?? 512 * 2 ** 20);
+const FRAMES_KEPT = 4;
 
 dom.input.accept = ACCEPTED_EXTENSIONS.join(',');
 
@@ -127,9 +139,16 @@ async function loadGroup(name: string, files: File[], signal: AbortSignal, prefi
     select(entry); // header first, while the voxels decode
     phase = 'Decoding';
     setProgress(`${prefix}${phase} ${name}`, undefined);
-    const data = await img.getFdata({ dtype: 'float32', signal });
-    entry.vol = data;
-    entry.window = autoWindow(data.data);
+    const voxels = img.shape.reduce((a: number, b: number) => a * b, 1);
+    let vol: Volume;
+    if (img.shape.length > 3 && img.shape[3] > 1 && voxels * 4 > wholeMax && isProxy(img.dataobj)) {
+      entry.frames = new Map();
+      vol = await readFrame(entry, 0, signal);
+    } else {
+      vol = await img.getFdata({ dtype: 'float32', signal });
+    }
+    entry.vol = vol;
+    entry.window = autoWindow(vol.data);
     entry.cursor = img.shape.slice(0, 3).map((n: number) => Math.floor((n - 1) / 2));
     while (entry.cursor.length < 3) entry.cursor.push(0);
     entry.status = 'ready';
@@ -154,6 +173,24 @@ async function loadGroup(name: string, files: File[], signal: AbortSignal, prefi
     else renderList();
     console.error(err);
   }
+}
+
+/** Per-volume mode: volume `t` as float32, read through the proxy (cached, a few kept). */
+async function readFrame(entry: Entry, t: number, signal?: AbortSignal): Promise<Volume> {
+  const frames = entry.frames as Map<number, Volume>;
+  const have = frames.get(t);
+  if (have) {
+    frames.delete(t);
+    frames.set(t, have);
+    return have;
+  }
+  const img = entry.img as Image;
+  const index: (number | null)[] = img.shape.map((_: number, ax: number) => (ax < 3 ? null : ax === 3 ? t : 0));
+  const proxy = img.dataobj as { get(index: (number | null)[], opts?: { signal?: AbortSignal }): Promise<Parameters<typeof toFloat32Volume>[0]> };
+  const vol = toFloat32Volume(await proxy.get(index, { signal }));
+  frames.set(t, vol);
+  while (frames.size > FRAMES_KEPT) frames.delete(frames.keys().next().value as number);
+  return vol;
 }
 
 /** Fetches the bundled sample and loads it as if it had been dropped. */
@@ -293,10 +330,25 @@ function syncControls(): void {
 }
 
 dom.volume.addEventListener('input', () => {
-  if (!active?.vol) return;
-  active.volumeIndex = Number(dom.volume.value);
-  dom.volumeOut.value = `${active.volumeIndex} / ${dom.volume.max}`;
-  render();
+  const e = active;
+  if (!e?.vol) return;
+  const t = Number(dom.volume.value);
+  e.volumeIndex = t;
+  dom.volumeOut.value = `${t} / ${dom.volume.max}`;
+  if (!e.frames) {
+    render();
+    return;
+  }
+  showStatus(`Reading volume ${t}…`);
+  readFrame(e, t).then(
+    (vol) => {
+      // Only the latest request wins when the slider moves faster than volumes are read.
+      if (e.volumeIndex !== t) return;
+      e.vol = vol;
+      if (active === e) render();
+    },
+    (err) => showError(describeError(err, `${e.name}, volume ${t}`)),
+  );
 });
 
 function readWindow(): void {
@@ -340,7 +392,7 @@ function render(): void {
     const affine = e.img.affine ?? identity();
     const zooms = safeZooms(e.img);
     const geom = viewGeometry(affine, e.vol.shape, zooms, name, { radiological: dom.radiological.checked });
-    const slice = extractSlice(e.vol, geom, e.cursor, e.volumeIndex);
+    const slice = extractSlice(e.vol, geom, e.cursor, e.vol.shape.length > 3 ? e.volumeIndex : 0);
     v.geom = geom;
     v.slice = slice;
     drawView(v.canvas, geom, slice, e.window, e.cursor);
@@ -361,11 +413,12 @@ function renderReadout(): void {
     else if (e?.status === 'failed') showStatus(`${e.name} could not be shown: ${e.error?.message ?? ''}`);
     return;
   }
-  const idx = [...e.cursor];
-  if (e.vol.shape.length > 3) idx.push(e.volumeIndex);
-  dom.voxel.textContent = `[${idx.join(', ')}]`;
+  const shown = e.img.shape.length > 3 ? [...e.cursor, e.volumeIndex] : e.cursor;
+  dom.voxel.textContent = `[${shown.join(', ')}]`;
   const w = voxelToWorld(e.img.affine ?? identity(), e.cursor);
   dom.world.textContent = w.map((x) => x.toFixed(1)).join(', ');
+  // In per-volume mode the array is the current 3-D volume: no 4th index.
+  const idx = e.vol.shape.length > 3 ? [...e.cursor, e.volumeIndex] : e.cursor;
   let k = e.vol.offset;
   idx.forEach((x, a) => {
     k += x * (e.vol?.strides[a] ?? 0);

@@ -225,37 +225,41 @@ test('drop of a .hdr + .img pair loads as one image', async ({ page }, testInfo)
   await attachScreenshot(page, testInfo, 'pair.png');
 });
 
-test('4-D image: the volume slider changes the picture and the value', async ({ page }, testInfo) => {
-  const e = expected.fourd;
-  await ready(page, 'sample.nii.gz');
-  await expect(page.locator('#volume-control')).toBeHidden();
-  await drop(page, ['fourd.nii.gz']);
-  await ready(page, 'fourd.nii.gz');
-  const h = await headerTable(page);
-  expect(h.shape).toBe('32 × 32 × 16 × 5 (4-D)');
-  expect(h.zooms).toBe('3 × 3 × 4 mm, 2 sec');
-  expect(h.scaling).toBe('value × 0.5 + 10');
-  expect(h.intent).toContain('moving ball');
-  const slider = page.locator('#volume');
-  await expect(page.locator('#volume-control')).toBeVisible();
-  await expect(slider).toHaveAttribute('max', '4');
-  await page.fill('#win-min', '0');
-  await page.fill('#win-max', '410');
-  const digests: string[] = [];
-  const ballX: number[] = [];
-  for (let t = 0; t < 5; t++) {
-    await slider.fill(String(t));
-    await expect(page.locator('#readout-voxel')).toHaveText(`[${[...e.centre, t].join(', ')}]`);
-    await expect(page.locator('#readout-value')).toHaveText(String(e.centre_values[t]));
-    const px = await pixels(page, 'axial');
-    digests.push(px.digest);
-    ballX.push((await px.centroid(100, 255)).x);
-  }
-  expect(new Set(digests).size).toBe(5);
-  // The ball moves along +x (towards R, on the right in neurological display).
-  for (let t = 1; t < 5; t++) expect(ballX[t]).toBeGreaterThan(ballX[t - 1]);
-  await attachScreenshot(page, testInfo, 'fourd.png');
-});
+for (const mode of ['whole array', 'one volume at a time'] as const) {
+  test(`4-D image (${mode}): the volume slider changes the picture and the value`, async ({ page }, testInfo) => {
+    const e = expected.fourd;
+    // ?wholeMax=0 makes the viewer read 4-D images volume by volume through the proxy.
+    if (mode !== 'whole array') await page.goto('/viewer/?wholeMax=0');
+    await ready(page, 'sample.nii.gz');
+    await expect(page.locator('#volume-control')).toBeHidden();
+    await drop(page, ['fourd.nii.gz']);
+    await ready(page, 'fourd.nii.gz');
+    const h = await headerTable(page);
+    expect(h.shape).toBe('32 × 32 × 16 × 5 (4-D)');
+    expect(h.zooms).toBe('3 × 3 × 4 mm, 2 sec');
+    expect(h.scaling).toBe('value × 0.5 + 10');
+    expect(h.intent).toContain('moving ball');
+    const slider = page.locator('#volume');
+    await expect(page.locator('#volume-control')).toBeVisible();
+    await expect(slider).toHaveAttribute('max', '4');
+    await page.fill('#win-min', '0');
+    await page.fill('#win-max', '410');
+    const digests: string[] = [];
+    const ballX: number[] = [];
+    for (let t = 0; t < 5; t++) {
+      await slider.fill(String(t));
+      await expect(page.locator('#readout-voxel')).toHaveText(`[${[...e.centre, t].join(', ')}]`);
+      await expect(page.locator('#readout-value')).toHaveText(String(e.centre_values[t]));
+      const px = await pixels(page, 'axial');
+      digests.push(px.digest);
+      ballX.push((await px.centroid(100, 255)).x);
+    }
+    expect(new Set(digests).size).toBe(5);
+    // The ball moves along +x (towards R, on the right in neurological display).
+    for (let t = 1; t < 5; t++) expect(ballX[t]).toBeGreaterThan(ballX[t - 1]);
+    await attachScreenshot(page, testInfo, `fourd-${mode.replace(/ /g, '-')}.png`);
+  });
+}
 
 test('bad files: a clear message each, and the page keeps working', async ({ page }, testInfo) => {
   await ready(page, 'sample.nii.gz');
