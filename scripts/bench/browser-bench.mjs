@@ -177,7 +177,7 @@ export async function runBrowserBench(root, volumes, opts, log) {
       json.e2e[v.name] = { outBytes: out, verify: bad, ...Object.fromEntries(r) };
     }
     md.push('\n### Chromium (c): File(.nii.gz) → float32 array, end to end (median ms · MB/s of float32 output)\n');
-    md.push('nibweb: `(await load(file)).getFdata({ dtype: \'float32\' })`, a fresh load every run, `img.uncache()` after (outside the clock). ' +
+    md.push(`nibweb (${info.nibweb.loadFrom}): \`(await load(file)).getFdata({ dtype: 'float32' })\`, a fresh load every run` + ', `img.uncache()` after (outside the clock). ' +
       'Lean: File.stream() → DecompressionStream → buffer preallocated from ISIZE → typed view at vox_offset → JS scaling loop into a new Float32Array (float32 with slope 1: the view itself).\n');
     md.push(table(['volume', 'nibweb load + getFdata', 'lean DecompressionStream', 'nibweb ÷ lean', '≤ 0.6×?'], eRows));
 
@@ -205,7 +205,7 @@ export async function runBrowserBench(root, volumes, opts, log) {
     }
     await page.evaluate(() => window.nibBench.release());
     md.push('\n### Chromium (e): one 2D axial slice of the uncompressed .nii (median ms)\n');
-    md.push('nibweb: `img.dataobj.get([null, null, k])` (fMRI: `[null, null, k, 150]`) on an image loaded once; raw: `file.slice(a, b).arrayBuffer()` of the same slice. Different k every run.\n');
+    md.push(`nibweb (${info.nibweb.loadFrom}): ` + '`img.dataobj.get([null, null, k])` (fMRI: `[null, null, k, 150]`) on an image loaded once; raw: `file.slice(a, b).arrayBuffer()` of the same slice. Different k every run.\n');
     md.push(table(['volume', 'nibweb proxy slice', 'raw File.slice', 'slice size', 'nibweb ÷ raw', '≤ 1.5×?'], lRows));
     await page.close();
     page = null;

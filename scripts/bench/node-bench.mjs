@@ -95,7 +95,7 @@ export async function runNodeBench(volumes, opts, nib, log) {
       ratio(nibMs, r.get('zlibIsize').median),
       ratio(nibMs, r.get('fflate').median),
     ]);
-    json.gunzip[vol.name] = { bytesOut: size, problems, ...Object.fromEntries([...r].map(([k, v]) => [k, v])) };
+    json.gunzip[vol.name] = { bytesOut: size, problems, ...Object.fromEntries(r) };
   }
   md.push('### Node: gunzip of .nii.gz (median ms · MB/s of output)\n');
   md.push(`nibweb: ${nib.gunzipFrom}. Ratios are nibweb time ÷ peer time (< 1: nibweb faster).\n`);

@@ -31,7 +31,7 @@ export interface PageInfo {
   crossOriginIsolated: boolean;
   timerResolutionMs: number;
   gc: boolean;
-  nibweb: { gunzip: string; load: boolean; scaler: string; problems: string[] };
+  nibweb: { gunzip: string; load: boolean; loadFrom: string; scaler: string; problems: string[] };
 }
 
 /** The API the driver calls through `page.evaluate`. */
@@ -207,6 +207,7 @@ const api: NibBench = {
       nibweb: {
         gunzip: nib.gunzipFrom,
         load: nib.load !== null,
+        loadFrom: nib.loadFrom,
         scaler: nib.scaler?.label ?? 'not available',
         problems: nib.problems,
       },
@@ -411,7 +412,7 @@ const api: NibBench = {
 window.nibBench = api;
 window.nibBenchReady = getNibweb().then((pieces) => {
   nib = pieces;
-  status.textContent = `ready; gunzip: ${pieces.gunzipFrom}; load: ${pieces.load ? 'yes' : 'no'}`;
+  status.textContent = `ready; gunzip: ${pieces.gunzipFrom}; load: ${pieces.loadFrom}`;
 });
 // `held` is read only by the GC: keep the reference visible to the type checker.
 export const heldResult = (): unknown => held;

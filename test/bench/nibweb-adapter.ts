@@ -56,6 +56,7 @@ export interface NibwebPieces {
   gunzip: Gunzip | null;
   gunzipFrom: string;
   load: Load | null;
+  loadFrom: string;
   scaler: Scaler | null;
   /** Import failures (a module exists but does not load), one line each. */
   problems: string[];
@@ -66,6 +67,7 @@ type Mod = Record<string, unknown>;
 // Literal paths: each key exists only if that file exists when Vite transforms this module.
 const modules = import.meta.glob([
   '../../src/index.ts',
+  '../../src/load.ts',
   '../../src/codecs/gzip.ts',
   '../../src/wasm/scale.ts',
   '../../src/wasm/memory.ts',
@@ -98,23 +100,53 @@ interface ArenaClass {
   create(bytes: number): Promise<ArenaLike | null>;
 }
 
+/** src/wasm/scale.ts `scaleInArena(arena, src, dst, n, rawDtype, littleEndian, slope, inter, outDtype)`. */
+type ScaleInArena = (
+  arena: ArenaLike, src: number, dst: number, n: number, rawDtype: 'int16', littleEndian: boolean,
+  slope: number, inter: number, outDtype: 'float32',
+) => void;
+
 /**
- * The direct kernel path: one fixed-size arena holding input and output, and the module's
- * `scale_i16_f32(src, dst, n, slope, inter, flags)` export (wasm/scale.ts). Used when the
- * host-side wrapper `scaleInArena` has not landed yet; it measures the same kernel.
+ * Copies the input into a fixed-size arena with a separate output region (the same layout
+ * as the JS loop's separate preallocated output), so only the conversion is timed.
+ */
+async function arenaJob(Arena: ArenaClass, input: Int16Array): Promise<{ arena: ArenaLike; src: number; dst: number }> {
+  const n = input.length;
+  const arena = await Arena.create(n * 6 + 256);
+  if (!arena) throw new Error('WebAssembly is disabled');
+  const src = arena.alloc(n * 2, 64);
+  const dst = arena.alloc(n * 4, 64);
+  arena.u8(src, n * 2).set(new Uint8Array(input.buffer, input.byteOffset, n * 2));
+  return { arena, src, dst };
+}
+
+/** The library's path: `scaleInArena`, which applies nibabel's rules then calls the kernel. */
+function wrapperScaler(Arena: ArenaClass, scaleInArena: ScaleInArena): Scaler {
+  return {
+    label: 'src/wasm/scale.ts scaleInArena',
+    async prepare(input, slope, inter) {
+      const { arena, src, dst } = await arenaJob(Arena, input);
+      const n = input.length;
+      return {
+        run: () => scaleInArena(arena, src, dst, n, 'int16', true, slope, inter, 'float32'),
+        output: () => arena.view(Float32Array, dst, n),
+      };
+    },
+  };
+}
+
+/**
+ * The direct kernel path: the module's `scale_i16_f32(src, dst, n, slope, inter, flags)`
+ * export (wasm/scale.ts), for a checkout where `scaleInArena` is missing.
  */
 function kernelScaler(Arena: ArenaClass): Scaler {
   return {
     label: 'WASM kernel scale_i16_f32 via WasmArena (direct)',
     async prepare(input, slope, inter) {
+      const { arena, src, dst } = await arenaJob(Arena, input);
       const n = input.length;
-      const arena = await Arena.create(n * 6 + 256);
-      if (!arena) throw new Error('WebAssembly is disabled');
       const kernel = arena.exports.scale_i16_f32;
       if (typeof kernel !== 'function') throw new Error('the built module has no scale_i16_f32 (run npm run build:wasm)');
-      const src = arena.alloc(n * 2, 64);
-      const dst = arena.alloc(n * 4, 64);
-      arena.u8(src, n * 2).set(new Uint8Array(input.buffer, input.byteOffset, n * 2));
       // numpy scales int16 in float32 with float32-rounded factors (src/codecs/scaling.ts).
       const s = Math.fround(slope);
       const b = Math.fround(inter);
@@ -143,10 +175,19 @@ export async function getNibweb(): Promise<NibwebPieces> {
     gunzip = fn<Gunzip>(codec, 'gunzip');
     if (gunzip) gunzipFrom = 'src/codecs/gzip.ts gunzip';
   }
-  const load = fn<Load>(index, 'load');
+  // Before the barrel exports `load`, take it from its module (same code, same numbers).
+  let load = fn<Load>(index, 'load');
+  let loadFrom = load ? 'src/index.ts load' : 'not available';
+  if (!load) {
+    load = fn<Load>(await optional('../../src/load.ts', problems), 'load');
+    if (load) loadFrom = 'src/load.ts load';
+  }
   let scaler: Scaler | null = null;
   const memory = await optional('../../src/wasm/memory.ts', problems);
   const Arena = memory?.WasmArena as ArenaClass | undefined;
-  if (Arena && typeof Arena.create === 'function') scaler = kernelScaler(Arena);
-  return { gunzip, gunzipFrom, load, scaler, problems };
+  if (Arena && typeof Arena.create === 'function') {
+    const scaleInArena = fn<ScaleInArena>(await optional('../../src/wasm/scale.ts', problems), 'scaleInArena');
+    scaler = scaleInArena ? wrapperScaler(Arena, scaleInArena) : kernelScaler(Arena);
+  }
+  return { gunzip, gunzipFrom, load, loadFrom, scaler, problems };
 }
