@@ -15,6 +15,12 @@ export interface ByteSource {
   /** Total bytes, or `undefined` when unknown without reading everything (a gzip stream). */
   readonly size: number | undefined;
   /**
+   * True when every `read` resolves to a newly allocated buffer that nothing else holds (a
+   * Blob or HTTP read), so a consumer may keep or modify it without copying. Absent/false
+   * when reads may be views of shared memory (in-memory bytes, caches): never write to those.
+   */
+  readonly freshReads?: boolean;
+  /**
    * Reads `[offset, offset + length)`.
    * @returns exactly `length` bytes, or fewer only when the source ends first
    * @throws `AbortError` when `opts.signal` aborts

@@ -17,6 +17,7 @@ import {
   thresholdHeuristic,
 } from '../../src/proxy/fileslice';
 import { type Index, type IndexItem, type Slice, fillSlicer, filledLength, isSlice, slice } from '../../src/proxy/slicing';
+import { oracleIndex, pySlicePositions } from '../shared/numpy-oracle';
 import fixture from '../fixtures/fileslice-cases.json';
 
 /** '3' | ':' | '1:5:-2' | '...' → an index item (the fixture's Python-like notation). */
@@ -31,43 +32,7 @@ function parseItem(tok: string): IndexItem {
 }
 
 // ---------------------------------------------------------------------------------------
-// The oracle: numpy basic indexing on an in-memory array, written without fileslice.
-
-/** Python `list(range(n))[s]`, straight from the language reference's definition. */
-function pySlicePositions(n: number, start: number | null, stop: number | null, step: number | null): number[] {
-  const k = step ?? 1;
-  // "If i or j is negative, the index is relative to the end"; then clamp to the valid range.
-  const norm = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
-  const out: number[] = [];
-  if (k > 0) {
-    const i = start === null ? 0 : norm(start, 0, n);
-    const j = stop === null ? n : norm(stop, 0, n);
-    for (let x = i; x < j; x += k) out.push(x);
-  } else {
-    const i = start === null ? n - 1 : norm(start, -1, n - 1);
-    const j = stop === null ? -1 : norm(stop, -1, n - 1);
-    for (let x = i; x > j; x += k) out.push(x);
-  }
-  return out;
-}
-
-/** Per-axis selections of `index` on `shape`: positions, and whether the axis is kept. */
-function oracleSelect(index: Index, shape: number[]): { pos: number[]; keep: boolean }[] {
-  const nReal = index.filter((x) => x !== '...').length;
-  const items: IndexItem[] = [];
-  for (const it of index) {
-    if (it === '...') for (let k = 0; k < shape.length - nReal; k++) items.push(null);
-    else items.push(it);
-  }
-  while (items.length < shape.length) items.push(null);
-  return items.map((it, axis) => {
-    const n = shape[axis];
-    if (typeof it === 'number') return { pos: [it < 0 ? it + n : it], keep: false };
-    if (it === null) return { pos: pySlicePositions(n, null, null, null), keep: true };
-    if (isSlice(it)) return { pos: pySlicePositions(n, it.start, it.stop, it.step), keep: true };
-    throw new Error('oracle: bad item');
-  });
-}
+// The oracle: numpy basic indexing (test/shared/numpy-oracle.ts) on an in-memory "file".
 
 /** Distinct bytes for element `e` (little-endian index plus a salt), itemsize bytes. */
 function elementBytes(e: number, itemsize: number, out: Uint8Array, at: number): void {
@@ -84,33 +49,9 @@ function makeFile(shape: number[], itemsize: number, offset: number): Uint8Array
 
 /** numpy's `arr[index]` as bytes, laid out in the array's own order. */
 function oracle(shape: number[], itemsize: number, order: Order, index: Index, file: Uint8Array, offset: number) {
-  const sel = oracleSelect(index, shape);
-  const memStride: number[] = new Array(shape.length);
-  let s = 1;
-  const axesFastFirst = order === 'F' ? shape.map((_, i) => i) : shape.map((_, i) => shape.length - 1 - i);
-  for (const a of axesFastFirst) {
-    memStride[a] = s;
-    s *= shape[a];
-  }
-  const kept = sel.map((x, a) => ({ ...x, a })).filter((x) => x.keep);
-  const outShape = kept.map((k) => k.pos.length);
-  const fixedBase = sel.reduce((acc, x, a) => (x.keep ? acc : acc + x.pos[0] * memStride[a]), 0);
-  const nOut = outShape.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(nOut * itemsize);
-  // Walk output positions in the output's memory order (fastest axis first).
-  const outFastFirst = order === 'F' ? kept.map((_, i) => i) : kept.map((_, i) => kept.length - 1 - i);
-  const idx = new Array<number>(kept.length).fill(0);
-  for (let o = 0; o < nOut; o++) {
-    let e = fixedBase;
-    kept.forEach((k, i) => {
-      e += k.pos[idx[i]] * memStride[k.a];
-    });
-    out.set(file.subarray(offset + e * itemsize, offset + (e + 1) * itemsize), o * itemsize);
-    for (const i of outFastFirst) {
-      if (++idx[i] < outShape[i]) break;
-      idx[i] = 0;
-    }
-  }
+  const { shape: outShape, source } = oracleIndex(shape, order, index);
+  const out = new Uint8Array(source.length * itemsize);
+  source.forEach((e, o) => out.set(file.subarray(offset + e * itemsize, offset + (e + 1) * itemsize), o * itemsize));
   return { shape: outShape, bytes: out };
 }
 
