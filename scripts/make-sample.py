@@ -68,30 +68,32 @@ def ellipsoid(x, y, z, centre, radii):
 def head_phantom():
     shape = (128, 128, 96)
     zoom = 1.5
-    # RAS+ storage; voxel (63.5, 70, 44) sits at the world origin (a little above the volume's middle).
+    # RAS+ storage; voxel (63.5, 64, 44) sits at the world origin, so the field of view spans
+    # x -95..95, y -96..94.5, z -66..76.5 mm: the whole head, nose included, cut at the neck.
     affine = np.diag([zoom, zoom, zoom, 1.0])
-    affine[:3, 3] = [-63.5 * zoom, -70 * zoom, -44 * zoom]
+    affine[:3, 3] = [-63.5 * zoom, -64 * zoom, -44 * zoom]
     x, y, z = world_grid(shape, affine)
     vol = np.zeros(shape, dtype=float)
-    vol[ellipsoid(x, y, z, (0, 0, 0), (72, 90, 68))] = 420  # scalp
-    vol[ellipsoid(x, y, z, (0, 92, -22), (9, 10, 16))] = 420  # nose
-    vol[ellipsoid(x, y, z, (0, 0, 0), (67, 85, 63))] = 90  # skull (dark on T1)
-    vol[ellipsoid(x, y, z, (0, 0, 2), (63, 81, 59))] = 180  # CSF
+    vol[ellipsoid(x, y, z, (0, 0, 0), (72, 86, 68))] = 420  # scalp
+    vol[ellipsoid(x, y, z, (0, 84, -24), (8, 10, 14))] = 420  # nose
+    vol[ellipsoid(x, y, z, (0, 0, 0), (67, 81, 63))] = 90  # skull (dark on T1)
+    vol[ellipsoid(x, y, z, (0, 0, 2), (63, 77, 59))] = 180  # CSF
     # Cortex with a gyral ripple, white matter inside it.
     ripple = 3 * np.sin(x / 5.0) * np.sin(y / 6.0) * np.sin(z / 5.5)
-    r_brain = np.sqrt((x / 60) ** 2 + (y / 78) ** 2 + ((z - 4) / 56) ** 2) * 60
+    r_brain = np.sqrt((x / 60) ** 2 + (y / 74) ** 2 + ((z - 4) / 56) ** 2) * 60
     brain = r_brain + ripple <= 60
     vol[brain] = 520
     vol[brain & (r_brain + ripple <= 47)] = 760
-    # Interhemispheric fissure.
-    vol[brain & (np.abs(x) < 1.6) & (z > -5)] = 180
+    # Interhemispheric fissure, one voxel wide (x = 0.75 mm): the default cursor (x = -0.75)
+    # shows a midline sagittal slice of brain rather than of the fissure.
+    vol[brain & (x > 0) & (x < 1.5) & (z > -5)] = 180
     # Cerebellum, posterior and inferior.
     cereb = ellipsoid(x, y, z, (0, -58, -40), (44, 22, 18))
     vol[cereb] = 600
     # Eyes: globe with dark vitreous.
     for side in (-1, 1):
-        vol[ellipsoid(x, y, z, (side * 32, 70, -22), (12, 12, 12))] = 300
-        vol[ellipsoid(x, y, z, (side * 32, 70, -22), (9, 9, 9))] = 60
+        vol[ellipsoid(x, y, z, (side * 32, 66, -22), (12, 12, 12))] = 300
+        vol[ellipsoid(x, y, z, (side * 32, 66, -22), (9, 9, 9))] = 60
     # Lateral ventricles: the LEFT one (x < 0) larger, an asymmetry anyone can see.
     vol[ellipsoid(x, y, z, (-11, 4, 12), (8, 30, 11))] = 180
     vol[ellipsoid(x, y, z, (9, 4, 12), (5, 26, 8))] = 180

@@ -55,7 +55,9 @@ test('a Vite app bundling the packed package loads a .nii.gz, .wasm included', a
     expect(wasmResponses.length, JSON.stringify(wasmResponses)).toBeGreaterThan(0);
     expect(wasmResponses.every((r) => r.status === 200)).toBe(true);
     expect(wasmResponses[0].url).toContain(wasmAssets[0].split('/').pop());
-    await testInfo.attach('consumer.png', { body: await page.screenshot(), contentType: 'image/png' });
+    const shot = testInfo.outputPath('consumer.png');
+    await page.screenshot({ path: shot });
+    await testInfo.attach('consumer.png', { path: shot, contentType: 'image/png' });
   } finally {
     await server.close();
   }

@@ -108,8 +108,11 @@ async function labels(page: Page, view: string): Promise<Record<string, string>>
   return out;
 }
 
+/** Saves a screenshot under test-results/e2e/<test>/ and attaches it to the report. */
 async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  const path = testInfo.outputPath(name);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
 }
 
 test.beforeEach(async ({ page }) => {
