@@ -128,15 +128,16 @@ function swap64x2(v: v128): v128 {
   return i8x16.shuffle(v, v, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
 }
 
+// x * s + i as two rounded operations (never fused: numpy does not fuse either).
 // @ts-ignore: decorator
 @inline
-function fma32(x: v128, s: v128, i: v128): v128 {
+function mulAdd32(x: v128, s: v128, i: v128): v128 {
   return f32x4.add(f32x4.mul(x, s), i);
 }
 
 // @ts-ignore: decorator
 @inline
-function fma64(x: v128, s: v128, i: v128): v128 {
+function mulAdd64(x: v128, s: v128, i: v128): v128 {
   return f64x2.add(f64x2.mul(x, s), i);
 }
 
@@ -179,10 +180,10 @@ function simdB32<TIn>(s: usize, d: usize, n: usize, slope: f32, inter: f32): usi
     const q1 = i32x4.extend_high_i16x8_s(lo);
     const q2 = i32x4.extend_low_i16x8_s(hi);
     const q3 = i32x4.extend_high_i16x8_s(hi);
-    v128.store(d, fma32(f32x4.convert_i32x4_s(q0), S, I));
-    v128.store(d, fma32(f32x4.convert_i32x4_s(q1), S, I), 16);
-    v128.store(d, fma32(f32x4.convert_i32x4_s(q2), S, I), 32);
-    v128.store(d, fma32(f32x4.convert_i32x4_s(q3), S, I), 48);
+    v128.store(d, mulAdd32(f32x4.convert_i32x4_s(q0), S, I));
+    v128.store(d, mulAdd32(f32x4.convert_i32x4_s(q1), S, I), 16);
+    v128.store(d, mulAdd32(f32x4.convert_i32x4_s(q2), S, I), 32);
+    v128.store(d, mulAdd32(f32x4.convert_i32x4_s(q3), S, I), 48);
     s += 16;
     d += 64;
     rem -= 16;
@@ -200,8 +201,8 @@ function simdH32<TIn>(s: usize, d: usize, n: usize, slope: f32, inter: f32, swap
     if (swap) v = swap16x8(v);
     const q0 = isSigned<TIn>() ? i32x4.extend_low_i16x8_s(v) : i32x4.extend_low_i16x8_u(v);
     const q1 = isSigned<TIn>() ? i32x4.extend_high_i16x8_s(v) : i32x4.extend_high_i16x8_u(v);
-    v128.store(d, fma32(f32x4.convert_i32x4_s(q0), S, I));
-    v128.store(d, fma32(f32x4.convert_i32x4_s(q1), S, I), 16);
+    v128.store(d, mulAdd32(f32x4.convert_i32x4_s(q0), S, I));
+    v128.store(d, mulAdd32(f32x4.convert_i32x4_s(q1), S, I), 16);
     s += 16;
     d += 32;
     rem -= 8;
@@ -221,8 +222,8 @@ function simdF32(s: usize, d: usize, n: usize, slope: f32, inter: f32, swap: boo
       a = swap32x4(a);
       b = swap32x4(b);
     }
-    v128.store(d, fma32(a, S, I));
-    v128.store(d, fma32(b, S, I), 16);
+    v128.store(d, mulAdd32(a, S, I));
+    v128.store(d, mulAdd32(b, S, I), 16);
     s += 32;
     d += 32;
     rem -= 8;
@@ -244,10 +245,10 @@ function simdB64<TIn, TOut>(s: usize, d: usize, n: usize, slope: f64, inter: f64
     const q1 = i32x4.extend_high_i16x8_s(lo);
     const q2 = i32x4.extend_low_i16x8_s(hi);
     const q3 = i32x4.extend_high_i16x8_s(hi);
-    storePair<TOut>(d, fma64(f64x2.convert_low_i32x4_s(q0), S, I), fma64(i32HighF64<i32>(q0), S, I));
-    storePair<TOut>(d + step, fma64(f64x2.convert_low_i32x4_s(q1), S, I), fma64(i32HighF64<i32>(q1), S, I));
-    storePair<TOut>(d + 2 * step, fma64(f64x2.convert_low_i32x4_s(q2), S, I), fma64(i32HighF64<i32>(q2), S, I));
-    storePair<TOut>(d + 3 * step, fma64(f64x2.convert_low_i32x4_s(q3), S, I), fma64(i32HighF64<i32>(q3), S, I));
+    storePair<TOut>(d, mulAdd64(f64x2.convert_low_i32x4_s(q0), S, I), mulAdd64(i32HighF64<i32>(q0), S, I));
+    storePair<TOut>(d + step, mulAdd64(f64x2.convert_low_i32x4_s(q1), S, I), mulAdd64(i32HighF64<i32>(q1), S, I));
+    storePair<TOut>(d + 2 * step, mulAdd64(f64x2.convert_low_i32x4_s(q2), S, I), mulAdd64(i32HighF64<i32>(q2), S, I));
+    storePair<TOut>(d + 3 * step, mulAdd64(f64x2.convert_low_i32x4_s(q3), S, I), mulAdd64(i32HighF64<i32>(q3), S, I));
     s += 16;
     d += 4 * step;
     rem -= 16;
@@ -266,8 +267,8 @@ function simdH64<TIn, TOut>(s: usize, d: usize, n: usize, slope: f64, inter: f64
     if (swap) v = swap16x8(v);
     const q0 = isSigned<TIn>() ? i32x4.extend_low_i16x8_s(v) : i32x4.extend_low_i16x8_u(v);
     const q1 = isSigned<TIn>() ? i32x4.extend_high_i16x8_s(v) : i32x4.extend_high_i16x8_u(v);
-    storePair<TOut>(d, fma64(f64x2.convert_low_i32x4_s(q0), S, I), fma64(i32HighF64<i32>(q0), S, I));
-    storePair<TOut>(d + step, fma64(f64x2.convert_low_i32x4_s(q1), S, I), fma64(i32HighF64<i32>(q1), S, I));
+    storePair<TOut>(d, mulAdd64(f64x2.convert_low_i32x4_s(q0), S, I), mulAdd64(i32HighF64<i32>(q0), S, I));
+    storePair<TOut>(d + step, mulAdd64(f64x2.convert_low_i32x4_s(q1), S, I), mulAdd64(i32HighF64<i32>(q1), S, I));
     s += 16;
     d += 2 * step;
     rem -= 8;
@@ -292,7 +293,7 @@ function simdW64<TIn, TOut>(s: usize, d: usize, n: usize, slope: f64, inter: f64
       a = i32LowF64<TIn>(v);
       b = i32HighF64<TIn>(v);
     }
-    storePair<TOut>(d, fma64(a, S, I), fma64(b, S, I));
+    storePair<TOut>(d, mulAdd64(a, S, I), mulAdd64(b, S, I));
     s += 16;
     d += 4 * sizeof<TOut>();
     rem -= 4;
@@ -312,7 +313,7 @@ function simdD64<TOut>(s: usize, d: usize, n: usize, slope: f64, inter: f64, swa
       a = swap64x2(a);
       b = swap64x2(b);
     }
-    storePair<TOut>(d, fma64(a, S, I), fma64(b, S, I));
+    storePair<TOut>(d, mulAdd64(a, S, I), mulAdd64(b, S, I));
     s += 32;
     d += 4 * sizeof<TOut>();
     rem -= 4;
