@@ -145,7 +145,9 @@ async function loadGroup(name: string, files: File[], signal: AbortSignal, prefi
       entry.frames = new Map();
       vol = await readFrame(entry, 0, signal);
     } else {
-      vol = await img.getFdata({ dtype: 'float32', signal });
+      const f = await img.getFdata({ dtype: 'float32', signal });
+      // float32 was asked for, so the elements are a Float32Array.
+      vol = { data: f.data as Float32Array, shape: f.shape, strides: f.strides, offset: f.offset };
     }
     entry.vol = vol;
     entry.window = autoWindow(vol.data);

@@ -192,7 +192,7 @@ describe('toFloat32Volume', () => {
     expect(flipped.data[1 + 2 * 2 + 6 * 3]).toBe(12 + 8);
   });
   it('converts bigints and handles 1-D and empty arrays', () => {
-    expect([...toFloat32Volume({ data: BigInt64Array.of(5n, -7n), shape: [2], strides: [1], offset: 0 }).data]).toEqual([5, -7]);
+    expect(Array.from(toFloat32Volume({ data: BigInt64Array.of(5n, -7n), shape: [2], strides: [1], offset: 0 }).data)).toEqual([5, -7]);
     expect(toFloat32Volume({ data: new Float32Array(0), shape: [0, 3], strides: [1, 0], offset: 0 }).data.length).toBe(0);
   });
 });
