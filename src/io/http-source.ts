@@ -5,7 +5,8 @@
  * - The size comes from a HEAD request ({@link HttpSource.fromUrl}) or, failing that (a
  *   server that refuses HEAD or hides Content-Length), from the `Content-Range: bytes a-b/N`
  *   of the first ranged response. Until then `size` is `undefined`.
- * - A `206 Partial Content` response must cover exactly the range asked for.
+ * - A `206 Partial Content` response must start where asked; a server that caps range
+ *   lengths is asked again for the rest.
  * - A `200 OK` means the server ignored Range and is sending the whole file. With
  *   `allowFullFile` (the default) the body is kept and every later read is served from it
  *   (geotiff's `allowFullFile`); otherwise the body is cancelled and the read fails with an
@@ -152,6 +153,14 @@ export class HttpSource implements ByteSource {
           `${this.url}: a ${cr.end - cr.start + 1}-byte range came with ${body.byteLength} bytes (a Content-Encoding on ranged responses?)`,
           { code: 'HTTP_RANGE' },
         );
+      }
+      // Some servers cap the length of one range: fetch the rest unless this is the end.
+      if (cr.end < end - 1 && body.byteLength > 0 && (cr.total === undefined || cr.end + 1 < cr.total)) {
+        const rest = await this.read(cr.end + 1, end - cr.end - 1, { signal });
+        const all = new Uint8Array(body.byteLength + rest.byteLength);
+        all.set(body);
+        all.set(rest, body.byteLength);
+        return all;
       }
       return body;
     }

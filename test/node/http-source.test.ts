@@ -48,6 +48,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   const body = DATA.subarray(start, end + 1);
+  if (mode === 'capped' && end - start + 1 > 1000) {
+    const capEnd = start + 999;
+    res.writeHead(206, { 'Content-Range': `bytes ${start}-${capEnd}/${DATA.length}` }).end(Buffer.from(DATA.subarray(start, capEnd + 1)));
+    return;
+  }
   if (mode === 'wrongrange') {
     res.writeHead(206, { 'Content-Range': `bytes ${start + 1}-${end + 1}/${DATA.length}` }).end(Buffer.from(body));
     return;
@@ -88,6 +93,13 @@ describe('HttpSource', () => {
     expect(lazy.size).toBeUndefined();
     await lazy.read(0, 4);
     expect(lazy.size).toBe(5000);
+  });
+
+  it('asks again for the rest when a server caps range lengths', async () => {
+    log.length = 0;
+    const src = new HttpSource(`${base}/capped`);
+    expect(await src.read(100, 2500)).toEqual(DATA.subarray(100, 2600));
+    expect(log.map((l) => l.range)).toEqual(['bytes=100-2599', 'bytes=1100-2599', 'bytes=2100-2599']);
   });
 
   it('an unknown size past the end gives a short read (416)', async () => {
