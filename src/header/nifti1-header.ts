@@ -303,6 +303,8 @@ export interface HeaderOptions {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** RGB24 and RGBA32: the NIfTI spec says scl_slope does not apply to them. */
+const RGB_CODES = new Set([128, 2304]);
 
 function warn(list: HeaderWarning[], code: string, field: string, message: string, found?: unknown, used?: unknown): void {
   list.push({ code, field, message, found, used });
@@ -666,7 +668,7 @@ export class Nifti1Header implements SpatialHeader {
       s.setElement('pixdim', 0, used);
     }
     // H14–H17 / nibabel _chk_offset.
-    this.checkVoxOffset(w, magic === K.singleMagic);
+    this.checkVoxOffset(w, magic === K.singleMagic, file);
     // H31 / nibabel _chk_xform_code (level 30: set to 0).
     for (const field of ['qform_code', 'sform_code']) {
       const c = s.getNumber(field);
@@ -685,6 +687,9 @@ export class Nifti1Header implements SpatialHeader {
     } else if (slope !== 0 && !Number.isFinite(inter)) {
       warn(w, 'SCL_INTER_INVALID', 'scl_inter', `valid slope ${slope} but invalid intercept ${inter}; using 0`, inter, 0);
       s.set('scl_inter', 0);
+    }
+    if (RGB_CODES.has(info.code) && Number.isFinite(slope) && slope !== 0 && (slope !== 1 || s.getNumber('scl_inter') !== 0)) {
+      warn(w, 'SCL_IGNORED_RGB', 'scl_slope', `scl_slope ${slope} / scl_inter ${s.getNumber('scl_inter')} do not apply to ${info.name} data; not scaling`, [slope, s.getNumber('scl_inter')], null);
     }
     // H29: |(b, c, d)| > 1 beyond the threshold has no unit quaternion; nibabel raises a
     // ValueError when the qform is used. reliability.md (with nifti_clib) normalises it.
@@ -729,14 +734,15 @@ export class Nifti1Header implements SpatialHeader {
   }
 
   /** @internal H14–H17 */
-  protected checkVoxOffset(w: HeaderWarning[], singleMagic: boolean): void {
+  protected checkVoxOffset(w: HeaderWarning[], singleMagic: boolean, file: boolean): void {
     const K = this.klass;
     const vo = this.rawVoxOffset();
     // H14: nibabel fails here with untyped errors (int(NaN)) or reads garbage; clib has UB.
     if (!Number.isFinite(vo) || vo < 0 || vo > MAX_SAFE) {
       throw new HeaderDataError(`vox_offset ${vo} is not a valid byte offset`, { code: 'BAD_VOX_OFFSET' });
     }
-    if (singleMagic && vo < K.singleVoxOffset) {
+    // In memory 0 means "not set yet" (toBytes fills it in), as in nibabel.
+    if (singleMagic && vo < K.singleVoxOffset && (file || vo !== 0)) {
       // H15: nibabel raises for 1..351 and reads the header as data for 0; the spec says a
       // smaller offset "is equivalent to 352", which reliability.md follows.
       warn(w, 'VOX_OFFSET_FIXED', 'vox_offset', `vox offset ${vo} too low for single file; setting to minimum value of ${K.singleVoxOffset}`, vo, K.singleVoxOffset);
@@ -1174,7 +1180,8 @@ export class Nifti1Header implements SpatialHeader {
 
   /**
    * Scale factor and intercept (float32 fields as float64 numbers).
-   * @returns `[null, null]` when slope is 0, NaN or ±inf (no scaling), else `[slope, inter]`
+   * @returns `[null, null]` when slope is 0, NaN or ±inf (no scaling) or the datatype is
+   *   RGB24/RGBA32 (spec; reliability.md H25), else `[slope, inter]`
    * @throws {HeaderDataError} `BAD_SCL_INTER` for a valid slope with a non-finite intercept
    *   (only reachable after editing: parsing fixes it, see H24)
    */
@@ -1182,6 +1189,9 @@ export class Nifti1Header implements SpatialHeader {
     const slope = this.struct.getNumber('scl_slope');
     const inter = this.struct.getNumber('scl_inter');
     if (slope === 0 || !Number.isFinite(slope)) return [null, null];
+    // H25: the spec says scaling does not apply to RGB; nibabel returns the factors and then
+    // fails in numpy when it tries to multiply the structured array.
+    if (RGB_CODES.has(this.struct.getNumber('datatype'))) return [null, null];
     if (!Number.isFinite(inter)) {
       throw new HeaderDataError(`Valid slope but invalid intercept ${inter}`, { code: 'BAD_SCL_INTER' });
     }
