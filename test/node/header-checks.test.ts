@@ -328,7 +328,7 @@ describe('H21 malformed extensions: dropped with a warning, parsing always termi
   function withExtensionArea(words: number[], voxOffset: number, Klass: K = Nifti1Header): Uint8Array {
     const size = Klass.layout.size;
     const b = new Uint8Array(voxOffset);
-    b.set(withFields(valid(Klass), { vox_offset: BigInt(voxOffset) > 0n && Klass === Nifti2Header ? BigInt(voxOffset) : voxOffset }, Klass).subarray(0, size));
+    b.set(withFields(valid(Klass), { vox_offset: voxOffset }, Klass).subarray(0, size));
     b[size] = 1;
     const v = new DataView(b.buffer);
     words.forEach((w, i) => v.setInt32(size + 4 + 4 * i, w, true));
@@ -470,7 +470,7 @@ describe('H29 quaternion (b, c, d) longer than 1', () => {
     const q = h.getQformQuaternion();
     expect(q[0]).toBe(0);
     const a = h.getBestAffine();
-    const r = a.slice(0, 3).map((row, i) => row.slice(0, 3).map((v, j) => v / [2, 3, 4][j]!));
+    const r = a.slice(0, 3).map((row) => row.slice(0, 3).map((v, j) => v / [2, 3, 4][j]!));
     expectClose(matmul(transpose(r), r), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], 1e-6);
   });
   it('within the float32 threshold: taken as w = 0, no warning', () => {
