@@ -146,8 +146,6 @@ export class StructLayout {
   }
 }
 
-const LATIN1 = new TextDecoder('latin1');
-
 /**
  * A block of bytes seen through a `StructLayout` in one byte order.
  */
@@ -274,7 +272,11 @@ export class WrapStruct {
     if (f.type !== 'S') throw new TypeError(`field ${name} is not a string`);
     let end = f.offset + f.itemsize;
     while (end > f.offset && this.bytes[end - 1] === 0) end--;
-    return LATIN1.decode(this.bytes.subarray(f.offset, end));
+    // Byte → code point by hand: TextDecoder('latin1') is windows-1252 in the Encoding
+    // standard (0x80 → '€'), which would not round-trip.
+    let out = '';
+    for (let i = f.offset; i < end; i++) out += String.fromCharCode(this.bytes[i]!);
+    return out;
   }
 
   /**

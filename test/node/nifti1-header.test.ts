@@ -153,6 +153,11 @@ describe('field access', () => {
     h.set('intent_name', 'é'.repeat(20));
     expect(h.get('intent_name')).toBe('é'.repeat(16));
     expect(() => h.set('descrip', '€')).toThrow(RangeError);
+    // Every byte value round-trips (TextDecoder's 'latin1' is windows-1252 and would not).
+    const all = String.fromCharCode(...Array.from({ length: 79 }, (_, i) => 0x60 + i));
+    h.set('descrip', all);
+    expect(h.get('descrip')).toBe(all);
+    expect([...h.binaryblock.subarray(148 + 0x20, 148 + 0x24)]).toEqual([0x80, 0x81, 0x82, 0x83]);
   });
 
   it('numbers: float32 rounding, integer truncation, broadcast, range checks', () => {
