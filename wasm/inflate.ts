@@ -1,2 +1,908 @@
-// DEFLATE (RFC 1951) inflate kernel: see src/wasm/gunzip.ts for its driver.
-export {};
+// DEFLATE (RFC 1951) inflate kernel: raw deflate, resumable, bounded, with the CRC-32 of
+// everything it writes. The gzip wrapper (RFC 1952 header, trailer, members) is parsed by
+// the host driver, src/wasm/gunzip.ts, which is the only code that knows these pointers.
+//
+// Contract
+// - The host owns every region: a state block of `inflate_state_size()` bytes, an input
+//   window [in, inEnd) and an output window [out, outEnd), all in this instance's memory.
+//   The state holds only position-independent values (bit buffer, mode, decode tables,
+//   pending match, CRC), so the host may copy it elsewhere (a seek point) and resume later
+//   with other windows.
+// - History: matches may reach back to `hist` (<= out). The host guarantees that the bytes
+//   [hist, out) are the stream's output just before `out` (it copies the last 32 KiB of
+//   output in front of a new output window), and sets `hist` to the member's start when a
+//   new deflate stream begins, so a distance reaching before it is DISTANCE_TOO_FAR.
+// - One call decodes until: the stream ends (STREAM_END; `inflate_in` is then the first byte
+//   after the deflate data, i.e. the gzip trailer), the output window is full (OUTPUT_FULL:
+//   it stops at a symbol boundary; a match that does not fit is kept as pending and
+//   finished by the next call), the input is used up (NEED_INPUT, unless `final`, which
+//   makes it TRUNCATED), 4096 block headers were read (YIELD, so the host can check for
+//   abort), or an error (negative status, `inflate_err_pos` = byte address of the fault).
+// - Input that runs dry mid-symbol or mid-block-header is rolled back to the symbol or
+//   header start: the bytes from `inflate_in` to inEnd are not consumed and the host passes
+//   them again, followed by more input. At most MAX_TAIL bytes are ever given back.
+// - Never reads outside [in, inEnd) (not even a byte past it: bits are never invented as
+//   zeros at the end of input), and never writes outside [out, outEnd).
+//
+// Design (after libdeflate): a 64-bit bit buffer refilled a word at a time, two-level
+// decode tables whose entries pack the symbol, its code length and its extra-bit count so a
+// length or distance with its extra bits resolves in one lookup, a fast loop that runs while
+// at least FAST_IN bytes of input and FAST_OUT bytes of output room remain (and so needs no
+// bounds checks per symbol), 16-byte SIMD match copies, and a careful one-symbol-at-a-time
+// slow path near the ends of either window, which is also where all resumability lives.
+
+import { crc32 } from './crc32';
+import {
+  BAD_ARGUMENT, BAD_CODELEN_CODE, BAD_DIST_CODE_SET, BAD_DIST_SYMBOL, BAD_LITLEN_CODE_SET,
+  BAD_LITLEN_SYMBOL, BAD_REPEAT, DISTANCE_TOO_FAR, INVALID_BLOCK_TYPE, MISSING_EOB, NEED_INPUT,
+  OUTPUT_FULL, STORED_LEN_MISMATCH, STREAM_END, TOO_MANY_SYMBOLS, TRUNCATED, YIELD,
+} from './status';
+
+export { crc32 } from './crc32';
+
+// ---------------------------------------------------------------------------------------
+// State block layout (byte offsets). Everything in it is position-independent.
+
+const S_BITBUF: usize = 0; // u64: unconsumed input bits, LSB first (< 8 between calls)
+const S_BITSLEFT: usize = 8; // u32
+const S_MODE: usize = 12; // u32: M_*
+const S_FINAL: usize = 16; // u32: the current block has BFINAL set
+const S_STORED: usize = 20; // u32: stored-block bytes still to copy
+const S_PLEN: usize = 24; // u32: pending match length
+const S_PDIST: usize = 28; // u32: pending match distance
+const S_CRC: usize = 32; // u32: CRC-32 of this stream's output so far
+const S_TABLES: usize = 36; // u32: T_NONE, T_FIXED (tables hold the fixed code) or T_DYNAMIC
+const S_LITBITS: usize = 40; // u32: main-table bits of the literal/length table
+const S_DISTBITS: usize = 44; // u32: main-table bits of the distance table
+const S_IN: usize = 48; // u32: where the last call stopped reading (address)
+const S_OUT: usize = 52; // u32: where the last call stopped writing (address)
+const S_ERRPOS: usize = 56; // u32: address of the byte holding the fault
+const LIT_TABLE: usize = 64; // u32[LIT_ENOUGH]
+const LIT_ENOUGH: usize = 2342; // zlib's `enough 286 11 15`: root 11 bits, 15-bit codes
+const DIST_TABLE: usize = 9472; // u32[DIST_ENOUGH]
+const DIST_ENOUGH: usize = 402; // `enough 30 8 15`
+const PRE_TABLE: usize = 11136; // u32[128]: code-length code, 7 bits, no subtables
+const LENS: usize = 11648; // u8[320]: code lengths being read
+const SORTED: usize = 11968; // u16[320]: symbols sorted by code length (table build)
+const COUNT: usize = 12608; // u16[16]: codes per length (table build)
+const OFFS: usize = 12640; // u16[16]
+/** Bytes of one state block. */
+const STATE_SIZE: usize = 12672;
+
+const M_HEADER: u32 = 0; // before a block header
+const M_STORED: u32 = 1; // inside a stored block
+const M_HUFF: u32 = 2; // inside a Huffman block, at a symbol boundary
+const M_DONE: u32 = 3; // after the final block
+
+const T_NONE: u32 = 0;
+const T_FIXED: u32 = 1;
+const T_DYNAMIC: u32 = 2;
+
+const LIT_TB: u32 = 11;
+const DIST_TB: u32 = 8;
+
+// Table entry (u32):
+//   bits 0-7   bits to consume for this entry (codeword bits at this level + extra bits)
+//   bits 8-11  codeword bits at this level (extra bits sit above them);
+//              for a subtable pointer: the subtable's index bits
+//   bit 13     end of block           bit 14  subtable pointer
+//   bit 15     exceptional: end of block, subtable pointer or invalid symbol
+//   bits 16-30 literal byte, length or distance base, code-length symbol, subtable start
+//   bit 31     literal (so a literal tests as a negative i32)
+const EOB: u32 = 0x2000;
+const SUB: u32 = 0x4000;
+const EXC: u32 = 0x8000;
+const LITERAL: u32 = 0x80000000;
+
+/** Input bytes the fast loop keeps in hand: two 8-byte refills per iteration. */
+const FAST_IN: usize = 16;
+/** Output room the fast loop keeps: a 258-byte match plus a 16-byte copy overrun. */
+const FAST_OUT: usize = 258 + 16;
+/** The fast loop stops every this many output bytes to fold them into the CRC while hot. */
+const CRC_SPAN: usize = 16384;
+/** Block headers per call before YIELD. */
+const MAX_BLOCKS: u32 = 4096;
+
+// RFC 1951 §3.2.5: lengths for symbols 257..285 and distances for symbols 0..29.
+const LEN_BASE: usize = memory.data<u16>([
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+  131, 163, 195, 227, 258,
+]);
+const LEN_EXTRA: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+]);
+const DIST_BASE: usize = memory.data<u16>([
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+  2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+]);
+const DIST_EXTRA: usize = memory.data<u8>([
+  0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+]);
+// §3.2.7: order of the code-length code lengths.
+const CL_ORDER: usize = memory.data<u8>([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+// Short-distance match copies: row d (16 bytes) holds lane i = i % d, the swizzle that
+// repeats the d bytes before the output across a vector; STEP[d] = 16 - 16 % d is how far
+// one such vector advances while keeping the period.
+const PATTERN: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+  0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0,
+  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0,
+  0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6, 0, 1,
+  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4, 5, 6,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 1, 2, 3, 4,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 1, 2,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0,
+], 16);
+const STEP: usize = memory.data<u8>([16, 16, 16, 15, 16, 15, 12, 14, 16, 9, 10, 11, 12, 13, 14, 15]);
+
+/** Most bytes a call ever hands back unconsumed (a dynamic block header is at most ~570). */
+const MAX_TAIL: u32 = 1024;
+
+// ---------------------------------------------------------------------------------------
+// Exports: layout facts and state accessors.
+
+/** Bytes the host must reserve for one state block (16-byte aligned). */
+export function inflate_state_size(): u32 {
+  return <u32>STATE_SIZE;
+}
+
+/** The most input bytes a call hands back unconsumed; the host's input buffer needs this much headroom. */
+export function inflate_max_tail(): u32 {
+  return MAX_TAIL;
+}
+
+/**
+ * Prepares the state block at `s` for a new deflate stream (a gzip member).
+ * @param s state block (host-owned, `inflate_state_size()` bytes)
+ */
+export function inflate_reset(s: usize): void {
+  const tables = load<u32>(s, S_TABLES) == T_FIXED ? T_FIXED : T_NONE;
+  memory.fill(s, 0, LIT_TABLE);
+  store<u32>(s, tables, S_TABLES);
+  if (tables == T_NONE) {
+    store<u32>(s, 0, S_LITBITS);
+    store<u32>(s, 0, S_DISTBITS);
+  } else {
+    store<u32>(s, 9, S_LITBITS);
+    store<u32>(s, 5, S_DISTBITS);
+  }
+}
+
+/** Address of the first input byte the last call did not consume. */
+export function inflate_in(s: usize): usize {
+  return load<u32>(s, S_IN);
+}
+
+/** Address just after the last output byte the last call wrote. */
+export function inflate_out(s: usize): usize {
+  return load<u32>(s, S_OUT);
+}
+
+/** Address of the input byte where the last call found an error. */
+export function inflate_err_pos(s: usize): usize {
+  return load<u32>(s, S_ERRPOS);
+}
+
+/** CRC-32 of the current stream's output so far. */
+export function inflate_crc(s: usize): u32 {
+  return load<u32>(s, S_CRC);
+}
+
+// ---------------------------------------------------------------------------------------
+// Decode tables (canonical Huffman codes, RFC 1951 §3.2.2).
+
+const K_PRE: u32 = 0;
+const K_LIT: u32 = 1;
+const K_DIST: u32 = 2;
+
+// @ts-ignore: decorator
+@inline
+function rev(code: u32, len: u32): u32 {
+  let x = code;
+  x = ((x & 0x5555) << 1) | ((x >> 1) & 0x5555);
+  x = ((x & 0x3333) << 2) | ((x >> 2) & 0x3333);
+  x = ((x & 0x0f0f) << 4) | ((x >> 4) & 0x0f0f);
+  x = ((x & 0x00ff) << 8) | ((x >> 8) & 0x00ff);
+  return x >> (16 - len);
+}
+
+function makeEntry(kind: u32, sym: u32, clen: u32): u32 {
+  const bits = (clen << 8) | clen;
+  if (kind == K_LIT) {
+    if (sym < 256) return LITERAL | (sym << 16) | bits;
+    if (sym == 256) return EXC | EOB | bits;
+    if (sym < 286) {
+      const i = <usize>(sym - 257);
+      return (<u32>load<u16>(LEN_BASE + (i << 1)) << 16) | bits + <u32>load<u8>(LEN_EXTRA + i);
+    }
+    return EXC | bits; // 286, 287: only the fixed code has them, and they are invalid
+  }
+  if (kind == K_DIST) {
+    if (sym < 30) {
+      const i = <usize>sym;
+      return (<u32>load<u16>(DIST_BASE + (i << 1)) << 16) | bits + <u32>load<u8>(DIST_EXTRA + i);
+    }
+    return EXC | bits; // 30, 31: fixed code only, invalid
+  }
+  return (sym << 16) | bits;
+}
+
+/**
+ * Builds the decode table for `n` code lengths at `lens`.
+ * Returns the main table's index bits, or 0 when the code is over-subscribed or incomplete.
+ * As zlib does, an incomplete code is accepted for literal/lengths and distances only when it
+ * is a single one-bit code (its unused codeword decodes as an invalid symbol), and a distance
+ * code with no codes at all is accepted (any distance then is invalid).
+ */
+function build(s: usize, table: usize, lens: usize, n: u32, maxTb: u32, kind: u32): u32 {
+  const count = s + COUNT;
+  const offs = s + OFFS;
+  const sorted = s + SORTED;
+  memory.fill(count, 0, 32);
+  for (let i: u32 = 0; i < n; i++) {
+    const p = count + (<usize>load<u8>(lens + i) << 1);
+    store<u16>(p, load<u16>(p) + 1);
+  }
+  let maxlen: u32 = 0;
+  let left: i32 = 1;
+  for (let len: u32 = 1; len <= 15; len++) {
+    const c = <i32>load<u16>(count + (len << 1));
+    if (c) maxlen = len;
+    left = (left << 1) - c;
+    if (left < 0) return 0; // over-subscribed
+  }
+  if (maxlen == 0) {
+    if (kind != K_DIST) return 0;
+    const bad = EXC | (1 << 8) | 1;
+    store<u32>(table, bad);
+    store<u32>(table, bad, 4);
+    return 1;
+  }
+  if (left > 0 && (kind == K_PRE || maxlen != 1)) return 0; // incomplete
+  // Symbols sorted by (length, symbol): canonical code order.
+  store<u16>(offs + 2, 0);
+  for (let len: u32 = 1; len < 15; len++) {
+    store<u16>(offs + ((len + 1) << 1), load<u16>(offs + (len << 1)) + load<u16>(count + (len << 1)));
+  }
+  for (let sym: u32 = 0; sym < n; sym++) {
+    const len = <usize>load<u8>(lens + sym);
+    if (len) {
+      const o = load<u16>(offs + (len << 1));
+      store<u16>(sorted + (<usize>o << 1), <u16>sym);
+      store<u16>(offs + (len << 1), o + 1);
+    }
+  }
+  const tb = maxlen < maxTb ? maxlen : maxTb;
+  const size: u32 = 1 << tb;
+  if (left > 0) {
+    // A single one-bit code: codeword 0 is the symbol, codeword 1 is invalid.
+    store<u32>(table, makeEntry(kind, <u32>load<u16>(sorted), 1));
+    store<u32>(table, EXC | (1 << 8) | 1, 4);
+    return tb;
+  }
+  let code: u32 = 0;
+  let idx: usize = 0;
+  let next: u32 = size;
+  let curPrefix: u32 = 0xffffffff;
+  let subStart: u32 = 0;
+  let subSize: u32 = 0;
+  for (let len: u32 = 1; len <= maxlen; len++) {
+    const cnt = <u32>load<u16>(count + (len << 1));
+    for (let k: u32 = 0; k < cnt; k++) {
+      const sym = <u32>load<u16>(sorted + (idx << 1));
+      idx++;
+      const r = rev(code, len);
+      if (len <= tb) {
+        const e = makeEntry(kind, sym, len);
+        const step: u32 = 1 << len;
+        for (let j = r; j < size; j += step) store<u32>(table + (<usize>j << 2), e);
+      } else {
+        const prefix = r & (size - 1);
+        if (prefix != curPrefix) {
+          // A new subtable: wide enough for every remaining code sharing this prefix
+          // (zlib's inflate_table sizing).
+          curPrefix = prefix;
+          let sb = len - tb;
+          let room: i32 = 1 << sb;
+          while (sb + tb < maxlen) {
+            const l = sb + tb;
+            room -= l == len ? <i32>(cnt - k) : <i32>load<u16>(count + (l << 1));
+            if (room <= 0) break;
+            sb++;
+            room <<= 1;
+          }
+          subStart = next;
+          subSize = 1 << sb;
+          next += subSize;
+          store<u32>(table + (<usize>prefix << 2), (subStart << 16) | EXC | SUB | (sb << 8) | tb);
+        }
+        const e = makeEntry(kind, sym, len - tb);
+        const step: u32 = 1 << (len - tb);
+        for (let j = r >> tb; j < subSize; j += step) store<u32>(table + (<usize>(subStart + j) << 2), e);
+      }
+      code++;
+    }
+    code <<= 1;
+  }
+  return tb;
+}
+
+function buildFixed(s: usize): void {
+  const lens = s + LENS;
+  memory.fill(lens, 8, 144);
+  memory.fill(lens + 144, 9, 112);
+  memory.fill(lens + 256, 7, 24);
+  memory.fill(lens + 280, 8, 8);
+  store<u32>(s, build(s, s + LIT_TABLE, lens, 288, LIT_TB, K_LIT), S_LITBITS);
+  memory.fill(lens, 5, 32);
+  store<u32>(s, build(s, s + DIST_TABLE, lens, 32, DIST_TB, K_DIST), S_DISTBITS);
+  store<u32>(s, T_FIXED, S_TABLES);
+}
+
+// @ts-ignore: decorator
+@inline
+function extraBits(saved: u64, e: u32): u32 {
+  // Shift counts are taken mod 32: the low five bits of `e` and of `e >> 8` are the counts.
+  return (<u32>saved & ~(<u32>0xffffffff << e)) >> (e >> 8);
+}
+
+// ---------------------------------------------------------------------------------------
+// The kernel.
+
+/**
+ * Inflates raw deflate data from [inPtr, inEnd) into [outPtr, outEnd), resuming the stream
+ * whose state is at `s` (see the file comment for the whole contract).
+ * @param s state block (`inflate_reset` before the first call of each stream)
+ * @param inPtr first input byte (address); inEnd one past the last
+ * @param outPtr where output goes; outEnd one past the last byte that may be written
+ * @param hist lowest address a match may copy from (<= outPtr)
+ * @param final 1 when no input follows inEnd (running out is then TRUNCATED)
+ * @returns a status of wasm/status.ts; afterwards `inflate_in`/`inflate_out` tell where it stopped
+ */
+export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize, outEnd: usize, hist: usize, final: i32): i32 {
+  const top = (<u64>memory.size()) << 16;
+  if (inPtr > inEnd || outPtr > outEnd || hist > outPtr || <u64>inEnd > top || <u64>outEnd > top ||
+      <u64>s + <u64>STATE_SIZE > top) {
+    return BAD_ARGUMENT;
+  }
+  let bitbuf = load<u64>(s, S_BITBUF);
+  let bl = load<u32>(s, S_BITSLEFT);
+  let mode = load<u32>(s, S_MODE);
+  let isFinal = load<u32>(s, S_FINAL);
+  let crc = load<u32>(s, S_CRC);
+  let inp = inPtr;
+  let out = outPtr;
+  let crcFrom = outPtr;
+  let status: i32 = 0;
+  let errPos: usize = 0;
+  let blocks: u32 = 0;
+
+  const lit = s + LIT_TABLE;
+  const dtab = s + DIST_TABLE;
+
+  // A pending match from the last call (it is checked against `hist` again: the host may
+  // have moved the window).
+  let plen = load<u32>(s, S_PLEN);
+  if (plen) {
+    const pdist = load<u32>(s, S_PDIST);
+    if (<usize>pdist > out - hist) return BAD_ARGUMENT;
+    let n = plen;
+    if (<usize>n > outEnd - out) n = <u32>(outEnd - out);
+    const end = out + n;
+    while (out < end) {
+      store<u8>(out, load<u8>(out - pdist));
+      out++;
+    }
+    plen -= n;
+    store<u32>(s, plen, S_PLEN);
+    if (plen) status = OUTPUT_FULL;
+  }
+
+  while (status == 0) {
+    if (mode == M_HUFF) {
+      const litMask: u32 = (1 << load<u32>(s, S_LITBITS)) - 1;
+      const litTb = load<u32>(s, S_LITBITS);
+      const distMask: u32 = (1 << load<u32>(s, S_DISTBITS)) - 1;
+      const distTb = load<u32>(s, S_DISTBITS);
+      const inFast = inEnd - inp >= FAST_IN ? inEnd - FAST_IN : inPtr;
+      const outFastLimit = outEnd - out >= FAST_OUT ? outEnd - FAST_OUT : outPtr;
+      let blockDone = false;
+      while (true) {
+        // ---- fast loop: no bounds checks per symbol -------------------------------------
+        // Software-pipelined: the table entry of the next symbol is looked up before the
+        // current literal is stored or match copied, so lookups overlap with the writes.
+        // Consuming bits subtracts the whole entry from `bl` (only its low byte counts; the
+        // entry's low byte is the bit count) and shifts by it (wasm masks the count to 6 bits).
+        let outFast = crcFrom + CRC_SPAN;
+        if (outFast > outFastLimit || outFast < crcFrom) outFast = outFastLimit;
+        if (inp < inFast && out < outFast) {
+          bitbuf |= load<u64>(inp) << bl;
+          inp += 7 - ((bl >> 3) & 7);
+          bl |= 56;
+          let e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+          while (true) {
+            const symBuf = bitbuf;
+            const symBl = bl;
+            let saved = bitbuf;
+            bitbuf >>= e;
+            bl -= e;
+            if (<i32>e < 0) {
+              // Up to three literals from one refill (each main-table code is <= 11 bits).
+              let c = e >> 16;
+              e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+              if (<i32>e < 0) {
+                bitbuf >>= e;
+                bl -= e;
+                store<u8>(out, <u8>c);
+                c = e >> 16;
+                e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+                if (<i32>e < 0) {
+                  bitbuf >>= e;
+                  bl -= e;
+                  store<u8>(out, <u8>c, 1);
+                  c = e >> 16;
+                  e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+                  store<u8>(out, <u8>c, 2);
+                  out += 3;
+                } else {
+                  store<u8>(out, <u8>c, 1);
+                  out += 2;
+                }
+              } else {
+                store<u8>(out, <u8>c);
+                out++;
+              }
+              // The low bits do not change, so the entry already looked up stays valid.
+              bitbuf |= load<u64>(inp) << bl;
+              inp += 7 - ((bl >> 3) & 7);
+              bl |= 56;
+              if (inp >= inFast || out >= outFast) break;
+              continue;
+            }
+            if (e & EXC) {
+              if (e & SUB) {
+                e = load<u32>(lit + (<usize>((e >> 16) + (<u32>bitbuf & ((1 << (e >> 8)) - 1))) << 2));
+                saved = bitbuf;
+                bitbuf >>= e;
+                bl -= e;
+                if (<i32>e < 0) {
+                  store<u8>(out, <u8>(e >> 16));
+                  out++;
+                  bitbuf |= load<u64>(inp) << bl;
+                  inp += 7 - ((bl >> 3) & 7);
+                  bl |= 56;
+                  e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+                  if (inp >= inFast || out >= outFast) break;
+                  continue;
+                }
+              }
+              if (e & EXC) {
+                if (e & EOB) {
+                  blockDone = true;
+                } else {
+                  // Invalid symbol: rewind to its start; the slow path reports it exactly.
+                  bitbuf = symBuf;
+                  bl = symBl;
+                }
+                break;
+              }
+            }
+            const len = (e >> 16) + extraBits(saved, e);
+            let d = load<u32>(dtab + (<usize>(<u32>bitbuf & distMask) << 2));
+            saved = bitbuf;
+            bitbuf >>= d;
+            bl -= d;
+            if (d & EXC) {
+              if (d & SUB) {
+                d = load<u32>(dtab + (<usize>((d >> 16) + (<u32>bitbuf & ((1 << (d >> 8)) - 1))) << 2));
+                saved = bitbuf;
+                bitbuf >>= d;
+                bl -= d;
+              }
+              if (d & EXC) {
+                bitbuf = symBuf;
+                bl = symBl;
+                break;
+              }
+            }
+            const dist = (d >> 16) + extraBits(saved, d);
+            if (<usize>dist > out - hist) {
+              bitbuf = symBuf;
+              bl = symBl;
+              break;
+            }
+            bitbuf |= load<u64>(inp) << bl;
+            inp += 7 - ((bl >> 3) & 7);
+            bl |= 56;
+            e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+            const src = out - <usize>dist;
+            const end = out + <usize>len;
+            if (dist >= 16) {
+              let o = out;
+              let p = src;
+              do {
+                v128.store(o, v128.load(p));
+                o += 16;
+                p += 16;
+              } while (o < end);
+            } else {
+              const v = i8x16.swizzle(v128.load(src), v128.load(PATTERN + (<usize>dist << 4)));
+              const step = <usize>load<u8>(STEP + <usize>dist);
+              let o = out;
+              do {
+                v128.store(o, v);
+                o += step;
+              } while (o < end);
+            }
+            out = end;
+            if (inp >= inFast || out >= outFast) break;
+          }
+          bl &= 0xff;
+        }
+        if (status != 0 || blockDone) break;
+        if (out >= outFast && outFast < outFastLimit) {
+          // Fold the last span into the CRC while it is still in cache, then go on fast.
+          crc = crc32(crc, crcFrom, out - crcFrom);
+          crcFrom = out;
+          continue;
+        }
+        // ---- slow path: one symbol, with every bound checked -----------------------------
+        const ckIn = inp;
+        const ckBuf = bitbuf;
+        const ckBl = bl;
+        while (bl < 56 && inp < inEnd) {
+          bitbuf |= (<u64>load<u8>(inp)) << bl;
+          inp++;
+          bl += 8;
+        }
+        let e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+        let need = e & 0xff;
+        let used: u32 = 0;
+        let rewind = false;
+        if (e & SUB) {
+          used = litTb;
+          e = load<u32>(lit + (<usize>((e >> 16) + (<u32>(bitbuf >> litTb) & ((1 << ((e >> 8) & 0xf)) - 1))) << 2));
+          need = litTb + (e & 0xff);
+        }
+        if (need > bl) {
+          status = NEED_INPUT;
+        } else if (<i32>e < 0) {
+          if (out >= outEnd) {
+            status = OUTPUT_FULL;
+            rewind = true;
+          } else {
+            bitbuf >>= need;
+            bl -= need;
+            store<u8>(out, <u8>(e >> 16));
+            out++;
+          }
+        } else if (e & EXC) {
+          if (e & EOB) {
+            bitbuf >>= need;
+            bl -= need;
+            blockDone = true;
+          } else {
+            status = BAD_LITLEN_SYMBOL;
+            errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+          }
+        } else {
+          const len = (e >> 16) + extraBits(bitbuf >> used, e);
+          const rest = bitbuf >> need;
+          let d = load<u32>(dtab + (<usize>(<u32>rest & distMask) << 2));
+          let dneed = d & 0xff;
+          let dused: u32 = 0;
+          if (d & SUB) {
+            dused = distTb;
+            d = load<u32>(dtab + (<usize>((d >> 16) + (<u32>(rest >> distTb) & ((1 << ((d >> 8) & 0xf)) - 1))) << 2));
+            dneed = distTb + (d & 0xff);
+          }
+          if (need + dneed > bl) {
+            status = NEED_INPUT;
+          } else if (d & EXC) {
+            status = BAD_DIST_SYMBOL;
+            errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+          } else {
+            const dist = (d >> 16) + extraBits(rest >> dused, d);
+            if (<usize>dist > out - hist) {
+              status = DISTANCE_TOO_FAR;
+              errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+            } else if (out >= outEnd) {
+              status = OUTPUT_FULL;
+              rewind = true;
+            } else {
+              bitbuf = rest >> dneed;
+              bl -= need + dneed;
+              let n = len;
+              if (<usize>n > outEnd - out) n = <u32>(outEnd - out);
+              const end = out + n;
+              while (out < end) {
+                store<u8>(out, load<u8>(out - dist));
+                out++;
+              }
+              if (n < len) {
+                store<u32>(s, len - n, S_PLEN);
+                store<u32>(s, dist, S_PDIST);
+                status = OUTPUT_FULL;
+              }
+            }
+          }
+        }
+        if (status == NEED_INPUT) {
+          if (final) {
+            status = TRUNCATED;
+            errPos = inEnd;
+          } else {
+            inp = ckIn;
+            bitbuf = ckBuf;
+            bl = ckBl;
+          }
+          break;
+        }
+        if (rewind) {
+          // No room for this symbol: nothing of it is consumed.
+          inp = ckIn;
+          bitbuf = ckBuf;
+          bl = ckBl;
+        }
+        if (status != 0 || blockDone) break;
+        // Back to the top: the fast loop resumes if the margins allow.
+        if (inEnd - inp >= FAST_IN && outEnd - out >= FAST_OUT) break;
+      }
+      if (status != 0) break;
+      if (blockDone) {
+        mode = isFinal ? M_DONE : M_HEADER;
+      }
+      // else: margins restored, loop again to recompute fast limits
+      continue;
+    }
+
+    if (mode == M_HEADER) {
+      if (blocks >= MAX_BLOCKS) {
+        status = YIELD;
+        break;
+      }
+      blocks++;
+      const ckIn = inp;
+      const ckBuf = bitbuf;
+      const ckBl = bl;
+      let ooi = false; // out of input
+      while (bl < 56 && inp < inEnd) {
+        bitbuf |= (<u64>load<u8>(inp)) << bl;
+        inp++;
+        bl += 8;
+      }
+      if (bl < 3) {
+        ooi = true;
+      } else {
+        isFinal = <u32>bitbuf & 1;
+        const btype = (<u32>bitbuf >> 1) & 3;
+        bitbuf >>= 3;
+        bl -= 3;
+        if (btype == 0) {
+          const drop = bl & 7;
+          bitbuf >>= drop;
+          bl -= drop;
+          while (bl < 56 && inp < inEnd) {
+            bitbuf |= (<u64>load<u8>(inp)) << bl;
+            inp++;
+            bl += 8;
+          }
+          if (bl < 32) {
+            ooi = true;
+          } else {
+            const len = <u32>bitbuf & 0xffff;
+            const nlen = (<u32>bitbuf >> 16) & 0xffff;
+            if (len != (~nlen & 0xffff)) {
+              status = STORED_LEN_MISMATCH;
+              errPos = inp - (<usize>bl >> 3);
+            } else {
+              bitbuf >>= 32;
+              bl -= 32;
+              // Give back the whole bytes already in the bit buffer: the copy reads memory.
+              inp -= <usize>(bl >> 3);
+              bitbuf = 0;
+              bl = 0;
+              store<u32>(s, len, S_STORED);
+              mode = M_STORED;
+            }
+          }
+        } else if (btype == 1) {
+          if (load<u32>(s, S_TABLES) != T_FIXED) buildFixed(s);
+          mode = M_HUFF;
+        } else if (btype == 2) {
+          // Dynamic header (§3.2.7).
+          if (bl < 14) {
+            ooi = true;
+          } else {
+            const hlit = (<u32>bitbuf & 31) + 257;
+            const hdist = ((<u32>bitbuf >> 5) & 31) + 1;
+            const hclen = ((<u32>bitbuf >> 10) & 15) + 4;
+            bitbuf >>= 14;
+            bl -= 14;
+            if (hlit > 286 || hdist > 30) {
+              status = TOO_MANY_SYMBOLS;
+              errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+            } else {
+              const lens = s + LENS;
+              memory.fill(lens, 0, 19);
+              for (let i: u32 = 0; i < hclen; i++) {
+                if (bl < 3) {
+                  while (bl < 56 && inp < inEnd) {
+                    bitbuf |= (<u64>load<u8>(inp)) << bl;
+                    inp++;
+                    bl += 8;
+                  }
+                  if (bl < 3) {
+                    ooi = true;
+                    break;
+                  }
+                }
+                store<u8>(lens + <usize>load<u8>(CL_ORDER + i), <u8>(<u32>bitbuf & 7));
+                bitbuf >>= 3;
+                bl -= 3;
+              }
+              if (!ooi) {
+                const pb = build(s, s + PRE_TABLE, lens, 19, 7, K_PRE);
+                if (pb == 0) {
+                  status = BAD_CODELEN_CODE;
+                  errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                } else {
+                  const total = hlit + hdist;
+                  let i: u32 = 0;
+                  const pre = s + PRE_TABLE;
+                  const preMask: u32 = (1 << pb) - 1;
+                  while (i < total) {
+                    if (bl < 14) {
+                      while (bl < 56 && inp < inEnd) {
+                        bitbuf |= (<u64>load<u8>(inp)) << bl;
+                        inp++;
+                        bl += 8;
+                      }
+                    }
+                    const e = load<u32>(pre + (<usize>(<u32>bitbuf & preMask) << 2));
+                    const clen = e & 0xff;
+                    const sym = e >> 16;
+                    if (clen > bl) {
+                      ooi = true;
+                      break;
+                    }
+                    if (sym < 16) {
+                      bitbuf >>= clen;
+                      bl -= clen;
+                      store<u8>(lens + i, <u8>sym);
+                      i++;
+                      continue;
+                    }
+                    const xb: u32 = sym == 16 ? 2 : sym == 17 ? 3 : 7;
+                    if (clen + xb > bl) {
+                      ooi = true;
+                      break;
+                    }
+                    const x = (<u32>(bitbuf >> clen)) & ((1 << xb) - 1);
+                    bitbuf >>= clen + xb;
+                    bl -= clen + xb;
+                    let val: u8 = 0;
+                    let rep: u32;
+                    if (sym == 16) {
+                      if (i == 0) {
+                        status = BAD_REPEAT;
+                        errPos = inp - ((<usize>bl + <usize>(clen + xb) + 7) >> 3);
+                        break;
+                      }
+                      val = load<u8>(lens + i - 1);
+                      rep = 3 + x;
+                    } else if (sym == 17) {
+                      rep = 3 + x;
+                    } else {
+                      rep = 11 + x;
+                    }
+                    if (i + rep > total) {
+                      status = BAD_REPEAT;
+                      errPos = inp - ((<usize>bl + <usize>(clen + xb) + 7) >> 3);
+                      break;
+                    }
+                    memory.fill(lens + i, val, rep);
+                    i += rep;
+                  }
+                  if (!ooi && status == 0) {
+                    if (load<u8>(lens + 256) == 0) {
+                      status = MISSING_EOB;
+                      errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                    } else {
+                      const lb = build(s, lit, lens, hlit, LIT_TB, K_LIT);
+                      if (lb == 0) {
+                        status = BAD_LITLEN_CODE_SET;
+                        errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                      } else {
+                        const db = build(s, dtab, lens + hlit, hdist, DIST_TB, K_DIST);
+                        if (db == 0) {
+                          status = BAD_DIST_CODE_SET;
+                          errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                        } else {
+                          store<u32>(s, lb, S_LITBITS);
+                          store<u32>(s, db, S_DISTBITS);
+                          store<u32>(s, T_DYNAMIC, S_TABLES);
+                          mode = M_HUFF;
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        } else {
+          status = INVALID_BLOCK_TYPE;
+          errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+        }
+      }
+      if (ooi) {
+        if (final) {
+          status = TRUNCATED;
+          errPos = inEnd;
+        } else {
+          inp = ckIn;
+          bitbuf = ckBuf;
+          bl = ckBl;
+          status = NEED_INPUT;
+        }
+      }
+      continue;
+    }
+
+    if (mode == M_STORED) {
+      let left = load<u32>(s, S_STORED);
+      let n = left;
+      if (<usize>n > inEnd - inp) n = <u32>(inEnd - inp);
+      if (<usize>n > outEnd - out) n = <u32>(outEnd - out);
+      memory.copy(out, inp, n);
+      out += n;
+      inp += n;
+      left -= n;
+      store<u32>(s, left, S_STORED);
+      if (left == 0) {
+        mode = isFinal ? M_DONE : M_HEADER;
+      } else if (inp == inEnd) {
+        if (final) {
+          status = TRUNCATED;
+          errPos = inEnd;
+        } else {
+          status = NEED_INPUT;
+        }
+      } else {
+        status = OUTPUT_FULL;
+      }
+      continue;
+    }
+
+    // M_DONE: the stream has ended; the trailer starts at the next whole byte.
+    const drop = bl & 7;
+    bitbuf >>= drop;
+    bl -= drop;
+    status = STREAM_END;
+  }
+
+  if (out > crcFrom) crc = crc32(crc, crcFrom, out - crcFrom);
+  // Give back whole bytes still in the bit buffer, so fewer than 8 bits carry over and the
+  // next call can start from `inflate_in` in whatever buffer the host passes.
+  inp -= <usize>(bl >> 3);
+  bl &= 7;
+  bitbuf &= (<u64>1 << bl) - 1;
+  store<u64>(s, bitbuf, S_BITBUF);
+  store<u32>(s, bl, S_BITSLEFT);
+  store<u32>(s, mode, S_MODE);
+  store<u32>(s, isFinal, S_FINAL);
+  store<u32>(s, crc, S_CRC);
+  store<u32>(s, <u32>inp, S_IN);
+  store<u32>(s, <u32>out, S_OUT);
+  store<u32>(s, <u32>errPos, S_ERRPOS);
+  return status;
+}

@@ -10,6 +10,8 @@ export const NEED_INPUT: i32 = 1;
 export const OUTPUT_FULL: i32 = 2;
 /** A deflate stream ended (BFINAL block done). */
 export const STREAM_END: i32 = 3;
+/** The kernel stopped after many block headers so the host can check for abort; call again. */
+export const YIELD: i32 = 4;
 
 export const INVALID_BLOCK_TYPE: i32 = -1;
 export const STORED_LEN_MISMATCH: i32 = -2;
