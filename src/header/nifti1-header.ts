@@ -424,7 +424,7 @@ export class Nifti1Header implements SpatialHeader {
    * @throws {ImageFileError} `TRUNCATED_HEADER` (too few bytes), `NOT_NIFTI` (sizeof_hdr is
    *   neither 348 nor 540 in either byte order)
    * @throws {HeaderDataError} `BAD_MAGIC`, `EOL_CORRUPTED`, `BAD_DIM0`, `BAD_DIM`,
-   *   `SIZE_OVERFLOW`, `BAD_VOX_OFFSET`
+   *   `SIZE_OVERFLOW`, `BAD_VOX_OFFSET`, `INVALID_INTERCEPT`
    * @throws {UnsupportedError} `UNSUPPORTED_DATATYPE`
    */
   static fromBytes<T extends typeof Nifti1Header>(this: T, bytes: Uint8Array, opts: FromBytesOptions = {}): InstanceType<T> {
@@ -629,12 +629,7 @@ export class Nifti1Header implements SpatialHeader {
         throw new HeaderDataError(`dim[${i}] = ${d}: array dimensions must be positive`, { code: 'BAD_DIM' });
       }
     }
-    for (let i = dim0 + 1; i < 8; i++) {
-      const d = dims[i]!;
-      if (d !== 0n && d !== 1n) {
-        warn(w, 'UNUSED_DIM', `dim[${i}]`, `dim[${i}] = ${d} is beyond dim[0] = ${dim0} and is ignored`, Number(d), null);
-      }
-    }
+    // H6: dims beyond dim[0] are ignored without comment, as nibabel does.
     // H8/H9 / nibabel _chk_datatype (level 40: raises).
     const info = dtypeFromNiftiCode(s.getNumber('datatype'));
     // H10 / nibabel _chk_bitpix (level 10: fixed).
@@ -650,12 +645,10 @@ export class Nifti1Header implements SpatialHeader {
     for (let i = 1; i <= 3; i++) {
       const p = s.getElement('pixdim', i);
       let fixed: number | null = null;
-      let code = '';
-      if (!Number.isFinite(p)) [fixed, code] = [1, 'PIXDIM_NONFINITE'];
-      else if (p === 0) [fixed, code] = [1, 'PIXDIM_ZERO'];
-      else if (p < 0) [fixed, code] = [-p, 'PIXDIM_NEGATIVE'];
+      if (!Number.isFinite(p) || p === 0) fixed = 1;
+      else if (p < 0) fixed = -p;
       if (fixed !== null) {
-        warn(w, code, `pixdim[${i}]`, `pixdim[${i}] = ${p} should be positive and finite; using ${fixed}`, p, fixed);
+        warn(w, 'BAD_PIXDIM', `pixdim[${i}]`, `pixdim[${i}] = ${p} should be positive and finite; using ${fixed}`, p, fixed);
         s.setElement('pixdim', i, fixed);
       }
     }
@@ -664,7 +657,7 @@ export class Nifti1Header implements SpatialHeader {
     const qfac = s.getElement('pixdim', 0);
     if (qfac !== 1 && qfac !== -1) {
       const used = qfac < 0 ? -1 : 1;
-      warn(w, 'QFAC_FIXED', 'pixdim[0]', `pixdim[0] (qfac) should be 1 (default) or -1; setting qfac to ${used}`, qfac, used);
+      warn(w, 'BAD_QFAC', 'pixdim[0]', `pixdim[0] (qfac) should be 1 (default) or -1; setting qfac to ${used}`, qfac, used);
       s.setElement('pixdim', 0, used);
     }
     // H14–H17 / nibabel _chk_offset.
@@ -673,20 +666,20 @@ export class Nifti1Header implements SpatialHeader {
     for (const field of ['qform_code', 'sform_code']) {
       const c = s.getNumber(field);
       if (!XFORM_CODES.has(c)) {
-        warn(w, 'XFORM_CODE_INVALID', field, `${field} ${c} not valid; setting to 0`, c, 0);
+        warn(w, 'BAD_XFORM_CODE', field, `${field} ${c} not valid; setting to 0`, c, 0);
         s.set(field, 0);
       }
     }
     // H23/H24: scaling. nibabel's get_slope_inter treats a non-finite slope as "no scaling"
-    // and raises for a valid slope with a non-finite intercept; reliability.md lets us pick
-    // for H24 and we take nifti_clib's reading (intercept 0), so a viewer still opens the file.
+    // (we add a warning) and raises for a valid slope with a non-finite intercept;
+    // reliability.md lets us pick for H24 and we keep nibabel's error (the team's bad-file
+    // manifest expects INVALID_INTERCEPT), rather than guess an intercept of 0 like nifti_clib.
     const slope = s.getNumber('scl_slope');
     const inter = s.getNumber('scl_inter');
     if (!Number.isFinite(slope)) {
-      warn(w, 'SCL_SLOPE_INVALID', 'scl_slope', `scl_slope is ${slope}; data will not be scaled`, slope, null);
-    } else if (slope !== 0 && !Number.isFinite(inter)) {
-      warn(w, 'SCL_INTER_INVALID', 'scl_inter', `valid slope ${slope} but invalid intercept ${inter}; using 0`, inter, 0);
-      s.set('scl_inter', 0);
+      warn(w, 'BAD_SCL_SLOPE', 'scl_slope', `scl_slope is ${slope}; data will not be scaled`, slope, null);
+    } else if (file && slope !== 0 && !Number.isFinite(inter) && !RGB_CODES.has(info.code)) {
+      throw new HeaderDataError(`Valid slope but invalid intercept ${inter}`, { code: 'INVALID_INTERCEPT' });
     }
     if (RGB_CODES.has(info.code) && Number.isFinite(slope) && slope !== 0 && (slope !== 1 || s.getNumber('scl_inter') !== 0)) {
       warn(w, 'SCL_IGNORED_RGB', 'scl_slope', `scl_slope ${slope} / scl_inter ${s.getNumber('scl_inter')} do not apply to ${info.name} data; not scaling`, [slope, s.getNumber('scl_inter')], null);
@@ -699,7 +692,7 @@ export class Nifti1Header implements SpatialHeader {
       if (1 - n2 < -K.quaternionThreshold) {
         const n = Math.sqrt(n2);
         const used = bcd.map((v) => v / n);
-        warn(w, 'QUATERN_NORMALIZED', 'quatern_b', `quaternion (b, c, d) = (${bcd.join(', ')}) has norm ${n} > 1; normalised to a 180° rotation`, bcd, used);
+        warn(w, 'BAD_QUATERN', 'quatern_b', `quaternion (b, c, d) = (${bcd.join(', ')}) has norm ${n} > 1; normalised to a 180° rotation`, bcd, used);
         s.set('quatern_b', used[0]!);
         s.set('quatern_c', used[1]!);
         s.set('quatern_d', used[2]!);
@@ -711,14 +704,16 @@ export class Nifti1Header implements SpatialHeader {
     if (s.getNumber('sform_code') !== 0) {
       const vals = [...s.getArray('srow_x'), ...s.getArray('srow_y'), ...s.getArray('srow_z')];
       if (!vals.every(Number.isFinite)) {
-        warn(w, 'SFORM_NONFINITE', 'sform_code', 'srow_x/y/z hold non-finite values; ignoring the sform (sform_code set to 0)', s.getNumber('sform_code'), 0);
+        warn(w, 'BAD_SFORM', 'sform_code', 'srow_x/y/z hold non-finite values; ignoring the sform (sform_code set to 0)', s.getNumber('sform_code'), 0);
         s.set('sform_code', 0);
       }
     }
     if (s.getNumber('qform_code') !== 0) {
-      const vals = ['quatern_b', 'quatern_c', 'quatern_d', 'qoffset_x', 'qoffset_y', 'qoffset_z'].map((f) => s.getNumber(f));
-      if (!vals.every(Number.isFinite)) {
-        warn(w, 'QFORM_NONFINITE', 'qform_code', 'quatern/qoffset fields hold non-finite values; ignoring the qform (qform_code set to 0)', s.getNumber('qform_code'), 0);
+      const quat = ['quatern_b', 'quatern_c', 'quatern_d'].map((f) => s.getNumber(f));
+      const offs = ['qoffset_x', 'qoffset_y', 'qoffset_z'].map((f) => s.getNumber(f));
+      if (!quat.every(Number.isFinite) || !offs.every(Number.isFinite)) {
+        const code = quat.every(Number.isFinite) ? 'BAD_QFORM' : 'BAD_QUATERN';
+        warn(w, code, 'qform_code', 'quatern/qoffset fields hold non-finite values; ignoring the qform (qform_code set to 0)', s.getNumber('qform_code'), 0);
         s.set('qform_code', 0);
       }
     }
@@ -754,10 +749,8 @@ export class Nifti1Header implements SpatialHeader {
       warn(w, 'VOX_OFFSET_NOT_INTEGER', 'vox_offset', `vox offset ${vo} is not a whole number; using ${Math.floor(vo)}`, vo, Math.floor(vo));
       return;
     }
-    if (vo % 16 !== 0) {
-      // H17 / nibabel level 30, left as is.
-      warn(w, 'VOX_OFFSET_UNALIGNED', 'vox_offset', `vox offset (=${vo}) not divisible by 16, not SPM compatible; leaving at current value`, vo, vo);
-    }
+    // H17: an offset that is not a multiple of 16 only bothers SPM's memory mapping; nibabel
+    // logs it (level 30), reliability.md accepts it silently, and so do we.
   }
 
   /** @internal the dims as bigints (exact for NIfTI-2's int64) */
@@ -1182,8 +1175,8 @@ export class Nifti1Header implements SpatialHeader {
    * Scale factor and intercept (float32 fields as float64 numbers).
    * @returns `[null, null]` when slope is 0, NaN or ±inf (no scaling) or the datatype is
    *   RGB24/RGBA32 (spec; reliability.md H25), else `[slope, inter]`
-   * @throws {HeaderDataError} `BAD_SCL_INTER` for a valid slope with a non-finite intercept
-   *   (only reachable after editing: parsing fixes it, see H24)
+   * @throws {HeaderDataError} `INVALID_INTERCEPT` for a valid slope with a non-finite
+   *   intercept (nibabel; `fromBytes` already refuses such a file)
    */
   getSlopeInter(): [number | null, number | null] {
     const slope = this.struct.getNumber('scl_slope');
@@ -1193,7 +1186,7 @@ export class Nifti1Header implements SpatialHeader {
     // fails in numpy when it tries to multiply the structured array.
     if (RGB_CODES.has(this.struct.getNumber('datatype'))) return [null, null];
     if (!Number.isFinite(inter)) {
-      throw new HeaderDataError(`Valid slope but invalid intercept ${inter}`, { code: 'BAD_SCL_INTER' });
+      throw new HeaderDataError(`Valid slope but invalid intercept ${inter}`, { code: 'INVALID_INTERCEPT' });
     }
     return [slope, inter];
   }

@@ -1,6 +1,7 @@
 // Malformed headers: reliability.md §4.3 H1–H31 (one describe per case), nibabel's check_fix
 // on the same inputs where our policy is nibabel's, and a fast-check fuzz asserting that only
 // the nibweb error family ever escapes from parsing.
+import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isFiniteMatrix, matmul, transpose } from '../../src/affines';
@@ -139,11 +140,11 @@ describe('H5 dim[i] ≤ 0 within dim[0]: BAD_DIM', () => {
 });
 
 describe('H6 dims beyond dim[0] are ignored', () => {
-  it('garbage gives a warning and does not change the shape; 0 and 1 are silent', () => {
-    const h = Nifti1Header.fromBytes(withFields(valid(), { dim: [3, 4, 3, 2, 7, -5, 1, 1] }));
+  it('garbage there changes nothing and is not reported (nibabel ignores it too)', () => {
+    const h = Nifti1Header.fromBytes(withFields(valid(), { dim: [3, 4, 3, 2, -7, 0, 32767, 5] }));
     expect(h.getDataShape()).toEqual([4, 3, 2]);
-    expect(codes(h)).toEqual(['UNUSED_DIM', 'UNUSED_DIM']);
-    expect(Nifti1Header.fromBytes(withFields(valid(), { dim: [3, 4, 3, 2, 0, 0, 1, 0] })).warnings).toEqual([]);
+    expect(h.getDataBytes()).toBe(48);
+    expect(h.warnings).toEqual([]);
   });
 });
 
@@ -271,11 +272,11 @@ describe('H16 fractional vox_offset: warning, truncated', () => {
   });
 });
 
-describe('H17 vox_offset not a multiple of 16: accepted (nibabel level 30 notice)', () => {
+describe('H17 vox_offset not a multiple of 16: accepted silently (nibabel logs level 30)', () => {
   it.each([353, 360])('%i', (v) => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { vox_offset: v }));
     expect(h.getDataOffset()).toBe(v);
-    expect(codes(h)).toEqual(['VOX_OFFSET_UNALIGNED']);
+    expect(h.warnings).toEqual([]);
   });
 });
 
@@ -313,7 +314,7 @@ describe('H20 extension flag without room for an extension: ignored silently', (
     room.fill(0xff, 352);
     const h = Nifti1Header.fromBytes(room);
     expect(h.extensions).toEqual([]);
-    expect(codes(h)).toEqual(['VOX_OFFSET_UNALIGNED']);
+    expect(h.warnings).toEqual([]);
   });
   it('zero padding up to vox_offset is not an extension', () => {
     const b = new Uint8Array(1024);
@@ -404,15 +405,18 @@ describe('H23 scl_slope NaN/±inf: no scaling, with a warning', () => {
   it.each([Number.NaN, Infinity, -Infinity])('%f', (s) => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { scl_slope: s }));
     expect(h.getSlopeInter()).toEqual([null, null]);
-    expect(codes(h)).toEqual(['SCL_SLOPE_INVALID']);
+    expect(codes(h)).toEqual(['BAD_SCL_SLOPE']);
   });
 });
 
-describe('H24 valid slope, non-finite intercept: intercept 0 with a warning (nifti_clib; nibabel raises)', () => {
+describe('H24 valid slope, non-finite intercept: INVALID_INTERCEPT (nibabel raises too; nifti_clib would use 0)', () => {
   it.each([Number.NaN, Infinity])('inter %f', (i) => {
-    const h = Nifti1Header.fromBytes(withFields(valid(), { scl_slope: 2, scl_inter: i }));
-    expect(codes(h)).toEqual(['SCL_INTER_INVALID']);
-    expect(h.getSlopeInter()).toEqual([2, 0]);
+    expect(codeOf(() => Nifti1Header.fromBytes(withFields(valid(), { scl_slope: 2, scl_inter: i })))).toBe('HeaderDataError:INVALID_INTERCEPT');
+    const h = Nifti1Header.fromBytes(withFields(valid(), { scl_slope: 2, scl_inter: i }), { checks: false });
+    expect(codeOf(() => h.getSlopeInter())).toBe('HeaderDataError:INVALID_INTERCEPT');
+  });
+  it('no scaling (slope 0) makes the intercept irrelevant', () => {
+    expect(Nifti1Header.fromBytes(withFields(valid(), { scl_slope: 0, scl_inter: Number.NaN })).warnings).toEqual([]);
   });
 });
 
@@ -430,9 +434,9 @@ describe('H25 RGB data ignores scaling', () => {
 
 describe('H26 pixdim[1..3] zero or non-finite: 1, with a warning', () => {
   it.each([
-    [0, 'PIXDIM_ZERO'],
-    [Number.NaN, 'PIXDIM_NONFINITE'],
-    [Infinity, 'PIXDIM_NONFINITE'],
+    [0, 'BAD_PIXDIM'],
+    [Number.NaN, 'BAD_PIXDIM'],
+    [Infinity, 'BAD_PIXDIM'],
   ])('pixdim[2] = %f', (p, code) => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { pixdim: [1, 2, p, 4, 1, 1, 1, 1], sform_code: 0, qform_code: 0 }));
     expect(codes(h)).toEqual([code]);
@@ -444,7 +448,11 @@ describe('H26 pixdim[1..3] zero or non-finite: 1, with a warning', () => {
 describe('H27 negative pixdim[1..3]: abs, with a warning (nibabel level 35)', () => {
   it('', () => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { pixdim: [1, -2, 3, -4, 1, 1, 1, 1] }));
-    expect(codes(h)).toEqual(['PIXDIM_NEGATIVE', 'PIXDIM_NEGATIVE']);
+    expect(codes(h)).toEqual(['BAD_PIXDIM', 'BAD_PIXDIM']);
+    expect(h.warnings.map((w) => [w.field, w.found, w.used])).toEqual([
+      ['pixdim[1]', -2, 2],
+      ['pixdim[3]', -4, 4],
+    ]);
     expect(h.getZooms()).toEqual([2, 3, 4]);
     expect(() => h.getQform()).not.toThrow();
   });
@@ -458,7 +466,7 @@ describe('H28 qfac not ±1: its sign kept (nifti_clib; nibabel sets 1)', () => {
     [Number.NaN, 1],
   ])('qfac %f → %i', (q, used) => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { pixdim: [q, 2, 3, 4, 1, 1, 1, 1] }));
-    expect(codes(h)).toEqual(['QFAC_FIXED']);
+    expect(codes(h)).toEqual(['BAD_QFAC']);
     expect((h.get('pixdim') as number[])[0]).toBe(used);
   });
 });
@@ -466,7 +474,7 @@ describe('H28 qfac not ±1: its sign kept (nifti_clib; nibabel sets 1)', () => {
 describe('H29 quaternion (b, c, d) longer than 1', () => {
   it('(0.8, 0.8, 0.8): normalised to a 180° rotation with a warning; the qform is a rotation', () => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { quatern_b: 0.8, quatern_c: 0.8, quatern_d: 0.8, sform_code: 0 }));
-    expect(codes(h)).toEqual(['QUATERN_NORMALIZED']);
+    expect(codes(h)).toEqual(['BAD_QUATERN']);
     const q = h.getQformQuaternion();
     expect(q[0]).toBe(0);
     const a = h.getBestAffine();
@@ -484,15 +492,20 @@ describe('H29 quaternion (b, c, d) longer than 1', () => {
 describe('H30 non-finite transform: ignored, best affine falls back and is never NaN', () => {
   it('NaN quaternion with the qform in use', () => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { quatern_c: Number.NaN, sform_code: 0 }));
-    expect(codes(h)).toEqual(['QFORM_NONFINITE']);
+    expect(codes(h)).toEqual(['BAD_QUATERN']);
     expect(h.get('qform_code')).toBe(0);
     expect(h.getBestAffine()).toEqual(h.getBaseAffine());
     expect(isFiniteMatrix(h.getBestAffine())).toBe(true);
   });
   it('inf in srow: falls back to the qform', () => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { srow_y: [0, Infinity, 0, 0] }));
-    expect(codes(h)).toEqual(['SFORM_NONFINITE']);
+    expect(codes(h)).toEqual(['BAD_SFORM']);
     expectClose(h.getBestAffine(), h.getQform(), 0);
+  });
+  it('inf in qoffset: BAD_QFORM, base affine', () => {
+    const h = Nifti1Header.fromBytes(withFields(valid(), { qoffset_y: -Infinity, sform_code: 0 }));
+    expect(codes(h)).toEqual(['BAD_QFORM']);
+    expect(h.getBestAffine()).toEqual(h.getBaseAffine());
   });
   it('unused transforms may hold anything', () => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { srow_y: [0, Number.NaN, 0, 0], sform_code: 0 }));
@@ -503,7 +516,7 @@ describe('H30 non-finite transform: ignored, best affine falls back and is never
 describe('H31 qform/sform code out of range: 0, with a warning (nibabel level 30)', () => {
   it('qform_code 99, sform_code −1', () => {
     const h = Nifti1Header.fromBytes(withFields(valid(), { qform_code: 99, sform_code: -1 }));
-    expect(codes(h)).toEqual(['XFORM_CODE_INVALID', 'XFORM_CODE_INVALID']);
+    expect(codes(h)).toEqual(['BAD_XFORM_CODE', 'BAD_XFORM_CODE']);
     expect([h.get('qform_code'), h.get('sform_code')]).toEqual([0, 0]);
   });
   it('5 (NIFTI_XFORM_TEMPLATE_OTHER) is valid, as in nibabel', () => {
@@ -514,22 +527,23 @@ describe('H31 qform/sform code out of range: 0, with a warning (nibabel level 30
 describe("nibabel's check_fix on the same bytes (policies shared with nibabel)", () => {
   const wanted: Record<string, string[]> = {
     bitpix: ['BITPIX_MISMATCH'],
-    'pixdim-zero': ['PIXDIM_ZERO'],
-    'pixdim-negative': ['PIXDIM_NEGATIVE'],
-    'qfac-zero': ['QFAC_FIXED'],
+    'pixdim-zero': ['BAD_PIXDIM'],
+    'pixdim-negative': ['BAD_PIXDIM'],
+    'qfac-zero': ['BAD_QFAC'],
     'sizeof-540': ['SIZEOF_HDR_FIXED'],
-    'qform-code-9': ['XFORM_CODE_INVALID'],
-    'sform-code-neg': ['XFORM_CODE_INVALID'],
-    'vox-offset-360': ['VOX_OFFSET_UNALIGNED'],
+    'qform-code-9': ['BAD_XFORM_CODE'],
+    'sform-code-neg': ['BAD_XFORM_CODE'],
+    // nibabel logs this one (level 30) and leaves it; we accept it without a warning (H17).
+    'vox-offset-360': [],
     'eol-zero': ['EOL_CHECK_ZERO'],
     'n2-bitpix': ['BITPIX_MISMATCH'],
-    'n2-qform-code-7': ['XFORM_CODE_INVALID'],
+    'n2-qform-code-7': ['BAD_XFORM_CODE'],
   };
   for (const c of EXPECTED.checks) {
     it(`${c.id}: nibabel reports ${c.reports.map((r) => r.level).join(', ')}; same fixes`, () => {
       const h = headerClass(c.class).fromBytes(readFixture(c.file));
       expect(codes(h)).toEqual(wanted[c.id]);
-      expect(c.reports.length).toBe(wanted[c.id]!.length);
+      expect(c.reports.length).toBe(c.id === 'vox-offset-360' ? 1 : wanted[c.id]!.length);
       for (const r of c.reports) expect(r.level).toBeLessThan(40);
       for (const [k, v] of Object.entries(c.fixed_fields)) expectClose(h.get(k), v, 0, k);
     });
@@ -629,5 +643,31 @@ describe('errors are the documented classes', () => {
     expect(() => Nifti1Header.fromBytes(withFields(valid(), { magic: 'xyz' }))).toThrow(HeaderDataError);
     expect(() => Nifti1Header.fromBytes(withFields(valid(), { datatype: 1536 }))).toThrow(UnsupportedError);
     expect(() => Nifti1Header.fromBytes('nope' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});
+
+describe('the team’s bad-file set (test/fixtures/bad): header-level expectations agree', () => {
+  const manifestUrl = new URL('../fixtures/bad/manifest.json', import.meta.url);
+  const manifest: { id: string; files: string[]; expect: { error?: string; code?: string; ok?: boolean; warnings?: string[] } }[] =
+    existsSync(manifestUrl) ? JSON.parse(readFileSync(manifestUrl, 'utf8')) : [];
+  // Codes decided by the header alone (the rest need the data, gzip, or the file name).
+  const headerCodes = new Set(['TRUNCATED_HEADER', 'NOT_NIFTI', 'BAD_DIM0', 'BAD_DIM', 'UNSUPPORTED_DATATYPE', 'BAD_VOX_OFFSET', 'BAD_MAGIC', 'EOL_CORRUPTED', 'INVALID_INTERCEPT', 'SIZE_OVERFLOW']);
+  const cases = manifest.filter(
+    (e) => e.files.length === 1 && e.files[0]!.endsWith('.nii') && (e.expect.ok || headerCodes.has(e.expect.code ?? '')),
+  );
+  it.skipIf(cases.length === 0).each(cases.map((e) => [e.id, e] as const))('%s', (_id, e) => {
+    const bytes = new Uint8Array(readFileSync(new URL(`../fixtures/bad/${e.files[0]}`, import.meta.url)));
+    // gzip content under a .nii name is the loader's sniffing business, not the header's.
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) return;
+    let result: string;
+    try {
+      const h = niftiHeaderFromBytes(bytes);
+      h.getBestAffine();
+      result = `ok ${codes(h).join(',')}`;
+    } catch (err) {
+      if (!(err instanceof NibwebError)) throw err;
+      result = `${err._tag}:${err.code}`;
+    }
+    expect(result).toBe(e.expect.ok ? `ok ${(e.expect.warnings ?? []).join(',')}` : `${e.expect.error}:${e.expect.code}`);
   });
 });

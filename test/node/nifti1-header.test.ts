@@ -117,7 +117,7 @@ describe("nibabel's test data files (values derived by the generator; files not 
         const head = raw.subarray(0, c.header_nbytes);
         const hdr = niftiHeaderFromBytes(head);
         expect(hdr.constructor.name).toBe(c.class);
-        expect(hdr.warnings.map((w) => w.code).filter((x) => x !== 'VOX_OFFSET_UNALIGNED')).toEqual([]);
+        expect(hdr.warnings).toEqual([]);
         compareHeader(hdr, c);
         const out = hdr.toBytes();
         if (c.rewritten_equal) expect(hex(out)).toBe(hex(head));
