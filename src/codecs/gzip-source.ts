@@ -1,0 +1,198 @@
+/**
+ * GzipSource: the uncompressed byte space of a gzipped ByteSource, read lazily. It plays the
+ * part of nibabel's `Opener` over `gzip.GzipFile` / indexed_gzip (nibabel/openers.py): a
+ * read inflates from the start, or from the nearest recorded seek point, only as far as the
+ * requested bytes, so loading a .nii.gz header inflates only the header.
+ *
+ * - `size` is `undefined` until some decode has reached the end of the stream; then it is
+ *   the exact uncompressed size (all members; trailing zero padding excluded).
+ * - `read` decodes in a pooled scratch arena and returns a fresh copy; reads past the end
+ *   return fewer bytes, as any ByteSource does.
+ * - `readIntoArena` is the image cache's whole-array path: it decodes straight into the
+ *   caller's arena memory (no intermediate copy) and, by default, goes on to the end of the
+ *   stream so every member's CRC-32 and ISIZE are verified.
+ * - Seek points (bit position + 32 KiB window, ~1 MiB apart, spacing doubling so memory
+ *   stays bounded) and the positions where the last reads stopped are shared by all reads.
+ * - Decoding policy, limits and error codes are those of `gunzip` (src/codecs/gzip.ts).
+ *
+ * Without WebAssembly, the first read decompresses the whole stream with gunzip's fallback
+ * and later reads are served from that copy.
+ */
+import { type HeaderWarning, throwIfAborted } from '../errors.js';
+import { checkRange } from '../io/buffer-source.js';
+import type { ByteSource, ReadOptions } from '../io/types.js';
+import { SeekIndex, type InflaterOptions, collect, inflateIntoArena, intoArenaNeeds } from '../wasm/gunzip.js';
+import type { WasmArena } from '../wasm/memory.js';
+import { asTrap, gunzipFallback } from './gzip.js';
+
+/**
+ * True when `bytes` start with the gzip magic and the deflate method (1f 8b 08, RFC 1952).
+ * @param bytes the first bytes of a file (3 are enough)
+ * @returns whether they look like gzip
+ */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 3 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 8;
+}
+
+/** Options of a GzipSource. */
+export interface GzipSourceOptions {
+  /** Most uncompressed bytes accepted; decoding past it is a `LimitError` ('OUTPUT_LIMIT'). */
+  maxOutputLength?: number;
+  /** Compressed bytes consumed by a decode so far, and the compressed size (NaN if unknown). */
+  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** Non-fatal findings ('TRAILING_DATA'), each reported once. */
+  onWarning?: (w: HeaderWarning) => void;
+}
+
+/** The uncompressed bytes of a gzip stream as a ByteSource (see the file comment). */
+export class GzipSource implements ByteSource {
+  /** The compressed bytes. */
+  readonly compressed: ByteSource;
+  /** Seek points recorded so far (shared by every read). */
+  readonly index = new SeekIndex();
+  /** Warnings found so far (also passed to `onWarning`). */
+  readonly warnings: HeaderWarning[] = [];
+  private knownSize: number | undefined;
+  private readonly opts: GzipSourceOptions;
+  private whole: Promise<Uint8Array> | undefined;
+
+  /**
+   * @param compressed the gzip bytes, as any ByteSource
+   * @param opts cap, progress, warnings
+   */
+  constructor(compressed: ByteSource, opts: GzipSourceOptions = {}) {
+    this.compressed = compressed;
+    this.opts = opts;
+  }
+
+  /** The uncompressed size, once a decode has reached the end of the stream; else undefined. */
+  get size(): number | undefined {
+    return this.knownSize;
+  }
+
+  private session(signal?: AbortSignal): InflaterOptions {
+    return {
+      maxOutputLength: this.opts.maxOutputLength,
+      onProgress: this.opts.onProgress,
+      onWarning: (w) => this.warn(w),
+      signal,
+      index: this.index,
+    };
+  }
+
+  private warn(w: HeaderWarning): void {
+    if (this.warnings.some((v) => v.code === w.code && v.found === w.found)) return;
+    this.warnings.push(w);
+    this.opts.onWarning?.(w);
+  }
+
+  private ended = (size: number): void => {
+    this.knownSize = size;
+  };
+
+  /**
+   * Reads uncompressed bytes [offset, offset + length).
+   * @param offset uncompressed byte offset
+   * @param length bytes wanted
+   * @param opts `signal`
+   * @returns a fresh Uint8Array: `length` bytes, or fewer when the stream ends first
+   * @throws {DecompressionError} corrupt or truncated data before the end of the range
+   * @throws {LimitError} past `maxOutputLength`
+   * @throws {RangeError} for a negative or non-integer range
+   * @throws `AbortError` when `opts.signal` aborts
+   */
+  async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
+    checkRange(offset, length);
+    throwIfAborted(opts.signal);
+    let end = offset + length;
+    if (this.knownSize !== undefined) end = Math.min(end, this.knownSize);
+    if (end <= offset) return new Uint8Array(0);
+    let out: Uint8Array | null;
+    try {
+      out = await collect(this.compressed, offset, end, this.session(opts.signal), this.ended);
+    } catch (err) {
+      throw asTrap(err);
+    }
+    if (out) return out;
+    const all = await this.decompressAll(opts.signal);
+    return all.slice(Math.min(offset, all.byteLength), Math.min(end, all.byteLength));
+  }
+
+  /** Fallback without WebAssembly: the whole stream, decompressed once. */
+  private decompressAll(signal?: AbortSignal): Promise<Uint8Array> {
+    this.whole ??= (async () => {
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (let pos = 0; ; ) {
+        const want = 1 << 24;
+        const chunk = await this.compressed.read(pos, want, { signal });
+        parts.push(chunk.slice());
+        total += chunk.byteLength;
+        pos += chunk.byteLength;
+        if (chunk.byteLength < want || (this.compressed.size !== undefined && pos >= this.compressed.size)) break;
+      }
+      const bytes = new Uint8Array(total);
+      let o = 0;
+      for (const p of parts) {
+        bytes.set(p, o);
+        o += p.byteLength;
+      }
+      this.opts.onProgress?.({ loaded: total, total: this.compressed.size ?? total });
+      const out = await gunzipFallback(bytes, {
+        maxOutputLength: this.opts.maxOutputLength,
+        onWarning: (w) => this.warn(w),
+        signal,
+      });
+      this.knownSize = out.byteLength;
+      return out;
+    })();
+    this.whole.catch(() => {
+      this.whole = undefined;
+    });
+    return this.whole;
+  }
+
+  /**
+   * What `readIntoArena(offset, …)` needs from the caller's arena.
+   * @param offset the uncompressed offset that will be read
+   * @returns `overhead`: bytes the call allocates from the arena (and releases) for decoder
+   *   state, the input buffer and a ring for skipped output; `lead`: bytes before the
+   *   destination it may overwrite (the 32 KiB match history; 0 when `offset` is 0)
+   */
+  arenaNeeds(offset: number): { overhead: number; lead: number } {
+    return intoArenaNeeds(offset);
+  }
+
+  /**
+   * Decodes uncompressed bytes [offset, offset + length) straight into arena memory
+   * [ptr, ptr + length). Arena memory [ptr - lead, ptr) may be overwritten; `overhead` bytes
+   * are allocated from the arena and released before returning (see `arenaNeeds`).
+   * @param offset uncompressed byte offset
+   * @param length bytes
+   * @param arena the arena holding the destination (sized by the caller)
+   * @param ptr destination address (opaque: from the arena's allocator)
+   * @param opts `signal`; `verify` (default true): continue to the end of the stream, into
+   *   scratch space, so every member's CRC-32 and ISIZE are checked; when false, stop as
+   *   soon as the bytes are out
+   * @throws {DecompressionError} corrupt data, or 'TRUNCATED' when the stream ends before
+   *   `offset + length` (then `size` is known)
+   * @throws {LimitError} past `maxOutputLength`, or an arena too small for `arenaNeeds`
+   * @throws `AbortError` when `opts.signal` aborts
+   */
+  async readIntoArena(
+    offset: number,
+    length: number,
+    arena: WasmArena,
+    ptr: number,
+    opts: { signal?: AbortSignal; verify?: boolean } = {},
+  ): Promise<void> {
+    checkRange(offset, length);
+    throwIfAborted(opts.signal);
+    try {
+      await inflateIntoArena(this.compressed, offset, length, arena, ptr,
+        { ...this.session(opts.signal), verify: opts.verify ?? true }, this.ended);
+    } catch (err) {
+      throw asTrap(err);
+    }
+  }
+}

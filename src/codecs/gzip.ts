@@ -1,0 +1,345 @@
+/**
+ * gunzip: the public front-end of the gzip decoder (RFC 1952 / RFC 1951), nibabel's
+ * `gzip.open(...).read()` (nibabel/openers.py) for bytes already in memory.
+ *
+ * The WebAssembly decoder (src/wasm/gunzip.ts over wasm/inflate.ts) is the normal path: all
+ * members decoded, every member's CRC-32 and ISIZE verified, zero padding accepted, other
+ * trailing bytes reported through `onWarning` (code 'TRAILING_DATA') and ignored, output
+ * capped by `maxOutputLength`, every fault a `DecompressionError` with a stable `code` and
+ * the compressed byte `offset`.
+ *
+ * Without WebAssembly (`setWasmSource(false)`, e.g. a CSP without `wasm-unsafe-eval`) the
+ * fallback keeps the same policy and codes, with two documented differences: error offsets
+ * are -1 where the platform does not report them, and it is slower.
+ * - Node: each member's header is parsed here (magic, method, reserved flags, FHCRC), its
+ *   deflate data inflated by node:zlib (`inflateRawSync`, which reports where the stream
+ *   ended), and its trailer (CRC-32 via `zlib.crc32`, ISIZE) checked here.
+ * - Browsers: the header is parsed here, the member decoded by `DecompressionStream('gzip')`
+ *   (which checks CRC-32 and ISIZE itself), output counted and cancelled at the cap, and
+ *   anything emitted before an error discarded. That stream rejects data after a member
+ *   ("junk"), so after a first member the end of its compressed bytes is found as the next
+ *   place holding its trailer (CRC-32 + length of the output just decoded) and confirmed by
+ *   decoding exactly that range with `DecompressionStream('deflate-raw')`.
+ */
+import { type HeaderWarning, WasmError, throwIfAborted } from '../errors.js';
+import { type DecompressionCode, decompressionError, outputLimitError } from '../wasm/status.js';
+import { gunzipWasm } from '../wasm/gunzip.js';
+
+/** Options of `gunzip`. */
+export interface GunzipOptions {
+  /** Most output bytes accepted; more is a `LimitError` with code 'OUTPUT_LIMIT'. Default: no cap. */
+  maxOutputLength?: number;
+  /** Aborts the decode (rejects with an `AbortError` `DOMException`). */
+  signal?: AbortSignal;
+  /** Receives non-fatal findings: 'TRAILING_DATA' when non-gzip bytes follow the last member. */
+  onWarning?: (w: HeaderWarning) => void;
+}
+
+/**
+ * Decompresses gzip data: all members, with CRC-32 and length checked.
+ * @param bytes the .gz bytes
+ * @param opts `maxOutputLength`, `signal`, `onWarning`
+ * @returns the decompressed bytes (large results are a view of a WebAssembly memory that
+ *   never grows, so the view never detaches)
+ * @throws {DecompressionError} corrupt or truncated data (`code`, `offset`)
+ * @throws {LimitError} output past `maxOutputLength` ('OUTPUT_LIMIT') or past 4 GiB
+ * @throws {WasmError} if the WebAssembly module traps (a bug, never bad input)
+ * @throws {TypeError} when `bytes` is not a Uint8Array
+ * @example
+ * const nii = await gunzip(new Uint8Array(await file.arrayBuffer()), { maxOutputLength: 2 ** 30 });
+ */
+export async function gunzip(bytes: Uint8Array, opts: GunzipOptions = {}): Promise<Uint8Array> {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('gunzip: expected the compressed bytes as a Uint8Array');
+  throwIfAborted(opts.signal);
+  let out: Uint8Array | null;
+  try {
+    out = await gunzipWasm(bytes, opts);
+  } catch (err) {
+    throw asTrap(err);
+  }
+  return out ?? gunzipFallback(bytes, opts);
+}
+
+/** A WebAssembly trap becomes a `WasmError` (the caller's scratch arena is already discarded). */
+export function asTrap(err: unknown): unknown {
+  if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) {
+    return new WasmError(`the gzip decoder trapped: ${err.message}`, { code: 'WASM_TRAP', cause: err });
+  }
+  return err;
+}
+
+// ---------------------------------------------------------------------------------------
+// Fallback without WebAssembly.
+
+/**
+ * Decompresses without WebAssembly (see the file comment for what it checks).
+ * @param bytes the .gz bytes
+ * @param opts as for `gunzip`
+ * @returns the decompressed bytes
+ * @throws as `gunzip`
+ */
+export async function gunzipFallback(bytes: Uint8Array, opts: GunzipOptions = {}): Promise<Uint8Array> {
+  const zlib = await nodeZlib();
+  const cap = opts.maxOutputLength ?? Number.POSITIVE_INFINITY;
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let pos = 0;
+  do {
+    throwIfAborted(opts.signal);
+    const start = parseGzipHeader(bytes, pos);
+    const member = zlib
+      ? inflateMemberNode(zlib, bytes, start, cap - total, cap)
+      : await inflateMemberStream(bytes, pos, start, cap - total, cap, opts.signal);
+    parts.push(member.data);
+    total += member.data.byteLength;
+    pos = member.end;
+    pos = afterMember(bytes, pos, opts.onWarning);
+  } while (pos < bytes.byteLength);
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+/** Position of the next member, or `bytes.byteLength` at the end (padding/garbage policy). */
+function afterMember(bytes: Uint8Array, pos: number, onWarning?: (w: HeaderWarning) => void): number {
+  if (pos >= bytes.byteLength) return bytes.byteLength;
+  if (bytes[pos] === 0x1f && bytes[pos + 1] === 0x8b) return pos;
+  let p = pos;
+  while (p < bytes.byteLength && bytes[p] === 0) p++;
+  if (p < bytes.byteLength) {
+    onWarning?.({
+      code: 'TRAILING_DATA',
+      field: 'gzip',
+      message: `gzip: ignoring trailing data at compressed byte ${p} (not a gzip member)`,
+      found: p,
+    });
+  }
+  return bytes.byteLength;
+}
+
+/**
+ * Parses a gzip member header (RFC 1952 §2.3) at `pos`, checking what zlib checks.
+ * @returns the offset of its deflate data
+ * @throws {DecompressionError} GZIP_BAD_MAGIC, GZIP_BAD_METHOD, GZIP_RESERVED_FLAGS,
+ *   GZIP_HEADER_CRC, or TRUNCATED
+ */
+export function parseGzipHeader(bytes: Uint8Array, pos: number): number {
+  const n = bytes.byteLength;
+  if (pos < n && bytes[pos] !== 0x1f) throw decompressionError('GZIP_BAD_MAGIC', pos);
+  if (pos + 1 < n && bytes[pos + 1] !== 0x8b) throw decompressionError('GZIP_BAD_MAGIC', pos + 1);
+  if (pos + 10 > n) throw decompressionError('TRUNCATED', n);
+  if (bytes[pos + 2] !== 8) throw decompressionError('GZIP_BAD_METHOD', pos + 2);
+  const flg = bytes[pos + 3]!;
+  if (flg & 0xe0) throw decompressionError('GZIP_RESERVED_FLAGS', pos + 3);
+  let p = pos + 10;
+  if (flg & 4) {
+    if (p + 2 > n) throw decompressionError('TRUNCATED', n);
+    p += 2 + (bytes[p]! | (bytes[p + 1]! << 8));
+    if (p > n) throw decompressionError('TRUNCATED', n);
+  }
+  for (const bit of [8, 16]) {
+    if (!(flg & bit)) continue;
+    const z = bytes.indexOf(0, p);
+    if (z < 0) throw decompressionError('TRUNCATED', n);
+    p = z + 1;
+  }
+  if (flg & 2) {
+    if (p + 2 > n) throw decompressionError('TRUNCATED', n);
+    const stored = bytes[p]! | (bytes[p + 1]! << 8);
+    if (stored !== (crc32(bytes.subarray(pos, p)) & 0xffff)) throw decompressionError('GZIP_HEADER_CRC', p);
+    p += 2;
+  }
+  return p;
+}
+
+type NodeZlib = typeof import('node:zlib');
+
+let zlibPromise: Promise<NodeZlib | null> | undefined;
+
+/** node:zlib under Node (kept out of bundlers' sight, as src/wasm/load.ts does); null elsewhere. */
+function nodeZlib(): Promise<NodeZlib | null> {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (typeof p?.versions?.node !== 'string') return Promise.resolve(null);
+  zlibPromise ??= import(/* @vite-ignore */ /* webpackIgnore: true */ ['node', 'zlib'].join(':'))
+    .then((m: NodeZlib & { default?: NodeZlib }) => (m.default ?? m) as NodeZlib)
+    .catch(() => null);
+  return zlibPromise;
+}
+
+/** zlib's messages (inflate.c) to our codes. */
+const ZLIB_MESSAGES: ReadonlyArray<[string, DecompressionCode]> = [
+  ['invalid block type', 'INVALID_BLOCK_TYPE'],
+  ['invalid stored block lengths', 'STORED_LEN_MISMATCH'],
+  ['too many length or distance symbols', 'TOO_MANY_SYMBOLS'],
+  ['invalid code lengths set', 'BAD_CODELEN_CODE'],
+  ['invalid bit length repeat', 'BAD_REPEAT'],
+  ['missing end-of-block', 'MISSING_EOB'],
+  ['invalid literal/lengths set', 'BAD_LITLEN_CODE_SET'],
+  ['invalid distances set', 'BAD_DIST_CODE_SET'],
+  ['invalid literal/length code', 'BAD_LITLEN_SYMBOL'],
+  ['invalid distance code', 'BAD_DIST_SYMBOL'],
+  ['invalid distance too far back', 'DISTANCE_TOO_FAR'],
+  ['unexpected end of file', 'TRUNCATED'],
+  ['incorrect header check', 'GZIP_BAD_MAGIC'],
+  ['unknown compression method', 'GZIP_BAD_METHOD'],
+  ['unknown header flags set', 'GZIP_RESERVED_FLAGS'],
+  ['header crc mismatch', 'GZIP_HEADER_CRC'],
+  ['incorrect data check', 'GZIP_DATA_CRC'],
+  ['incorrect length check', 'GZIP_LENGTH'],
+];
+
+/**
+ * The code for a zlib (or zlib-backed platform) error message.
+ * @returns the code, or `undefined` when the message names none of zlib's failures
+ */
+export function codeFromZlibMessage(message: string): DecompressionCode | undefined {
+  const m = message.toLowerCase();
+  for (const [text, code] of ZLIB_MESSAGES) if (m.includes(text)) return code;
+  return undefined;
+}
+
+function inflateMemberNode(
+  zlib: NodeZlib,
+  bytes: Uint8Array,
+  start: number,
+  room: number,
+  cap: number,
+): { data: Uint8Array; end: number } {
+  let res: { buffer: Uint8Array; engine: { bytesWritten: number } };
+  try {
+    const opts = { info: true as const, ...(Number.isFinite(room) ? { maxOutputLength: Math.max(1, room) } : {}) };
+    res = zlib.inflateRawSync(bytes.subarray(start), opts) as unknown as typeof res;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') throw outputLimitError(cap);
+    const code = codeFromZlibMessage(e.message ?? '') ?? 'TRUNCATED';
+    throw Object.assign(decompressionError(code, -1), { cause: err });
+  }
+  const data = new Uint8Array(res.buffer.buffer, res.buffer.byteOffset, res.buffer.byteLength);
+  if (data.byteLength > room) throw outputLimitError(cap);
+  const end = start + res.engine.bytesWritten;
+  if (end + 8 > bytes.byteLength) throw decompressionError('TRUNCATED', bytes.byteLength);
+  checkTrailer(bytes, end, data, (b) => zlib.crc32(b) >>> 0);
+  return { data, end: end + 8 };
+}
+
+function checkTrailer(bytes: Uint8Array, at: number, data: Uint8Array, crc: (b: Uint8Array) => number): void {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
+  if (dv.getUint32(0, true) !== crc(data)) throw decompressionError('GZIP_DATA_CRC', at);
+  if (dv.getUint32(4, true) !== data.byteLength % 2 ** 32) throw decompressionError('GZIP_LENGTH', at + 4);
+}
+
+/** Runs `bytes` through a DecompressionStream, counting output; rejects past `room`. */
+async function streamDecode(
+  format: 'gzip' | 'deflate-raw',
+  bytes: Uint8Array,
+  room: number,
+  cap: number,
+  signal?: AbortSignal,
+): Promise<{ chunks: Uint8Array[]; total: number; error: unknown }> {
+  const ds = new DecompressionStream(format);
+  const writer = ds.writable.getWriter();
+  // Errors surface on the readable side; the write promise is not awaited on its own.
+  writer.write(bytes as Uint8Array<ArrayBuffer>).catch(() => {});
+  writer.close().catch(() => {});
+  const reader = ds.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > room) {
+        await reader.cancel().catch(() => {});
+        throw outputLimitError(cap);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'OUTPUT_LIMIT' || (error as { name?: string }).name === 'AbortError') {
+      throw error;
+    }
+    return { chunks, total, error };
+  }
+  return { chunks, total, error: undefined };
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
+}
+
+async function inflateMemberStream(
+  bytes: Uint8Array,
+  memberStart: number,
+  deflateStart: number,
+  room: number,
+  cap: number,
+  signal?: AbortSignal,
+): Promise<{ data: Uint8Array; end: number }> {
+  if (typeof DecompressionStream !== 'function') {
+    throw new WasmError('gunzip: neither WebAssembly nor DecompressionStream is available here', { code: 'NO_DECODER' });
+  }
+  const rest = bytes.subarray(memberStart);
+  const r = await streamDecode('gzip', rest, room, cap, signal);
+  if (!r.error) return { data: concat(r.chunks, r.total), end: bytes.byteLength };
+  const message = String((r.error as { message?: string })?.message ?? r.error);
+  if (!/junk|trailing|extra/i.test(message)) {
+    // Output emitted before the error is discarded.
+    const code = codeFromZlibMessage(message) ?? 'TRUNCATED';
+    throw Object.assign(decompressionError(code, -1, message), { cause: r.error });
+  }
+  // The member decoded and verified, and more bytes follow: find where it ends.
+  const data = concat(r.chunks, r.total);
+  const trailer = new Uint8Array(8);
+  const dv = new DataView(trailer.buffer);
+  dv.setUint32(0, crc32(data), true);
+  dv.setUint32(4, data.byteLength % 2 ** 32, true);
+  for (let at = indexOfBytes(bytes, trailer, deflateStart); at >= 0; at = indexOfBytes(bytes, trailer, at + 1)) {
+    const check = await streamDecode('deflate-raw', bytes.subarray(deflateStart, at), room, cap, signal);
+    if (!check.error && check.total === data.byteLength) return { data, end: at + 8 };
+  }
+  throw decompressionError('TRUNCATED', -1, 'could not locate the end of a gzip member');
+}
+
+function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number {
+  for (let i = hay.indexOf(needle[0]!, from); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(needle[0]!, i + 1)) {
+    let j = 1;
+    while (j < needle.length && hay[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+let crcTable: Uint32Array | undefined;
+
+/**
+ * CRC-32 of `bytes` (RFC 1952 §8), in TypeScript: for gzip headers and the fallback only
+ * (the WebAssembly decoder has its own, much faster).
+ * @returns the unsigned CRC
+ */
+export function crc32(bytes: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
