@@ -552,8 +552,9 @@ export class Inflater {
       if (this.totalOut >= stopAt) return 'stop';
       if (this.outPos >= this.outEnd) return 'full';
       let room = Math.min(this.outEnd - this.outPos, stopAt - this.totalOut);
+      // Output past the cap is an error only if it was wanted (the caller's stop lies beyond).
       let capped = false;
-      if (this.max - this.totalOut <= room) {
+      if (this.max < stopAt && this.max - this.totalOut <= room) {
         room = Math.max(0, this.max - this.totalOut);
         capped = true;
       }

@@ -1,0 +1,274 @@
+// GzipSource: lazy reads of the uncompressed bytes of a gzip ByteSource, seek points,
+// readIntoArena (the image cache's path), size discovery, limits, warnings and the
+// fallback without WebAssembly. Oracle: the uncompressed bytes themselves / node:zlib.
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GzipSource, isGzip } from '../../src/codecs/gzip-source';
+import { BufferSource } from '../../src/io/buffer-source';
+import type { ByteSource, ReadOptions } from '../../src/io/types';
+import { MAX_SEEK_POINTS, SEEK_SPACING, SeekIndex } from '../../src/wasm/gunzip';
+import { setWasmSource } from '../../src/wasm/load';
+import { WasmArena, clearScratchPool } from '../../src/wasm/memory';
+import { concat, gzipMember } from './inflate-vectors';
+
+const DEBUG = new URL('../../wasm/build/debug.wasm', import.meta.url);
+
+beforeAll(() => {
+  setWasmSource(DEBUG);
+  clearScratchPool();
+});
+afterAll(() => setWasmSource(undefined));
+
+/** A ByteSource that counts the compressed bytes asked for. */
+class Recording implements ByteSource {
+  readonly inner: BufferSource;
+  bytesRead = 0;
+  reads = 0;
+  constructor(bytes: Uint8Array) {
+    this.inner = new BufferSource(bytes);
+  }
+  get size(): number {
+    return this.inner.size;
+  }
+  async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
+    const r = await this.inner.read(offset, length, opts);
+    this.bytesRead += r.byteLength;
+    this.reads++;
+    return r;
+  }
+}
+
+/** Deterministic data with both matches and noise (~2× compressible). */
+function volume(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = (i & 0xff00) >> 8 ^ ((s >>> 28) & 3) ^ (i % 512 < 256 ? 0 : (i >> 3) & 0xff);
+  }
+  return out;
+}
+
+const DATA = volume(6_000_000);
+const GZ = gzipSync(DATA, { level: 6 });
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.from(a).equals(Buffer.from(b));
+}
+
+describe('isGzip', () => {
+  it('needs 1f 8b 08', () => {
+    expect(isGzip(GZ)).toBe(true);
+    expect(isGzip(Uint8Array.from([0x1f, 0x8b]))).toBe(false);
+    expect(isGzip(Uint8Array.from([0x1f, 0x8b, 7]))).toBe(false);
+    expect(isGzip(Uint8Array.from([0x1e, 0x8b, 8]))).toBe(false);
+  });
+});
+
+describe('read', () => {
+  it('a header read inflates only what it needs; size stays unknown', async () => {
+    const rec = new Recording(GZ);
+    const src = new GzipSource(rec);
+    const head = await src.read(0, 352);
+    expect(same(head, DATA.subarray(0, 352))).toBe(true);
+    expect(rec.bytesRead).toBeLessThanOrEqual(64 * 1024);
+    expect(src.size).toBeUndefined();
+    // Returned bytes are a copy, not a view of WebAssembly memory.
+    expect(head.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(head.buffer.byteLength).toBe(352);
+  });
+
+  it('sequential reads continue where the last one stopped', async () => {
+    const rec = new Recording(GZ);
+    const src = new GzipSource(rec);
+    await src.read(0, 2_000_000);
+    const before = rec.bytesRead;
+    const next = await src.read(2_000_000, 1000);
+    expect(same(next, DATA.subarray(2_000_000, 2_001_000))).toBe(true);
+    expect(rec.bytesRead - before).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('records seek points and resumes far reads from the nearest one', async () => {
+    const rec = new Recording(GZ);
+    const src = new GzipSource(rec);
+    const all = await src.read(0, DATA.length + 100);
+    expect(same(all, DATA)).toBe(true);
+    expect(src.size).toBe(DATA.length);
+    expect(src.index.size).toBe(Math.floor(DATA.length / SEEK_SPACING));
+    for (const offset of [5_500_000, 1_048_576, 3_333_333, 17]) {
+      const before = rec.bytesRead;
+      const got = await src.read(offset, 5000);
+      expect(same(got, DATA.subarray(offset, offset + 5000))).toBe(true);
+      // From a point at most 1 MiB of output back: far less than the whole stream.
+      expect(rec.bytesRead - before).toBeLessThan(GZ.length / 2);
+    }
+  });
+
+  it('reads past the end return fewer bytes, then none', async () => {
+    const src = new GzipSource(new BufferSource(GZ));
+    const tail = await src.read(DATA.length - 10, 100);
+    expect(same(tail, DATA.subarray(DATA.length - 10))).toBe(true);
+    expect(src.size).toBe(DATA.length);
+    expect((await src.read(DATA.length, 10)).byteLength).toBe(0);
+    expect((await src.read(DATA.length + 5, 10)).byteLength).toBe(0);
+    await expect(src.read(-1, 1)).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('concurrent reads each get their own bytes', async () => {
+    const src = new GzipSource(new BufferSource(GZ));
+    const offsets = [0, 4_000_000, 1_500_000, 5_999_000, 2_500_001];
+    const got = await Promise.all(offsets.map((o) => src.read(o, 1000)));
+    offsets.forEach((o, i) => expect(same(got[i]!, DATA.subarray(o, Math.min(o + 1000, DATA.length)))).toBe(true));
+  });
+
+  it('multi-member streams, padding and trailing data: one warning, size excludes them', async () => {
+    const a = gzipSync(DATA.subarray(0, 1_500_000));
+    const b = gzipSync(DATA.subarray(1_500_000, 2_000_000), { level: 1 });
+    const warnings: unknown[] = [];
+    const src = new GzipSource(new BufferSource(concat(a, b, Uint8Array.from([0, 0, 9, 9]))), {
+      onWarning: (w) => warnings.push(w),
+    });
+    const mid = await src.read(1_499_000, 2000);
+    expect(same(mid, DATA.subarray(1_499_000, 1_501_000))).toBe(true);
+    expect(same(await src.read(0, 3_000_000), DATA.subarray(0, 2_000_000))).toBe(true);
+    expect(src.size).toBe(2_000_000);
+    await src.read(1_999_000, 5000);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'TRAILING_DATA', found: a.length + b.length + 2 })]);
+    expect(src.warnings).toHaveLength(1);
+  });
+
+  it('corruption after the range read is not seen; reading into it is a DecompressionError', async () => {
+    const bad = Uint8Array.from(GZ);
+    bad[Math.floor(bad.length * 0.8)]! ^= 0x55;
+    const src = new GzipSource(new BufferSource(bad));
+    expect(same(await src.read(0, 100_000), DATA.subarray(0, 100_000))).toBe(true);
+    await expect(src.read(0, DATA.length)).rejects.toMatchObject({ name: 'DecompressionError' });
+  });
+
+  it('maxOutputLength caps what any read may inflate', async () => {
+    const src = new GzipSource(new BufferSource(GZ), { maxOutputLength: 1_000_000 });
+    expect((await src.read(0, 1_000_000)).byteLength).toBe(1_000_000);
+    await expect(src.read(999_000, 2000)).rejects.toMatchObject({ name: 'LimitError', code: 'OUTPUT_LIMIT' });
+  });
+
+  it('reports progress in compressed bytes and aborts', async () => {
+    const seen: Array<{ loaded: number; total: number }> = [];
+    const src = new GzipSource(new BufferSource(GZ), { onProgress: (p) => seen.push(p) });
+    await src.read(0, DATA.length);
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.at(-1)).toEqual({ loaded: GZ.length, total: GZ.length });
+    const ac = new AbortController();
+    ac.abort();
+    await expect(new GzipSource(new BufferSource(GZ)).read(0, 10, { signal: ac.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
+});
+
+describe('readIntoArena', () => {
+  const CANARY = 64;
+
+  async function intoArena(src: GzipSource, offset: number, length: number, verify?: boolean) {
+    const needs = src.arenaNeeds(offset);
+    const arena = (await WasmArena.create(needs.overhead + needs.lead + length + 2 * CANARY + 256))!;
+    const base = arena.alloc(CANARY + needs.lead + length + CANARY, 64);
+    const ptr = base + CANARY + needs.lead;
+    const mem = () => new Uint8Array(arena.memory.buffer);
+    mem().fill(0xa5, base, base + CANARY);
+    mem().fill(0x5a, ptr + length, ptr + length + CANARY);
+    const mark = arena.mark();
+    await src.readIntoArena(offset, length, arena, ptr, verify === undefined ? {} : { verify });
+    expect(arena.mark()).toBe(mark);
+    expect(mem().subarray(base, base + CANARY).every((v) => v === 0xa5)).toBe(true);
+    expect(mem().subarray(ptr + length, ptr + length + CANARY).every((v) => v === 0x5a)).toBe(true);
+    return arena.u8(ptr, length);
+  }
+
+  it('decodes a range straight into arena memory and verifies to the end by default', async () => {
+    const rec = new Recording(GZ);
+    const src = new GzipSource(rec);
+    const out = await intoArena(src, 352, 4_000_000);
+    expect(same(out, DATA.subarray(352, 4_000_352))).toBe(true);
+    expect(rec.bytesRead).toBe(GZ.length);
+    expect(src.size).toBe(DATA.length);
+    expect(src.arenaNeeds(0).lead).toBe(0);
+    expect(src.arenaNeeds(352).lead).toBe(32768);
+  });
+
+  it('verify: false stops as soon as the bytes are out', async () => {
+    const rec = new Recording(GZ);
+    const src = new GzipSource(rec);
+    const out = await intoArena(src, 0, 1_000_000, false);
+    expect(same(out, DATA.subarray(0, 1_000_000))).toBe(true);
+    expect(rec.bytesRead).toBeLessThan(GZ.length / 2);
+    expect(src.size).toBeUndefined();
+  });
+
+  it('a bad CRC after the range fails with verify, passes without', async () => {
+    const badCrc = Uint8Array.from(GZ);
+    badCrc[badCrc.length - 8]! ^= 1;
+    await expect(intoArena(new GzipSource(new BufferSource(badCrc)), 0, 100_000)).rejects.toMatchObject({
+      code: 'GZIP_DATA_CRC',
+    });
+    const out = await intoArena(new GzipSource(new BufferSource(badCrc)), 0, 100_000, false);
+    expect(same(out, DATA.subarray(0, 100_000))).toBe(true);
+  });
+
+  it('resumes from seek points (window restored before the destination)', async () => {
+    const src = new GzipSource(new BufferSource(GZ));
+    await src.read(0, DATA.length);
+    for (const offset of [3 * SEEK_SPACING, 3 * SEEK_SPACING + 12345, 5_900_000]) {
+      const out = await intoArena(src, offset, 90_000, false);
+      expect(same(out, DATA.subarray(offset, offset + 90_000))).toBe(true);
+    }
+  });
+
+  it('a stream shorter than the range → TRUNCATED, and the real size is known', async () => {
+    const src = new GzipSource(new BufferSource(GZ));
+    await expect(intoArena(src, DATA.length - 100, 1000)).rejects.toMatchObject({
+      name: 'DecompressionError',
+      code: 'TRUNCATED',
+    });
+    expect(src.size).toBe(DATA.length);
+  });
+
+  it('a truncated file → TRUNCATED with the size still unknown', async () => {
+    const src = new GzipSource(new BufferSource(GZ.subarray(0, GZ.length >> 1)));
+    await expect(intoArena(src, 0, DATA.length)).rejects.toMatchObject({ code: 'TRUNCATED' });
+    expect(src.size).toBeUndefined();
+  });
+});
+
+describe('SeekIndex', () => {
+  it('thins the grid by doubling the spacing so memory stays bounded', () => {
+    const idx = new SeekIndex();
+    const window = new Uint8Array(32768);
+    const state = new Uint8Array(16384);
+    for (let k = 1; k <= 2000; k++) {
+      const out = k * SEEK_SPACING;
+      if (idx.wants(out)) idx.add({ out, in: k, memberOut: out, state, window });
+    }
+    expect(idx.size).toBeLessThanOrEqual(MAX_SEEK_POINTS);
+    expect(idx.spacing).toBe(8 * SEEK_SPACING);
+    expect(idx.nearest(20 * SEEK_SPACING + 5).out).toBe(16 * SEEK_SPACING);
+    expect(idx.nearest(5).out).toBe(0);
+    expect(idx.byteLength).toBeLessThanOrEqual(MAX_SEEK_POINTS * (32768 + 16384));
+  });
+});
+
+describe('without WebAssembly', () => {
+  it('reads through the fallback (whole stream once) with the same bytes, size and warnings', async () => {
+    setWasmSource(false);
+    try {
+      const warnings: unknown[] = [];
+      const gz = concat(GZ, gzipMember(new Uint8Array([3, 0]), new Uint8Array(0)), Uint8Array.from([7]));
+      const src = new GzipSource(new BufferSource(gz), { onWarning: (w) => warnings.push(w) });
+      expect(same(await src.read(1000, 5000), DATA.subarray(1000, 6000))).toBe(true);
+      expect(src.size).toBe(DATA.length);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      setWasmSource(DEBUG);
+      clearScratchPool();
+    }
+  });
+});
