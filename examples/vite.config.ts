@@ -9,7 +9,8 @@
  *
  * Every examples/<name>/index.html is a page of the build, next to the landing page
  * examples/index.html. `base: './'` keeps the build relocatable (any sub-path, file server).
- * The e2e tests (test/e2e/playwright.config.ts) run this same config on their own port.
+ * The e2e tests (test/e2e/playwright.config.ts) run this same config on their own port, with
+ * NIBWEB_E2E=1 turning off file watching and hot reload.
  */
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -116,6 +117,8 @@ export default defineConfig({
     host: '127.0.0.1',
     port: 5173,
     open: canOpen ? '/viewer/' : false,
+    // Under the e2e tests, pages must not reload because someone edits a source file.
+    ...(process.env.NIBWEB_E2E ? { hmr: false, watch: null } : {}),
   },
   preview: { host: '127.0.0.1' },
   build: {

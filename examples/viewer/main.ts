@@ -89,7 +89,12 @@ for (const name of VIEWS) {
 const entries: Entry[] = [];
 let active: Entry | undefined;
 let nextId = 1;
-let controller: AbortController | undefined;
+/** Aborts what is loading and queued; replaced after each Cancel. */
+let controller = new AbortController();
+/** Drops load one after another, in the order they came. */
+let queue: Promise<void> = Promise.resolve();
+/** Groups loading or waiting. */
+let pending = 0;
 /** Above this many bytes of float32, 4-D images are read one volume at a time. */
 const wholeMax = Number(new URLSearchParams(location.search).get('wholeMax') ?? 512 * 2 ** 20);
 const FRAMES_KEPT = 4;
@@ -98,26 +103,30 @@ dom.input.accept = ACCEPTED_EXTENSIONS.join(',');
 
 // ---- loading ----
 
-/** Loads a drop: each group in turn, each shown as soon as its header is read. */
-async function loadDrop(files: File[]): Promise<void> {
+/**
+ * Loads a drop: each group in turn, each shown as soon as its header is read. Drops made
+ * while another is loading wait their turn (a second drop must not cancel the first);
+ * Cancel aborts everything loading or waiting.
+ */
+function loadDrop(files: File[]): Promise<void> {
   const groups = groupFiles(files);
-  if (groups.length === 0) return;
-  controller?.abort();
-  const ctl = new AbortController();
-  controller = ctl;
+  if (groups.length === 0) return queue;
+  const signal = controller.signal;
+  pending += groups.length;
   showProgress(true);
-  try {
+  const run = async (): Promise<void> => {
     for (const [n, group] of groups.entries()) {
-      if (ctl.signal.aborted) break;
       const prefix = groups.length > 1 ? `(${n + 1}/${groups.length}) ` : '';
-      await loadGroup(group.name, group.files, ctl.signal, prefix);
+      try {
+        if (!signal.aborted) await loadGroup(group.name, group.files, signal, prefix);
+      } finally {
+        pending--;
+      }
     }
-  } finally {
-    if (controller === ctl) {
-      controller = undefined;
-      showProgress(false);
-    }
-  }
+    if (pending === 0) showProgress(false);
+  };
+  queue = queue.then(run, run);
+  return queue;
 }
 
 async function loadGroup(name: string, files: File[], signal: AbortSignal, prefix: string): Promise<void> {
@@ -206,7 +215,7 @@ async function loadSample(): Promise<void> {
     const blob = await res.blob();
     await loadDrop([new File([blob], 'sample.nii.gz')]);
   } catch (err) {
-    showProgress(false);
+    if (pending === 0) showProgress(false);
     showError(describeError(err, 'sample.nii.gz'));
   }
 }
@@ -550,6 +559,9 @@ document.addEventListener('drop', (ev) => {
   if (files.length === 0) showStatus('Nothing to load in that drop (folders are not read; drop the files).');
   void loadDrop(files);
 });
-dom.cancel.addEventListener('click', () => controller?.abort());
+dom.cancel.addEventListener('click', () => {
+  controller.abort();
+  controller = new AbortController();
+});
 
 void loadSample();

@@ -43,7 +43,7 @@ export default defineConfig({
     command: `${join(root, 'node_modules', '.bin', 'vite')} --config examples/vite.config.ts --port ${E2E_PORT} --strictPort`,
     cwd: root,
     url: `http://127.0.0.1:${E2E_PORT}/viewer/`,
-    env: { BROWSER: 'none' },
+    env: { BROWSER: 'none', NIBWEB_E2E: '1' },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'ignore',
