@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { gunzipSync as zlibGunzip } from 'node:zlib';
 import { gunzipSync as fflateGunzip } from 'fflate';
 import { roundRobin } from './timing.mjs';
-import { cell, ratio, table } from './report.mjs';
+import { cell, problemText, ratio, table } from './report.mjs';
 
 /** A forced full GC between cases (outside the clock), so one case's garbage is not the next one's pause. */
 function makeGc() {
@@ -69,7 +69,7 @@ export async function runNodeBench(volumes, opts, nib, log) {
         try {
           problems.nibweb = firstMismatch(await nib.gunzip(gzU8), ref);
         } catch (err) {
-          problems.nibweb = `${err.name}: ${err.message}`;
+          problems.nibweb = `threw ${err.name}: ${err.message}`;
         }
       }
     }
@@ -83,7 +83,7 @@ export async function runNodeBench(volumes, opts, nib, log) {
     }
     log(`node gunzip ${vol.name}: ${cases.map((c) => c.id).join(', ')}`);
     const r = await roundRobin(cases, { ...opts, between: gc });
-    const nibCell = !nib.gunzip ? 'not available' : problems.nibweb ? `WRONG OUTPUT (${problems.nibweb})` : cell(r.get('nibweb'), size);
+    const nibCell = !nib.gunzip ? 'not available' : problemText(problems.nibweb) || cell(r.get('nibweb'), size);
     const nibMs = r.get('nibweb')?.median;
     gunzipRows.push([
       vol.label,
@@ -121,9 +121,9 @@ export async function runNodeBench(volumes, opts, nib, log) {
         job = await nib.scaler.prepare(raw, vol.slope, vol.inter);
         job.run();
         const bad = firstMismatch(job.output(), ref);
-        if (bad) { problem = `WRONG OUTPUT (${bad})`; job = null; }
+        if (bad) { problem = problemText(bad); job = null; }
       } catch (err) {
-        problem = `not available (${err.message})`;
+        problem = problemText(`threw ${err.message}`);
         job = null;
       }
     }

@@ -57,3 +57,14 @@ export function cell(r, units, unitName = 'MB/s') {
   if (!units) return ms;
   return `${ms} · ${fmt(units / 1e6 / (r.median / 1000))} ${unitName}`;
 }
+
+/**
+ * A verification problem as a table cell: an exception ("threw …") is a failure, anything
+ * else a wrong output; empty when there was no problem.
+ * @param {string | undefined} p
+ * @returns {string}
+ */
+export function problemText(p) {
+  if (!p) return '';
+  return p.startsWith('threw ') ? `FAILED (${p.slice(6, 150)})` : `WRONG OUTPUT (${p.slice(0, 100)})`;
+}

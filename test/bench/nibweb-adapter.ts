@@ -71,6 +71,7 @@ const modules = import.meta.glob([
   '../../src/codecs/gzip.ts',
   '../../src/wasm/scale.ts',
   '../../src/wasm/memory.ts',
+  '../../src/wasm/load.ts',
 ]);
 
 async function optional(path: string, problems: string[]): Promise<Mod | null> {
@@ -174,6 +175,16 @@ export async function getNibweb(): Promise<NibwebPieces> {
     const codec = await optional('../../src/codecs/gzip.ts', problems);
     gunzip = fn<Gunzip>(codec, 'gunzip');
     if (gunzip) gunzipFrom = 'src/codecs/gzip.ts gunzip';
+  }
+  // gunzip silently falls back to node:zlib / DecompressionStream without WebAssembly: say so.
+  const wasmLoad = await optional('../../src/wasm/load.ts', problems);
+  const getModule = fn<() => Promise<WebAssembly.Module | null>>(wasmLoad, 'getWasmModule');
+  if (gunzip && getModule) {
+    try {
+      if (!(await getModule())) gunzipFrom += ' (WebAssembly off: TS fallback!)';
+    } catch (err) {
+      gunzipFrom += ` (WebAssembly failed to load: ${err instanceof Error ? err.message : String(err)})`;
+    }
   }
   // Before the barrel exports `load`, take it from its module (same code, same numbers).
   let load = fn<Load>(index, 'load');
