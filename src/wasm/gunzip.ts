@@ -770,19 +770,19 @@ export async function inflateIntoArena(
         `the stream holds ${inf.totalOut} bytes, ${offset + length} were needed`);
     };
     // Skip to `offset` through the ring.
-    while (inf.totalOut < offset) {
+    while (inf.totalOut < offset && !inf.ended) {
       inf.attach(ring, RING_BYTES);
-      const r = await inf.pump(offset);
-      if (r === 'end') throw short();
+      await inf.pump(offset);
     }
+    if (inf.totalOut < offset) throw short();
     inf.attach(ptr, length);
-    while (inf.totalOut < offset + length) {
-      const r = await inf.pump(offset + length);
-      if (r === 'end') throw short();
-      if (r === 'full' && inf.totalOut < offset + length) {
+    // The stream may end exactly at the last byte wanted ('end' with everything out).
+    while (inf.totalOut < offset + length && !inf.ended) {
+      if ((await inf.pump(offset + length)) === 'full' && inf.totalOut < offset + length) {
         throw new WasmError('gunzip driver: output window full before the requested end', { code: 'BAD_ARGUMENT' });
       }
     }
+    if (inf.totalOut < offset + length) throw short();
     if (opts.verify ?? true) {
       for (;;) {
         inf.attach(ring, RING_BYTES);

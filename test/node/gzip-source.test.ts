@@ -195,6 +195,16 @@ describe('readIntoArena', () => {
     expect(src.arenaNeeds(352).lead).toBe(32768);
   });
 
+  it('the whole stream, ending exactly at the last byte wanted', async () => {
+    for (const verify of [true, false]) {
+      const src = new GzipSource(new BufferSource(GZ));
+      const out = await intoArena(src, 0, DATA.length, verify);
+      expect(same(out, DATA)).toBe(true);
+      const tail = await intoArena(src, DATA.length - 5000, 5000, verify);
+      expect(same(tail, DATA.subarray(DATA.length - 5000))).toBe(true);
+    }
+  });
+
   it('verify: false stops as soon as the bytes are out', async () => {
     const rec = new Recording(GZ);
     const src = new GzipSource(rec);
