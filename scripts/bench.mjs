@@ -17,7 +17,7 @@
  *        --runs=N / --warmup=N (override), --nibweb=auto|src|dist (where Node's gunzip
  *        comes from; auto = dist/ when it is newer than src/, else source via Vite).
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,15 +53,6 @@ const load = () => loadavg().map((x) => x.toFixed(2)).join('/');
 function cpuLine() {
   const c = cpus();
   return `${c[0]?.model.trim() ?? 'unknown'}, ${c.length} logical CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (Linux ${release()})`;
-}
-
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
 }
 
 /** Warns when wasm/build/release.wasm is older than the AssemblyScript sources. */

@@ -261,8 +261,8 @@ export async function runBrowserBench(root, volumes, opts, log) {
     }
     md.push(`\n### Chromium (d): renderer peak RSS of (c), one fresh page per measurement (median of ${opts.memReps})\n`);
     md.push('Peak = VmHWM − VmRSS of the renderer, after `echo 5 > /proc/PID/clear_refs` and a forced GC just before the run; the result stays referenced until the peak is read. ' +
-      'Denominator: float32 output bytes + compressed file size. Time column: that single cold run (WASM compile and first-touch included).\n');
-    md.push(table(['volume', 'pipeline', 'peak RSS Δ MB', 'output + .gz MB', 'peak ÷ (output + .gz)', '≤ 1.25?', 'cold run ms'], mRows));
+      'Denominator: float32 output bytes + compressed file size. Time column: that single run in a fresh page (page faults of first touch included; the WASM module is compiled at page load, before it).\n');
+    md.push(table(['volume', 'pipeline', 'peak RSS Δ MB', 'output + .gz MB', 'peak ÷ (output + .gz)', '≤ 1.25?', 'fresh-page run ms'], mRows));
   } finally {
     await context.close();
     await server.close();

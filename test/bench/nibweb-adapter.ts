@@ -90,7 +90,7 @@ function fn<T>(mod: Mod | null, name: string): T | null {
   return typeof f === 'function' ? (f as T) : null;
 }
 
-/** The subset of src/wasm/memory.ts `WasmArena` used for direct kernel calls. */
+/** The subset of src/wasm/memory.ts `WasmArena` the scaling jobs use. */
 interface ArenaLike {
   exports: Record<string, unknown>;
   alloc(bytes: number, alignment?: number): number;
