@@ -1,4 +1,69 @@
 /**
- * nibweb: nibabel's image model for the web.
+ * nibweb: nibabel's image model for the web — the public barrel (explicit exports only).
+ *
+ * @example
+ * import { load, isProxy } from 'nibweb';
+ * const img = await load(file);                       // header only; the array is a proxy
+ * isProxy(img.dataobj);                               // true
+ * const slab = await img.dataobj.get([null, null, 10]);  // reads one slice
+ * const data = await img.getFdata({ dtype: 'float32' }); // whole volume, scaled, cached
  */
-export * from './errors.js';
+
+// Errors
+export {
+  DecompressionError,
+  HeaderDataError,
+  ImageDataError,
+  ImageFileError,
+  LimitError,
+  NibwebError,
+  UnsupportedError,
+  WasmError,
+  isNibabelError,
+} from './errors.js';
+export type { HeaderWarning, NibwebErrorTag } from './errors.js';
+
+// Arrays and dtypes
+export { DTYPES, dtypeFromNiftiCode, dtypeInfo, isDType } from './dtypes.js';
+export type { DType, DTypeInfo, TypedArray } from './dtypes.js';
+export { NDArray, astype, cStrides, fortranStrides, shapeSize } from './ndarray.js';
+
+// Affines and orientations
+export { applyAffine, fromMatvec, inv4, toMatvec, voxelSizes } from './affines.js';
+export { aff2axcodes, axcodes2ornt, ioOrientation, orntTransform } from './orientations.js';
+
+// Byte sources
+export type { ByteSource, ReadOptions } from './io/types.js';
+export { BlobSource } from './io/blob-source.js';
+export { BufferSource } from './io/buffer-source.js';
+export { CachedSource } from './io/cached-source.js';
+export { HttpSource } from './io/http-source.js';
+
+// Codecs
+export { gunzip } from './codecs/gzip.js';
+export { GzipSource } from './codecs/gzip-source.js';
+
+// Proxies
+export { ArrayProxy, isProxy } from './proxy/array-proxy.js';
+export type { ArrayProxySpec } from './proxy/array-proxy.js';
+export { slice } from './proxy/slicing.js';
+export type { Index, IndexItem, Slice } from './proxy/slicing.js';
+
+// Headers
+export { Nifti1Header, Nifti1PairHeader } from './header/nifti1-header.js';
+export { Nifti2Header, Nifti2PairHeader } from './header/nifti2-header.js';
+export { NiftiExtension } from './header/nifti-extensions.js';
+
+// Images
+export { SpatialImage, asArray } from './image/spatial-image.js';
+export type { DataObj, GetFdataOptions } from './image/spatial-image.js';
+export { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
+export { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
+
+// Loading
+export { load, loadFiles } from './load.js';
+export type { LoadInput, LoadOptions } from './load.js';
+
+// WebAssembly
+export { setWasmSource } from './wasm/load.js';
+export type { WasmSource } from './wasm/load.js';

@@ -20,6 +20,29 @@ import type { WasmExports } from './exports.js';
 import { getWasmModule, instantiate } from './load.js';
 
 const PAGE = 65536;
+
+/**
+ * Live arenas, counted through finalization. Chromium reserves address space for every
+ * WebAssembly memory and refuses new ones past ~125 live per page, reclaiming dropped ones
+ * only through slow forced GCs; so past `MAX_LIVE_ARENAS` callers take a path that needs no
+ * new memory (see `canCreateArena`).
+ */
+let liveArenas = 0;
+const arenaRegistry =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<null>(() => liveArenas--) : null;
+
+/** Dedicated memories nibweb allows itself at once (well below Chromium's ~125). */
+export const MAX_LIVE_ARENAS = 96;
+
+/** Arenas created and not yet collected. */
+export function liveArenaCount(): number {
+  return liveArenas;
+}
+
+/** True while one more dedicated memory can be created without nearing the platform's cap. */
+export function canCreateArena(): boolean {
+  return liveArenas < MAX_LIVE_ARENAS;
+}
 /** wasm32 addresses 4 GiB at most. */
 export const MAX_MEMORY_BYTES = 65536 * PAGE;
 
@@ -75,7 +98,12 @@ export class WasmArena {
         cause,
       });
     }
-    return new WasmArena(memory, instantiate(module, memory));
+    const arena = new WasmArena(memory, instantiate(module, memory));
+    if (arenaRegistry) {
+      liveArenas++;
+      arenaRegistry.register(memory, null);
+    }
+    return arena;
   }
 
   /** Bytes still free for `alloc`. */

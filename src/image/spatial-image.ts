@@ -1,0 +1,226 @@
+/**
+ * SpatialImage: an array (in memory or a proxy), an affine to RAS+ world space, and a
+ * header — nibabel's `DataobjImage`/`SpatialImage` (dataobj_images.py, spatialimages.py),
+ * with the caching rules of nibabel's "Images and memory" copied exactly:
+ *
+ * - in-memory image: `img.dataobj === data`; `await img.getData() === data`;
+ * - proxy image: `isProxy(img.dataobj)`; `await img.getFdata()` twice gives the same object;
+ *   `uncache()` drops it and the next call reads again; another `dtype` replaces the cache;
+ *   `caching: 'unchanged'` never fills the cache but returns a matching one;
+ * - `inMemory` is true iff the dataobj is an array or a cache is set.
+ *
+ * Decoded arrays of proxy images live in WebAssembly memories that never grow (see
+ * src/wasm/memory.ts); their count and bytes are bounded by the shared `arrayCache`, whose
+ * eviction makes an image forget its cache exactly as `uncache()` does.
+ */
+import { type DType, dtypeInfo, isFloat } from '../dtypes.js';
+import type { HeaderWarning } from '../errors.js';
+import { NDArray, astype } from '../ndarray.js';
+import { ArrayProxy, isProxy } from '../proxy/array-proxy.js';
+import { readWhole } from '../proxy/whole-array.js';
+import { arrayCache, type CachedArena } from '../wasm/memory.js';
+
+/** What an image holds: an array in memory or a proxy to one in a file. */
+export type DataObj = NDArray | ArrayProxy;
+
+/** The header contract images rely on (nibabel's SpatialHeader). */
+export interface ImageHeader {
+  getDataShape(): number[];
+  setDataShape(shape: readonly number[]): void;
+  getDataDtype(): DType;
+  setDataDtype(dtype: DType | number): void;
+  getZooms(): number[];
+  getBestAffine(): number[][];
+  copy(): this;
+}
+
+/** Options of `getFdata`. */
+export interface GetFdataOptions {
+  /** Floating-point dtype of the result (default `'float64'`). */
+  dtype?: 'float64' | 'float32';
+  /** `'fill'` (default) stores the result in the cache; `'unchanged'` leaves the cache as it is. */
+  caching?: 'fill' | 'unchanged';
+  /** Aborts the read. */
+  signal?: AbortSignal;
+}
+
+/** Options of reads that take only a signal. */
+export interface SignalOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The converted copy of an in-memory array (nibabel: `np.asanyarray(arr, dtype)`), or the
+ * array itself when it already has that dtype.
+ */
+function asDtype(arr: NDArray, dtype: DType): NDArray {
+  return arr.dtype === dtype ? arr : astype(arr, dtype);
+}
+
+/** Base class of every image: dataobj + affine + header, with nibabel's cache rules. */
+export class SpatialImage<H extends ImageHeader = ImageHeader> {
+  /** The array or array proxy (nibabel's `img.dataobj`). */
+  readonly dataobj: DataObj;
+  /** 4×4 voxel → RAS+ mm transform (rows), or `null` when none was given. */
+  affine: number[][] | null;
+  /** The image's own header (a copy of any header passed in). */
+  readonly header: H;
+  /** Fix-ups made while loading (nibabel's check_fix reports below error level). */
+  readonly warnings: HeaderWarning[] = [];
+
+  private fdataCache: NDArray | null = null;
+  private dataCache: NDArray | null = null;
+  private readonly cacheEntries = new Map<'fdata' | 'data', CachedArena>();
+
+  /**
+   * @param dataobj the array or proxy
+   * @param affine 4×4 affine (copied), or null
+   * @param header the header (already a copy owned by this image)
+   * @throws {RangeError} when the affine is not 4×4
+   */
+  protected constructor(dataobj: DataObj, affine: readonly (readonly number[])[] | null, header: H) {
+    this.dataobj = dataobj;
+    this.affine = affine === null ? null : copyAffine(affine);
+    this.header = header;
+  }
+
+  /** Voxels along each axis (from the dataobj). */
+  get shape(): number[] {
+    return [...this.dataobj.shape];
+  }
+
+  /** Number of axes. */
+  get ndim(): number {
+    return this.dataobj.shape.length;
+  }
+
+  /** True when the dataobj is an array, or a decoded array is cached. */
+  get inMemory(): boolean {
+    return !isProxy(this.dataobj) || this.fdataCache !== null || this.dataCache !== null;
+  }
+
+  /**
+   * The image data as floating point, cached (nibabel's `get_fdata`).
+   * @param opts `dtype` float64 (default) or float32; `caching` 'fill' (default) or 'unchanged'
+   * @returns the array: the same object on repeated calls while cached
+   * @throws {TypeError} for a non-float dtype or an unknown caching value
+   * @throws {ImageDataError} when the file holds less data than the header says
+   * @throws {DecompressionError} for a corrupt .gz
+   * @example
+   * const img = await load(file);
+   * const data = await img.getFdata({ dtype: 'float32' }); // decoded once, cached
+   * data === (await img.getFdata({ dtype: 'float32' }));   // true
+   */
+  async getFdata(opts: GetFdataOptions = {}): Promise<NDArray> {
+    const dtype = opts.dtype ?? 'float64';
+    const caching = opts.caching ?? 'fill';
+    if (caching !== 'fill' && caching !== 'unchanged') {
+      throw new TypeError('caching value should be "fill" or "unchanged"');
+    }
+    if (!isFloat(dtype as DType)) throw new TypeError(`${String(dtype)} should be floating point type`);
+    if (dtypeInfo(this.dataobj.dtype).kind === 'V') {
+      // numpy has no cast from the RGB struct to float (nibabel raises a TypeError too).
+      throw new TypeError(`Cannot make floating point data from ${this.dataobj.dtype} voxels; use getData() or dataobj.get()`);
+    }
+    if (this.fdataCache && this.fdataCache.dtype === dtype) {
+      this.touch('fdata');
+      return this.fdataCache;
+    }
+    let data: NDArray;
+    let entry: CachedArena | undefined;
+    if (this.dataobj instanceof NDArray) {
+      data = asDtype(this.dataobj, dtype);
+    } else {
+      const whole = await readWhole(this.dataobj, dtype, { signal: opts.signal });
+      data = whole.array;
+      entry = whole.arena ? { byteLength: whole.arena.byteLength, evict: () => this.forget('fdata', data) } : undefined;
+    }
+    if (caching === 'fill') this.store('fdata', data, entry);
+    return data;
+  }
+
+  /**
+   * The array with nibabel's `np.asarray(dataobj)` dtype rules, cached: for an in-memory
+   * image the very array given; for a proxy the scaled array (the on-disk dtype when there is
+   * no scaling, else float64 — float32 for SPM99).
+   * @throws {ImageDataError} | {DecompressionError} as `getFdata`
+   */
+  async getData(opts: SignalOptions = {}): Promise<NDArray> {
+    if (this.dataobj instanceof NDArray) return this.dataobj;
+    if (this.dataCache) {
+      this.touch('data');
+      return this.dataCache;
+    }
+    const whole = await readWhole(this.dataobj, undefined, { signal: opts.signal });
+    const data = whole.array;
+    const entry = whole.arena ? { byteLength: whole.arena.byteLength, evict: () => this.forget('data', data) } : undefined;
+    this.store('data', data, entry);
+    return data;
+  }
+
+  /** Drops the cached arrays (never the dataobj). Arrays already handed out stay valid. */
+  uncache(): void {
+    this.forget('fdata', this.fdataCache);
+    this.forget('data', this.dataCache);
+  }
+
+  /** nibabel forbids `img[...]`: there is no indexing on images. */
+  get(): never {
+    throw new TypeError(
+      'Cannot slice image objects; consider using `img.slicer[...]` to generate a sliced image ' +
+        '(see documentation for caveats) or slicing image array data with `img.dataobj.get(...)` ' +
+        'or `(await img.getFdata())`.',
+    );
+  }
+
+  private store(kind: 'fdata' | 'data', data: NDArray, entry?: CachedArena): void {
+    this.forget(kind, kind === 'fdata' ? this.fdataCache : this.dataCache);
+    if (kind === 'fdata') this.fdataCache = data;
+    else this.dataCache = data;
+    if (entry) {
+      this.cacheEntries.set(kind, entry);
+      arrayCache.add(entry);
+    }
+  }
+
+  private touch(kind: 'fdata' | 'data'): void {
+    const entry = this.cacheEntries.get(kind);
+    if (entry) arrayCache.touch(entry);
+  }
+
+  /** Clears one cache if it still holds `data` (an eviction may race a newer fill). */
+  private forget(kind: 'fdata' | 'data', data: NDArray | null): void {
+    const current = kind === 'fdata' ? this.fdataCache : this.dataCache;
+    if (current === null || current !== data) return;
+    if (kind === 'fdata') this.fdataCache = null;
+    else this.dataCache = null;
+    const entry = this.cacheEntries.get(kind);
+    if (entry) {
+      arrayCache.delete(entry);
+      this.cacheEntries.delete(kind);
+    }
+  }
+}
+
+/** A float64 copy of a 4×4 affine. @throws {RangeError} when not 4×4 or not finite numbers */
+export function copyAffine(affine: readonly (readonly number[])[]): number[][] {
+  if (affine.length !== 4 || affine.some((row) => row.length !== 4)) {
+    throw new RangeError('Affine should be shape 4,4');
+  }
+  return affine.map((row) => row.map(Number));
+}
+
+/**
+ * `np.asarray(obj)`: an array stays itself; a proxy is read whole (scaled, with nibabel's
+ * dtype rules), without caching.
+ * @param obj an NDArray or ArrayProxy
+ * @param opts `dtype` to convert to; `signal` to abort
+ * @returns the array
+ * @example
+ * const arr = await asArray(img.dataobj);  // int16 when unscaled, float64 when scaled
+ */
+export async function asArray(obj: DataObj, opts: { dtype?: DType; signal?: AbortSignal } = {}): Promise<NDArray> {
+  if (obj instanceof NDArray) return opts.dtype ? asDtype(obj, opts.dtype) : obj;
+  if (!isProxy(obj)) throw new TypeError('asArray expects an NDArray or an ArrayProxy');
+  return (await readWhole(obj, opts.dtype, { signal: opts.signal })).array;
+}

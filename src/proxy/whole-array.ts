@@ -1,0 +1,150 @@
+/**
+ * The one path for reading a proxy's whole array: `asArray(proxy)`, `img.getFdata()` and
+ * `img.getData()` all come here (nibabel's `ArrayProxy._get_scaled(slicer=())` with
+ * `array_from_file`).
+ *
+ * Large arrays of numeric dtypes are decoded into a WebAssembly memory of their own, sized
+ * from the header before reading: a `.nii.gz` is inflated straight into it, an uncompressed
+ * file is copied in by bounded chunks, then one kernel swaps/scales in place (see
+ * src/wasm/array-decode.ts). Small arrays, complex/RGB data, or a page where WebAssembly
+ * cannot run take the TypeScript path of `ArrayProxy.getScaled`.
+ */
+import { GzipSource } from '../codecs/gzip-source.js';
+import { scaledDtype } from '../codecs/scaling.js';
+import { type DType, dtypeInfo } from '../dtypes.js';
+import { ImageDataError, throwIfAborted } from '../errors.js';
+import { CachedSource } from '../io/cached-source.js';
+import type { ByteSource } from '../io/types.js';
+import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
+import { type ArenaFill, canDecodeInWasm, decodeToArena } from '../wasm/array-decode.js';
+import type { WasmArena } from '../wasm/memory.js';
+import type { ArrayProxy } from './array-proxy.js';
+
+/** Arrays below this many raw bytes are decoded in TypeScript and live in ordinary memory. */
+export const WASM_MIN_BYTES = 256 * 1024;
+
+/** Chunk size for copying an uncompressed file into WebAssembly memory (bounds peak memory). */
+export const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** A whole read bypasses block caches: caching every block of a volume would double it. */
+function unwrap(source: ByteSource): ByteSource {
+  let s = source;
+  while (s instanceof CachedSource) s = s.inner;
+  return s;
+}
+
+function plainFill(source: ByteSource, offset: number, length: number, signal?: AbortSignal): ArenaFill {
+  return {
+    overhead: 0,
+    lead: 0,
+    async fill(_arena, dest) {
+      for (let pos = 0; pos < length; pos += COPY_CHUNK_BYTES) {
+        throwIfAborted(signal);
+        const want = Math.min(COPY_CHUNK_BYTES, length - pos);
+        const chunk = await source.read(offset + pos, want, { signal });
+        if (chunk.byteLength !== want) throw truncated(length, pos + chunk.byteLength);
+        dest.bytes.set(chunk, pos);
+      }
+    },
+  };
+}
+
+function gzipFill(source: GzipSource, offset: number, length: number, signal?: AbortSignal): ArenaFill {
+  const needs = source.arenaNeeds(offset);
+  return {
+    overhead: needs.overhead,
+    lead: needs.lead,
+    async fill(arena, dest) {
+      try {
+        await source.readIntoArena(offset, length, arena, dest.ptr, { signal, verify: true });
+      } catch (err) {
+        // A stream that ends before the array does is a short file, in nibabel's terms.
+        if ((err as { code?: string }).code === 'TRUNCATED' && source.size !== undefined && source.size < offset + length) {
+          const e = truncated(length, source.size - offset);
+          (e as { cause?: unknown }).cause = err;
+          throw e;
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/** DEFLATE expands at most ~1032:1 (a 258-byte match costs at least 2 bits; libdeflate). */
+export const MAX_DEFLATE_RATIO = 1032;
+
+function truncated(need: number, have: number): ImageDataError {
+  return new ImageDataError(
+    `Expected ${need} bytes, got ${Math.max(0, have)} bytes from the file; could the file be damaged?`,
+    { code: 'DATA_TRUNCATED' },
+  );
+}
+
+/**
+ * Rejects, before anything is allocated, an array the source cannot hold: an uncompressed
+ * file shorter than offset + size (reliability.md case 40), or a gzip stream too short to
+ * expand to it even at DEFLATE's maximal ratio (case 38).
+ * @throws {ImageDataError} `DATA_TRUNCATED`
+ */
+export function checkPlausible(source: ByteSource, offset: number, rawBytes: number): void {
+  const inner = unwrap(source);
+  if (inner instanceof GzipSource) {
+    const known = inner.size;
+    if (known !== undefined) {
+      if (offset + rawBytes > known) throw truncated(rawBytes, known - offset);
+      return;
+    }
+    const packed = inner.compressed.size;
+    if (packed !== undefined && offset + rawBytes > MAX_DEFLATE_RATIO * packed) {
+      throw truncated(rawBytes, MAX_DEFLATE_RATIO * packed - offset);
+    }
+    return;
+  }
+  if (inner.size !== undefined && offset + rawBytes > inner.size) throw truncated(rawBytes, inner.size - offset);
+}
+
+/**
+ * Reads the whole array of `proxy`, scaled.
+ * @param proxy the array proxy
+ * @param dtype result dtype; default: nibabel's `np.asarray(proxy)` dtype
+ * @param opts `signal` to abort
+ * @returns the array, and the arena holding it when it lives in WebAssembly memory
+ * @throws {ImageDataError} when the file is shorter than the header says
+ * @throws {DecompressionError} for a corrupt .gz
+ */
+export async function readWhole(
+  proxy: ArrayProxy,
+  dtype: DType | undefined,
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ array: NDArray; arena: WasmArena | null }> {
+  throwIfAborted(opts.signal);
+  const target = dtype ?? scaledDtype(proxy.dtype, proxy.slope, proxy.inter, { spm99: proxy.spm99 });
+  const n = shapeSize(proxy.shape);
+  const rawBytes = n * dtypeInfo(proxy.dtype).itemsize;
+  const spec = {
+    n,
+    rawDtype: proxy.dtype,
+    littleEndian: proxy.littleEndian,
+    slope: proxy.slope,
+    inter: proxy.inter,
+    outDtype: target,
+  };
+  checkPlausible(proxy.source, proxy.offset, rawBytes);
+  if (rawBytes >= WASM_MIN_BYTES && canDecodeInWasm(spec)) {
+    const source = unwrap(proxy.source);
+    const fill = source instanceof GzipSource
+      ? gzipFill(source, proxy.offset, rawBytes, opts.signal)
+      : plainFill(source, proxy.offset, rawBytes, opts.signal);
+    const decoded = await decodeToArena(spec, fill);
+    if (decoded) {
+      const strides = proxy.order === 'C' ? cStrides(proxy.shape) : fortranStrides(proxy.shape);
+      const array = new NDArray(decoded.data, proxy.shape, { strides, dtype: target });
+      return { array, arena: decoded.arena };
+    }
+  }
+  // proxy[()] when no dtype was asked for (nibabel's np.asarray(proxy)), else the cast.
+  const array = dtype === undefined
+    ? await proxy.get([], { signal: opts.signal })
+    : await proxy.getScaled([], { dtype: target, signal: opts.signal });
+  return { array, arena: null };
+}
