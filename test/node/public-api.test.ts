@@ -1,0 +1,85 @@
+// The public API, as a snapshot: adding or removing an export is a deliberate change that
+// updates this list (zarrita's public-API test). The error classes are part of it.
+import { expect, it } from 'vitest';
+import * as api from '../../src/index';
+
+it('exports exactly the public API', () => {
+  expect(Object.keys(api).sort()).toEqual(
+    [
+      'ArrayProxy',
+      'BlobSource',
+      'BufferSource',
+      'CachedSource',
+      'DTYPES',
+      'DecompressionError',
+      'GzipSource',
+      'HeaderDataError',
+      'HttpSource',
+      'ImageDataError',
+      'ImageFileError',
+      'LimitError',
+      'NDArray',
+      'NibwebError',
+      'Nifti1Header',
+      'Nifti1Image',
+      'Nifti1Pair',
+      'Nifti1PairHeader',
+      'Nifti2Header',
+      'Nifti2Image',
+      'Nifti2Pair',
+      'Nifti2PairHeader',
+      'NiftiExtension',
+      'SpatialImage',
+      'UnsupportedError',
+      'WasmError',
+      'aff2axcodes',
+      'applyAffine',
+      'asArray',
+      'astype',
+      'axcodes2ornt',
+      'cStrides',
+      'dtypeFromNiftiCode',
+      'dtypeInfo',
+      'fortranStrides',
+      'fromMatvec',
+      'gunzip',
+      'inv4',
+      'ioOrientation',
+      'isDType',
+      'isNibabelError',
+      'isProxy',
+      'load',
+      'loadFiles',
+      'orntTransform',
+      'setWasmSource',
+      'shapeSize',
+      'slice',
+      'toMatvec',
+      'voxelSizes',
+    ].sort(),
+  );
+});
+
+it('every error class carries its tag, name and code', () => {
+  const classes = [
+    api.ImageFileError,
+    api.HeaderDataError,
+    api.ImageDataError,
+    api.DecompressionError,
+    api.UnsupportedError,
+    api.LimitError,
+    api.WasmError,
+  ];
+  for (const C of classes) {
+    const e = new C('x', { code: 'SOME_CODE' });
+    expect(e).toBeInstanceOf(api.NibwebError);
+    expect(e).toBeInstanceOf(Error);
+    expect(e._tag).toBe(C.name);
+    expect(e.name).toBe(C.name);
+    expect(e.code).toBe('SOME_CODE');
+    expect(api.isNibabelError(e)).toBe(true);
+    expect(api.isNibabelError(e, e._tag as never)).toBe(true);
+  }
+  expect(api.isNibabelError(new Error('x'))).toBe(false);
+  expect(api.isNibabelError(new api.LimitError('x'), 'ImageFileError')).toBe(false);
+});
