@@ -10,6 +10,8 @@ const isTest = process.env.VITEST !== undefined;
 
 export default defineConfig({
   base: './',
+  // public/ holds the examples' sample image: never part of the library build.
+  publicDir: false,
   build: {
     target: 'es2022',
     outDir: 'dist',
