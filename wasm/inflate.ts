@@ -160,8 +160,18 @@ export function inflate_max_tail(): u32 {
 }
 
 /**
- * Prepares the state block at `s` for a new deflate stream (a gzip member).
+ * Initialises the state block at `s` whatever it held before (the host calls this once per
+ * decode session; the memory may have been used for anything).
  * @param s state block (host-owned, `inflate_state_size()` bytes)
+ */
+export function inflate_init(s: usize): void {
+  memory.fill(s, 0, LIT_TABLE);
+}
+
+/**
+ * Prepares the state block at `s` for the next deflate stream (a gzip member) of the same
+ * session; fixed-code tables built earlier in the session are kept.
+ * @param s state block (host-owned, `inflate_state_size()` bytes, after `inflate_init`)
  */
 export function inflate_reset(s: usize): void {
   const tables = load<u32>(s, S_TABLES) == T_FIXED ? T_FIXED : T_NONE;
@@ -817,6 +827,9 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
                       status = MISSING_EOB;
                       errPos = ckIn - ((<usize>ckBl + 7) >> 3);
                     } else {
+                      // The tables are overwritten from here: they no longer hold the fixed
+                      // code, whether or not this header turns out valid.
+                      store<u32>(s, T_NONE, S_TABLES);
                       const lb = build(s, lit, lens, hlit, LIT_TB, K_LIT);
                       if (lb == 0) {
                         status = BAD_LITLEN_CODE_SET;

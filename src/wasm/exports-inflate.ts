@@ -10,7 +10,9 @@ export interface InflateExports {
   inflate_state_size(): number;
   /** Most input bytes one call hands back unconsumed (input buffers need this much headroom). */
   inflate_max_tail(): number;
-  /** Prepares the state block at `s` for a new deflate stream (a gzip member). */
+  /** Initialises the state block at `s` for a new session, whatever the memory held. */
+  inflate_init(s: number): void;
+  /** Prepares the state block at `s` for the next deflate stream (a gzip member) of the session. */
   inflate_reset(s: number): void;
   /**
    * Inflates raw deflate from [inPtr, inEnd) into [outPtr, outEnd); matches may reach back to
@@ -33,6 +35,7 @@ export interface InflateExports {
 export const INFLATE_EXPORT_NAMES: readonly string[] = [
   'inflate_state_size',
   'inflate_max_tail',
+  'inflate_init',
   'inflate_reset',
   'inflate_raw',
   'inflate_in',

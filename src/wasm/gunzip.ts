@@ -262,7 +262,10 @@ export class Inflater {
     this.inPos = this.inEnd = this.inputBase(0);
     this.srcPos = from.in;
     this.totalOut = from.out;
-    if (from.state) {
+    if (!from.state) {
+      // Pooled scratch memory holds whatever the last user left there.
+      this.x.inflate_init(this.s);
+    } else {
       this.arena.u8(this.s, from.state.byteLength).set(from.state);
       this.memberOut = from.memberOut;
       this.pendingWindow = from.window;

@@ -154,6 +154,21 @@ describe('deflate stream (raw, behind gzip)', () => {
     }
   });
 
+  it('9b: a dynamic header failing after its literal table was built leaves no stale fixed tables', async () => {
+    // Found by scripts/fuzz-gunzip.mjs: the fixed-code tables were marked valid after a
+    // failed dynamic header overwrote them, and a later stream in the same pooled arena
+    // decoded a fixed block with the wrong table.
+    const w = new BitWriter();
+    fixedBlock(w, [65, 66], false);
+    dynamicHeader(w, { lit: lengths(257, { 65: 1, 256: 1 }), dist: [1, 1, 1] });
+    w.bits(0, 16);
+    await check(wrap(w.bytes()), { code: 'BAD_DIST_CODE_SET' });
+    const hello = Uint8Array.from(bytes('hello'));
+    const f = new BitWriter();
+    fixedBlock(f, [...hello]);
+    await check(wrap(f.bytes(), hello), { ok: hello });
+  });
+
   it('10: valid incomplete-code edge cases are accepted, as zlib does', async () => {
     // Empty distance code (all zero lengths) with only literals.
     let w = new BitWriter();
