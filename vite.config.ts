@@ -3,10 +3,32 @@
  * `node` (test/node) and `browser` (test/browser, real Chromium through Playwright).
  */
 import { playwright } from '@vitest/browser-playwright';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, chromiumPath } from './test/chromium.ts';
 
 const isTest = process.env.VITEST !== undefined;
+
+/**
+ * Vite's static server labels `.gz` files `Content-Encoding: gzip`, so a browser fetch would
+ * inflate them (and reject broken ones) before a test saw the bytes. Tests need the file as
+ * it is on disk, as a user's drop or a plain static host gives it.
+ */
+function rawGzip(): Plugin {
+  return {
+    name: 'nibweb-raw-gzip',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (/\.(gz|mgz)(\?|$)/.test(req.url ?? '')) {
+          const set = res.setHeader.bind(res);
+          res.setHeader = (name: string, value: number | string | readonly string[]) =>
+            name.toLowerCase() === 'content-encoding' ? res : set(name, value);
+        }
+        next();
+      });
+    },
+  };
+}
 
 export default defineConfig({
   base: './',
@@ -27,6 +49,7 @@ export default defineConfig({
     },
   },
   server: { host: '127.0.0.1' },
+  plugins: [rawGzip()],
   test: {
     projects: [
       {

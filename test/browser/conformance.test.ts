@@ -1,4 +1,5 @@
-// Every nibabel-generated fixture through the public API, in Chromium (fixtures served by Vite).
+// Every nibabel-generated fixture through the public API, in Chromium (fixtures served by
+// Vite as the bytes they are: see rawGzip() in vite.config.ts).
 import { badInputSuite, conformanceSuite } from '../shared/conformance';
 
 const urls = import.meta.glob('../fixtures/{conformance,bad}/*', { query: '?url', import: 'default', eager: true }) as Record<string, string>;
