@@ -446,24 +446,24 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
             bl -= e;
             if (<i32>e < 0) {
               // Up to three literals from one refill (each main-table code is <= 11 bits).
-              let c = e >> 16;
+              // Literal bytes gather in `c` (byte k at bits 8k) and go out in one store; the
+              // bytes past them are junk that later output overwrites (the fast loop's margin).
+              let c = (e >> 16) & 0xff;
               e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
               if (<i32>e < 0) {
                 bitbuf >>= e;
                 bl -= e;
-                store<u8>(out, <u8>c);
-                c = e >> 16;
+                c |= (e >> 8) & 0xff00;
                 e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
                 if (<i32>e < 0) {
                   bitbuf >>= e;
                   bl -= e;
-                  store<u8>(out, <u8>c, 1);
-                  c = e >> 16;
+                  c |= e & 0xff0000;
                   e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
-                  store<u8>(out, <u8>c, 2);
+                  store<u32>(out, c);
                   out += 3;
                 } else {
-                  store<u8>(out, <u8>c, 1);
+                  store<u16>(out, <u16>c);
                   out += 2;
                 }
               } else {
