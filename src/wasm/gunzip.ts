@@ -106,7 +106,11 @@ export class SeekIndex {
     return n;
   }
 
-  /** The point with the largest `out` <= `offset` (the stream start if none). */
+  /**
+   * The point to resume from for a read at `offset`.
+   * @param offset uncompressed offset
+   * @returns the point with the largest `out` <= `offset` (the stream start if none)
+   */
   nearest(offset: number): SeekPoint {
     let best = START;
     const k = Math.floor(offset / this.spacing);
@@ -121,12 +125,19 @@ export class SeekIndex {
     return best;
   }
 
-  /** True when a grid point is wanted at uncompressed offset `out`. */
+  /**
+   * Whether a grid point should be recorded here.
+   * @param out uncompressed offset
+   * @returns true when `out` is on the grid and no point is held there
+   */
   wants(out: number): boolean {
     return out > 0 && out % this.spacing === 0 && !this.grid.has(out);
   }
 
-  /** Records a grid point, thinning the grid (doubling the spacing) when it grows too large. */
+  /**
+   * Records a grid point, thinning the grid (doubling the spacing) when it grows too large.
+   * @param p the point (ignored unless it lies on the grid)
+   */
   add(p: SeekPoint): void {
     if (p.out % this.spacing !== 0) return;
     this.grid.set(p.out, p);
@@ -136,7 +147,10 @@ export class SeekIndex {
     }
   }
 
-  /** Remembers where a read stopped (at most two such points, newest first). */
+  /**
+   * Remembers where a read stopped (at most two such points, newest first).
+   * @param p the point
+   */
   addRecent(p: SeekPoint): void {
     this.recent = [p, ...this.recent.filter((q) => q.out !== p.out)].slice(0, 2);
   }
@@ -329,8 +343,10 @@ export class Inflater {
 
   /**
    * Moves the session into `to` (a larger arena): its state, unread input and all output of
-   * the current window, which continues at `outBase` there with room for `outCap` bytes.
-   * The old arena is no longer used.
+   * the current window, which continues at `outBase` there. The old arena is no longer used.
+   * @param to the new arena (with room for `overhead()` besides the window)
+   * @param outBase where the window starts in `to`
+   * @param outCap the window's size in bytes
    */
   moveTo(to: WasmArena, outBase: number, outCap: number): void {
     const from = this.mem;
@@ -361,7 +377,8 @@ export class Inflater {
     throwIfAborted(this.opts.signal);
     const tail = this.inEnd - this.inPos;
     const want = Math.min(this.chunk, this.inCap - tail);
-    const bytes = await this.source.read(this.srcPos, want, { signal: this.opts.signal });
+    // A source returning more than asked must not write past the buffer.
+    const bytes = (await this.source.read(this.srcPos, want, { signal: this.opts.signal })).subarray(0, want);
     throwIfAborted(this.opts.signal);
     const base = this.inputBase(tail + bytes.byteLength);
     const mem = this.mem;
@@ -516,7 +533,10 @@ export class Inflater {
     this.phase = P_END;
   }
 
-  /** Takes a seek point at the current position (only inside a member's deflate data). */
+  /**
+   * Takes a seek point at the current position.
+   * @returns the point, or null outside a member's deflate data
+   */
   snapshot(): SeekPoint | null {
     if (this.phase !== P_DEFLATE) return null;
     const w = Math.min(WINDOW, this.memberOut);
@@ -617,6 +637,9 @@ const MAX_OUTPUT_REGION = MAX_MEMORY_BYTES - 2 * 65536 - Inflater.overhead();
 /**
  * First guess of the output size: ISIZE of the last member when it is plausible for a
  * single member, else a multiple of the input, always within 1032× the input and the cap.
+ * @param bytes the whole .gz
+ * @param cap `maxOutputLength`
+ * @returns bytes to reserve first (growth doubles it if the stream holds more)
  */
 export function estimateOutput(bytes: Uint8Array, cap: number): number {
   const n = bytes.byteLength;
@@ -689,6 +712,8 @@ export async function gunzipWasm(bytes: Uint8Array, opts: GunzipOptions = {}): P
  * @param onEnd called with the total size when the stream's end is reached
  * @param sizeHint initial size of the result buffer when `to` is Infinity
  * @returns the bytes (fewer when the stream ends first), or `null` without WebAssembly
+ * @throws {DecompressionError} corrupt or truncated data before `to`
+ * @throws {LimitError} output past `maxOutputLength`
  */
 export async function collect(
   source: ByteSource,
@@ -737,7 +762,12 @@ export async function collect(
   });
 }
 
-/** What `inflateIntoArena` needs from its caller's arena (see GzipSource.arenaNeeds). */
+/**
+ * What `inflateIntoArena` needs from its caller's arena (see GzipSource.arenaNeeds).
+ * @param offset the uncompressed offset to be read
+ * @returns `overhead` (allocated and released by the call) and `lead` (bytes before the
+ *   destination that may be overwritten) in bytes
+ */
 export function intoArenaNeeds(offset: number): { overhead: number; lead: number } {
   return { overhead: Inflater.overhead() + WINDOW + RING_BYTES + ALIGN, lead: offset === 0 ? 0 : WINDOW };
 }
@@ -747,11 +777,17 @@ export function intoArenaNeeds(offset: number): { overhead: number; lead: number
  * arena memory [ptr, ptr + length). Bytes [ptr - lead, ptr) may be overwritten (the match
  * history). Decoder state, the input buffer and a ring for skipped output are allocated
  * from the arena and released before returning.
- * @param verify continue to the end of the stream (into the ring) so every member's CRC-32
- *   and ISIZE are checked
+ * @param source compressed bytes
+ * @param offset first uncompressed byte wanted
+ * @param length bytes wanted
+ * @param arena the arena holding the destination
+ * @param ptr destination address
+ * @param opts session options; `verify` (default true): continue to the end of the stream
+ *   (into the ring) so every member's CRC-32 and ISIZE are checked
  * @param onEnd called with the total size when the stream's end is reached
  * @throws {DecompressionError} corrupt data, or 'TRUNCATED' when the stream ends before
  *   `offset + length` (then `onEnd` has been called with the real size)
+ * @throws {LimitError} output past `maxOutputLength`, or an arena without room for the overhead
  */
 export async function inflateIntoArena(
   source: ByteSource,
@@ -805,8 +841,10 @@ export async function inflateIntoArena(
  * Test mode for reliability.md case 61: decodes `bytes` with the input flush against the
  * end of a memory of its own (so any read past the input traps) and the output between two
  * 64-byte canaries, which are checked afterwards.
+ * @param bytes the .gz
+ * @param opts output cap (default 1032× the input, at most 256 MiB) and read size
  * @returns the output and whether both canaries are intact; `null` without WebAssembly
- * @throws whatever decoding throws (a trap would surface as a `WebAssembly.RuntimeError`)
+ * @throws {DecompressionError} as `gunzipWasm`; a trap would surface as a `WebAssembly.RuntimeError`
  */
 export async function gunzipGuarded(
   bytes: Uint8Array,
