@@ -9,8 +9,9 @@
  * the compressed byte `offset`.
  *
  * Without WebAssembly (`setWasmSource(false)`, e.g. a CSP without `wasm-unsafe-eval`) the
- * fallback keeps the same policy and codes, with two documented differences: error offsets
- * are -1 where the platform does not report them, and it is slower.
+ * fallback keeps the same policy and codes, with three documented differences: error offsets
+ * are -1 where the platform does not report them, a failure the platform does not explain
+ * has the code 'INVALID_DATA', and it is slower.
  * - Node: each member's header is parsed here (magic, method, reserved flags, FHCRC), its
  *   deflate data inflated by node:zlib (`inflateRawSync`, which reports where the stream
  *   ended), and its trailer (CRC-32 via `zlib.crc32`, ISIZE) checked here.
@@ -185,6 +186,7 @@ const ZLIB_MESSAGES: ReadonlyArray<[string, DecompressionCode]> = [
   ['invalid distance code', 'BAD_DIST_SYMBOL'],
   ['invalid distance too far back', 'DISTANCE_TOO_FAR'],
   ['unexpected end of file', 'TRUNCATED'],
+  ['truncated', 'TRUNCATED'],
   ['incorrect header check', 'GZIP_BAD_MAGIC'],
   ['unknown compression method', 'GZIP_BAD_METHOD'],
   ['unknown header flags set', 'GZIP_RESERVED_FLAGS'],
@@ -217,7 +219,7 @@ function inflateMemberNode(
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'ERR_BUFFER_TOO_LARGE') throw outputLimitError(cap);
-    const code = codeFromZlibMessage(e.message ?? '') ?? 'TRUNCATED';
+    const code = codeFromZlibMessage(e.message ?? '') ?? 'INVALID_DATA';
     throw Object.assign(decompressionError(code, -1), { cause: err });
   }
   const data = new Uint8Array(res.buffer.buffer, res.buffer.byteOffset, res.buffer.byteLength);
@@ -298,7 +300,7 @@ async function inflateMemberStream(
   const message = String((r.error as { message?: string })?.message ?? r.error);
   if (!/junk|trailing|extra/i.test(message)) {
     // Output emitted before the error is discarded.
-    const code = codeFromZlibMessage(message) ?? 'TRUNCATED';
+    const code = codeFromZlibMessage(message) ?? 'INVALID_DATA';
     throw Object.assign(decompressionError(code, -1, message), { cause: r.error });
   }
   // The member decoded and verified, and more bytes follow: find where it ends.

@@ -54,6 +54,8 @@ export const MAX_SEEK_POINTS = 256;
 export const SEEK_SPACING = 1 << 20;
 /** Yield to the event loop after this much uninterrupted decoding (abort stays prompt). */
 const YIELD_MS = 25;
+/** Most output one kernel call may write, so aborts and yields stay prompt on highly compressible data. */
+const MAX_CALL_OUTPUT = 4 << 20;
 /** Outputs up to this size are decoded in a pooled scratch arena and copied out. */
 const SMALL_OUTPUT = 1 << 20;
 /** A gzip member is at least 18 bytes; DEFLATE expands at most ~1032:1 (libdeflate's bound). */
@@ -574,7 +576,7 @@ export class Inflater {
       }
       if (this.totalOut >= stopAt) return 'stop';
       if (this.outPos >= this.outEnd) return 'full';
-      let room = Math.min(this.outEnd - this.outPos, stopAt - this.totalOut);
+      let room = Math.min(this.outEnd - this.outPos, stopAt - this.totalOut, MAX_CALL_OUTPUT);
       // Output past the cap is an error only if it was wanted (the caller's stop lies beyond).
       let capped = false;
       if (this.max < stopAt && this.max - this.totalOut <= room) {

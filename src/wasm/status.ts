@@ -55,7 +55,9 @@ export type DecompressionCode =
   | 'BAD_REPEAT' | 'MISSING_EOB' | 'BAD_LITLEN_CODE_SET' | 'BAD_DIST_CODE_SET'
   | 'BAD_LITLEN_SYMBOL' | 'BAD_DIST_SYMBOL' | 'DISTANCE_TOO_FAR' | 'TRUNCATED'
   | 'GZIP_BAD_MAGIC' | 'GZIP_BAD_METHOD' | 'GZIP_RESERVED_FLAGS' | 'GZIP_HEADER_CRC'
-  | 'GZIP_DATA_CRC' | 'GZIP_LENGTH';
+  | 'GZIP_DATA_CRC' | 'GZIP_LENGTH'
+  /** Only from the fallback without WebAssembly, when the platform gives no reason. */
+  | 'INVALID_DATA';
 
 /** zlib's wording for each failure (inflate.c / inffast.c `strm->msg`). */
 const MESSAGES: Readonly<Record<DecompressionCode, string>> = {
@@ -77,6 +79,7 @@ const MESSAGES: Readonly<Record<DecompressionCode, string>> = {
   GZIP_HEADER_CRC: 'header crc mismatch',
   GZIP_DATA_CRC: 'incorrect data check (CRC-32 mismatch)',
   GZIP_LENGTH: 'incorrect length check (ISIZE mismatch)',
+  INVALID_DATA: 'invalid compressed data',
 };
 
 /** The name of a status value, e.g. `'TRUNCATED'` for -12 (`'STATUS_<n>'` if unknown). */
@@ -108,7 +111,7 @@ export function decompressionError(code: DecompressionCode, offset: number, deta
 export function statusError(status: number, offset: number, limit = Number.NaN): Error {
   if (status === OUTPUT_LIMIT) return outputLimitError(limit);
   const name = statusName(status);
-  if (status < 0 && name in MESSAGES) return decompressionError(name as DecompressionCode, offset);
+  if (status < 0 && name in STATUS && name in MESSAGES) return decompressionError(name as DecompressionCode, offset);
   return new WasmError(`inflate kernel returned ${name} (${status})`, { code: 'BAD_ARGUMENT' });
 }
 

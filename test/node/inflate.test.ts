@@ -481,12 +481,16 @@ describe('bombs, abort, placement', () => {
   });
 
   it('42: abort mid-decode → AbortError promptly; the next decode works', async () => {
-    const data = new Uint8Array(40_000_000).map((_, i) => (i * 2654435761) >>> 24 & (i >> 16));
+    // Highly compressible on purpose: one kernel call could produce it all, so this checks
+    // that calls are bounded and the event loop gets turns in between.
+    const data = new Uint8Array(40_000_000).map((_, i) => ((i * 2654435761) >>> 24) & (i >> 16));
     const gz = gzipSync(data, { level: 1 });
     const ac = new AbortController();
     const t0 = performance.now();
     setTimeout(() => ac.abort(), 5);
-    await expect(gunzip(gz, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    // (Outcome as a string: a 40 MB array in a failure message would exhaust the heap.)
+    const outcome = await gunzip(gz, { signal: ac.signal }).then(() => 'resolved', (e: Error) => e.name);
+    expect(outcome).toBe('AbortError');
     expect(performance.now() - t0).toBeLessThan(2000);
     const out = await gunzip(gz);
     expect(out.length).toBe(data.length);
