@@ -28,6 +28,7 @@ function init(): void {
   ready = true;
 }
 
+// Hot: sixteen per 16 bytes of output.
 // @ts-ignore: decorator
 @inline
 function tab(t: usize, byte: u32): u32 {

@@ -213,8 +213,7 @@ const K_PRE: u32 = 0;
 const K_LIT: u32 = 1;
 const K_DIST: u32 = 2;
 
-// @ts-ignore: decorator
-@inline
+/** The low `len` bits of `code`, reversed (canonical codes are MSB-first, the stream LSB-first). */
 function rev(code: u32, len: u32): u32 {
   let x = code;
   x = ((x & 0x5555) << 1) | ((x >> 1) & 0x5555);
@@ -357,6 +356,7 @@ function buildFixed(s: usize): void {
   store<u32>(s, T_FIXED, S_TABLES);
 }
 
+// Hot: once per length and distance in the fast loop.
 // @ts-ignore: decorator
 @inline
 function extraBits(saved: u64, e: u32): u32 {

@@ -479,9 +479,16 @@ describe('bombs, abort, placement', () => {
   });
 
   it('42: abort mid-decode → AbortError promptly; the next decode works', async () => {
-    // Highly compressible on purpose: one kernel call could produce it all, so this checks
-    // that calls are bounded and the event loop gets turns in between.
-    const data = new Uint8Array(40_000_000).map((_, i) => ((i * 2654435761) >>> 24) & (i >> 16));
+    // Noisy data, so decoding takes far longer than the driver's 25 ms between event-loop
+    // turns (the abort can only be seen at such a turn).
+    const data = new Uint8Array(40_000_000);
+    let x = 2463534242;
+    for (let i = 0; i < data.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      data[i] = (i >> 12) & 0x0f | (x & 0x30);
+    }
     const gz = gzipSync(data, { level: 1 });
     const ac = new AbortController();
     const t0 = performance.now();
