@@ -63,8 +63,8 @@ function nameOf(input: LoadInput, given?: string): string {
 
 function sourceOf(input: LoadInput): ByteSource {
   if (input instanceof ArrayBuffer || input instanceof Uint8Array) return new BufferSource(input);
-  if (typeof Blob !== 'undefined' && input instanceof Blob) return new CachedSource(new BlobSource(input));
-  if (input instanceof URL || typeof input === 'string') return new CachedSource(new HttpSource(input));
+  if (typeof Blob !== 'undefined' && input instanceof Blob) return new BlobSource(input);
+  if (input instanceof URL || typeof input === 'string') return new HttpSource(input);
   throw new TypeError('load() takes a Blob, File, ArrayBuffer, Uint8Array, URL or URL string');
 }
 
@@ -75,10 +75,16 @@ function baseExt(name: string): { stem: string; ext: string } {
   return dot < 0 ? { stem: lower, ext: '' } : { stem: name.slice(0, dot), ext: lower.slice(dot) };
 }
 
-/** Wraps `source` in a GzipSource when its bytes are gzip (whatever its name says). */
+/**
+ * The bytes to parse: a GzipSource when the content is gzip (whatever the name says), else
+ * the file itself behind a block cache for the small reads of headers and slices. A gzip
+ * stream reads its compressed input sequentially in large chunks, so it gets no cache (one
+ * would only add copies and hold memory).
+ */
 async function decompressed(opened: Opened, opts: LoadOptions): Promise<ByteSource> {
   const head = await opened.source.read(0, 3, { signal: opts.signal });
-  return looksGzip(head) ? new GzipSource(opened.source, { onProgress: opts.onProgress }) : opened.source;
+  if (looksGzip(head)) return new GzipSource(opened.source, { onProgress: opts.onProgress });
+  return opened.source instanceof BufferSource ? opened.source : new CachedSource(opened.source);
 }
 
 function readI32(b: Uint8Array, le: boolean): number {

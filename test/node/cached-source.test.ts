@@ -72,6 +72,16 @@ describe('CachedSource', () => {
     expect(rec.reads.slice(1).map((r) => [r.offset, r.length])).toEqual([[0, 100], [500, 200]]);
   });
 
+  it('sends reads of bypassBytes or more straight to the inner source, caching nothing', async () => {
+    const rec = new RecordingSource(new BufferSource(DATA));
+    const cache = new CachedSource(rec, { blockSize: 100, bypassBytes: 250 });
+    expect(await cache.read(150, 300)).toEqual(DATA.subarray(150, 450));
+    expect(rec.reads.map((r) => [r.offset, r.length])).toEqual([[150, 300]]);
+    expect(cache.cachedBytes).toBe(0);
+    await cache.read(150, 20); // small: rounded to its block and cached
+    expect(rec.reads.slice(1).map((r) => [r.offset, r.length])).toEqual([[100, 100]]);
+  });
+
   it('merges the missing blocks of reads started in the same tick', async () => {
     const { rec, cache } = setup();
     await Promise.all([cache.read(0, 10), cache.read(100, 10), cache.read(250, 10), cache.read(900, 5)]);
