@@ -7,11 +7,30 @@
  *
  * `Blob.arrayBuffer()` cannot be cancelled, so an abort settles the returned promise at once
  * with an `AbortError` and the platform's late result is dropped.
+ *
+ * Sequential bulk reads (a gzip stream inflating, a whole uncompressed volume being copied
+ * in) come from one `blob.slice(offset).stream()` instead: measured in Chromium 156 on an
+ * 11 MB File, 1 MiB `slice().arrayBuffer()` reads took 33 ms in all, with one read ahead
+ * 30 ms, and one stream 9 ms (as fast as `arrayBuffer()` of the whole file). A read of at
+ * least `STREAM_MIN_BYTES` opens a stream at its offset; a read starting where the stream
+ * left off continues it; any other read takes the slice path.
  */
 import { throwIfAborted } from '../errors.js';
 import { abortable } from './abortable.js';
 import { checkRange } from './buffer-source.js';
 import type { ByteSource, ReadOptions } from './types.js';
+
+/** Reads at least this long go through a sequential stream (see the module comment). */
+export const STREAM_MIN_BYTES = 512 * 1024;
+
+/** The open sequential stream: where the next read must start, and the bytes not yet taken. */
+interface Sequence {
+  next: number;
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  leftover: Uint8Array | null;
+  /** Reads of one stream run one after another. */
+  chain: Promise<unknown>;
+}
 
 /** A Blob/File as a ByteSource. */
 export class BlobSource implements ByteSource {
@@ -19,6 +38,7 @@ export class BlobSource implements ByteSource {
   readonly blob: Blob;
   /** Every read is a new ArrayBuffer the caller owns. */
   readonly freshReads = true;
+  private seq: Sequence | null = null;
 
   /**
    * @param blob the Blob or File (not copied; Blobs are immutable)
@@ -52,7 +72,49 @@ export class BlobSource implements ByteSource {
     const start = Math.min(offset, this.blob.size);
     const end = Math.min(offset + length, this.blob.size);
     if (end <= start) return new Uint8Array(0);
+    const streamable = typeof this.blob.stream === 'function';
+    if (streamable && (end - start >= STREAM_MIN_BYTES || this.seq?.next === start)) {
+      return abortable(this.sequential(start, end), opts.signal);
+    }
     const buf = await abortable(this.blob.slice(start, end).arrayBuffer(), opts.signal);
     return new Uint8Array(buf);
+  }
+
+  /** Reads `[start, end)` from the sequential stream, opening one at `start` if needed. */
+  private sequential(start: number, end: number): Promise<Uint8Array> {
+    let s = this.seq;
+    if (!s || s.next !== start) {
+      s?.reader.cancel().catch(() => undefined);
+      s = { next: start, reader: this.blob.slice(start).stream().getReader(), leftover: null, chain: Promise.resolve() };
+      this.seq = s;
+    }
+    // Claimed now, so a read-ahead issued before this one finishes continues the stream.
+    s.next = end;
+    const seq = s;
+    const job = seq.chain.then(() => this.pull(seq, end - start));
+    seq.chain = job.catch(() => {
+      if (this.seq === seq) this.seq = null;
+    });
+    return job;
+  }
+
+  /** Takes `n` bytes (fewer at the end) from the stream into one new array. */
+  private async pull(s: Sequence, n: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      let chunk = s.leftover;
+      s.leftover = null;
+      if (!chunk) {
+        const r = await s.reader.read();
+        if (r.done) break;
+        chunk = r.value;
+      }
+      const take = Math.min(chunk.length, n - filled);
+      out.set(chunk.subarray(0, take), filled);
+      filled += take;
+      if (take < chunk.length) s.leftover = chunk.subarray(take);
+    }
+    return filled === n ? out : out.subarray(0, filled);
   }
 }
