@@ -45,7 +45,9 @@ export default defineConfig({
       fileName: 'index',
     },
     rollupOptions: {
-      external: [/^node:/, 'fflate'],
+      // fflate (used only to gzip written files) is bundled, so dist/ also runs as plain
+      // ESM in a browser with no import map.
+      external: [/^node:/],
     },
   },
   server: { host: '127.0.0.1' },

@@ -62,7 +62,7 @@ export { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
 
 // Loading
 export { load, loadFiles } from './load.js';
-export type { LoadInput, LoadOptions } from './load.js';
+export type { LoadInput, LoadOptions, LoadedImage } from './load.js';
 
 // WebAssembly
 export { setWasmSource } from './wasm/load.js';

@@ -29,8 +29,12 @@ import { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
 import type { SpatialImage } from './image/spatial-image.js';
 import { describeBytes, looksGzip } from './sniff.js';
 
-/** What `load` accepts. */
-export type LoadInput = Blob | File | ArrayBuffer | Uint8Array | URL | string;
+/** What `load` accepts: a File/Blob, bytes, a URL (HTTP Range reads), or any ByteSource. */
+export type LoadInput = Blob | File | ArrayBuffer | Uint8Array | URL | string | ByteSource;
+
+function isByteSource(x: unknown): x is ByteSource {
+  return typeof x === 'object' && x !== null && typeof (x as ByteSource).read === 'function' && 'size' in x;
+}
 
 /** Options of `load` and `loadFiles`. */
 export interface LoadOptions {
@@ -45,7 +49,10 @@ export interface LoadOptions {
 /** The most header+extension bytes read before the data (a NIfTI vox_offset can be anything). */
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
-type AnyImage = SpatialImage;
+/** A loaded image: its dataobj is always an ArrayProxy (nibabel's proxy image). */
+export type LoadedImage = SpatialImage & { readonly dataobj: ArrayProxy };
+
+type AnyImage = LoadedImage;
 
 /** A file's bytes with its name. */
 interface Opened {
@@ -65,7 +72,8 @@ function sourceOf(input: LoadInput): ByteSource {
   if (input instanceof ArrayBuffer || input instanceof Uint8Array) return new BufferSource(input);
   if (typeof Blob !== 'undefined' && input instanceof Blob) return new BlobSource(input);
   if (input instanceof URL || typeof input === 'string') return new HttpSource(input);
-  throw new TypeError('load() takes a Blob, File, ArrayBuffer, Uint8Array, URL or URL string');
+  if (isByteSource(input)) return input;
+  throw new TypeError('load() takes a Blob, File, ArrayBuffer, Uint8Array, URL, URL string or ByteSource');
 }
 
 /** Lower-case name without a trailing `.gz`. */
@@ -162,7 +170,7 @@ async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions): Pr
   });
   const affine = header.getBestAffine();
   const Image = kind === 'nifti2' ? (single ? Nifti2Image : Nifti2Pair) : single ? Nifti1Image : Nifti1Pair;
-  const image = new Image(proxy, affine, header);
+  const image = new Image(proxy, affine, header) as LoadedImage;
   image.warnings.push(...header.warnings);
   return image;
 }

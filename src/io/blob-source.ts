@@ -30,6 +30,8 @@ interface Sequence {
   leftover: Uint8Array | null;
   /** Reads of one stream run one after another. */
   chain: Promise<unknown>;
+  /** Reads claimed and not yet finished: a busy stream is never cancelled. */
+  pending: number;
 }
 
 /** A Blob/File as a ByteSource. */
@@ -72,8 +74,10 @@ export class BlobSource implements ByteSource {
     const start = Math.min(offset, this.blob.size);
     const end = Math.min(offset + length, this.blob.size);
     if (end <= start) return new Uint8Array(0);
-    const streamable = typeof this.blob.stream === 'function';
-    if (streamable && (end - start >= STREAM_MIN_BYTES || this.seq?.next === start)) {
+    const seq = this.seq;
+    const continues = seq !== null && seq.next === start;
+    const canOpen = typeof this.blob.stream === 'function' && (seq === null || seq.pending === 0);
+    if (continues || (canOpen && end - start >= STREAM_MIN_BYTES)) {
       return abortable(this.sequential(start, end), opts.signal);
     }
     const buf = await abortable(this.blob.slice(start, end).arrayBuffer(), opts.signal);
@@ -85,16 +89,24 @@ export class BlobSource implements ByteSource {
     let s = this.seq;
     if (!s || s.next !== start) {
       s?.reader.cancel().catch(() => undefined);
-      s = { next: start, reader: this.blob.slice(start).stream().getReader(), leftover: null, chain: Promise.resolve() };
+      const reader = this.blob.slice(start).stream().getReader();
+      s = { next: start, reader, leftover: null, chain: Promise.resolve(), pending: 0 };
       this.seq = s;
     }
     // Claimed now, so a read-ahead issued before this one finishes continues the stream.
     s.next = end;
+    s.pending++;
     const seq = s;
     const job = seq.chain.then(() => this.pull(seq, end - start));
-    seq.chain = job.catch(() => {
-      if (this.seq === seq) this.seq = null;
-    });
+    seq.chain = job.then(
+      () => {
+        seq.pending--;
+      },
+      () => {
+        seq.pending--;
+        if (this.seq === seq) this.seq = null;
+      },
+    );
     return job;
   }
 

@@ -1,0 +1,55 @@
+// BlobSource's sequential stream path (reads ≥ STREAM_MIN_BYTES, and reads continuing them)
+// must give the same bytes as slices, whatever mix of sequential, parallel and random reads.
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { BlobSource, STREAM_MIN_BYTES } from '../../src/io/blob-source';
+
+const N = 6 * 1024 * 1024;
+const DATA = new Uint8Array(N);
+for (let i = 0; i < N; i++) DATA[i] = Math.imul(i, 2654435761) >>> 24;
+const blob = new Blob([DATA]);
+
+/** Byte equality without vitest's slow element-wise diffing of megabyte arrays. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+it('sequential bulk reads, with a read-ahead issued before the previous one ends', async () => {
+  const src = new BlobSource(blob);
+  const C = 1 << 20;
+  let next = src.read(0, C);
+  for (let p = 0; p < N; p += C) {
+    const cur = next;
+    next = src.read(p + C, C);
+    expect(equalBytes(await cur, DATA.subarray(p, Math.min(N, p + C)))).toBe(true);
+  }
+  expect((await next).length).toBe(0);
+});
+
+it('parallel large reads at unrelated offsets (a coronal slice) never cut each other short', async () => {
+  const src = new BlobSource(blob);
+  const offsets = [0, 3 * 1024 * 1024, 1024 * 1024 + 17, 5 * 1024 * 1024 - 3];
+  const got = await Promise.all(offsets.map((o) => src.read(o, STREAM_MIN_BYTES + 5)));
+  got.forEach((g, i) => expect(equalBytes(g, DATA.subarray(offsets[i], offsets[i] + STREAM_MIN_BYTES + 5))).toBe(true));
+});
+
+it('any mix of reads equals the slices of the data', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(N + 100), fc.oneof(fc.nat(4096), fc.integer({ min: STREAM_MIN_BYTES, max: 2 * STREAM_MIN_BYTES }))), { minLength: 1, maxLength: 8 }),
+      fc.boolean(),
+      async (reads, parallel) => {
+        const src = new BlobSource(blob);
+        const run = (o: number, l: number) => src.read(o, l);
+        const results = parallel
+          ? await Promise.all(reads.map(([o, l]) => run(o, l)))
+          : await reads.reduce(async (acc, [o, l]) => [...(await acc), await run(o, l)], Promise.resolve([] as Uint8Array[]));
+        results.forEach((r, i) => {
+          const [o, l] = reads[i];
+          expect(equalBytes(r, DATA.subarray(Math.min(o, N), Math.min(o + l, N)))).toBe(true);
+        });
+      },
+    ),
+    { numRuns: 60, seed: 7 },
+  );
+});
