@@ -77,8 +77,8 @@ export function toDataObj(data: DataObj | TypedArray, shape?: readonly number[])
 
 /** A NIfTI-1 pair: header in `.hdr`, data in `.img` (nibabel's `Nifti1Pair`). */
 export class Nifti1Pair extends SpatialImage<Nifti1Header> {
-  /** The header class this image uses. */
-  static readonly headerClass = Nifti1Header;
+  /** The header class this image uses (nibabel's `header_class`). */
+  static readonly headerClass: typeof Nifti1Header = Nifti1PairHeader;
   /** File extensions of this image class. */
   static readonly validExts: readonly string[] = ['.hdr', '.img'];
   /** Whether header and data share one file. */
@@ -99,8 +99,8 @@ export class Nifti1Pair extends SpatialImage<Nifti1Header> {
     opts: NiftiImageOptions & { shape?: readonly number[] } = {},
   ) {
     const obj = toDataObj(dataobj, opts.shape);
-    const cls = new.target as unknown as { isSingle: boolean };
-    const Header = cls.isSingle ? Nifti1Header : Nifti1PairHeader;
+    const cls = new.target as unknown as { isSingle: boolean; headerClass: typeof Nifti1Header };
+    const Header = cls.headerClass;
     const hdr = prepareNiftiHeader(obj, affine, header, () => new Header(), (h) => Header.fromHeader(h), cls.isSingle, opts);
     super(obj, affine, hdr);
   }
@@ -124,6 +124,7 @@ export class Nifti1Pair extends SpatialImage<Nifti1Header> {
 
 /** A single-file NIfTI-1 image (`.nii`, `.nii.gz`), nibabel's `Nifti1Image`. */
 export class Nifti1Image extends Nifti1Pair {
+  static override readonly headerClass: typeof Nifti1Header = Nifti1Header;
   static override readonly validExts: readonly string[] = ['.nii'];
   static override readonly isSingle: boolean = true;
 }
