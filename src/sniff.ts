@@ -31,6 +31,11 @@ export function describeBytes(head: Uint8Array): string {
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
     return 'zstd-compressed data (not supported; decompress it first)';
   }
+  if (head.length >= 28 && head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 1 && head[20] === 0 &&
+      head[21] === 0 && head[22] === 0 && [0, 1, 3, 4, 10].includes(head[23])) {
+    // MGH: big-endian version 1, then width, height, depth, frames and a known type code.
+    return 'a FreeSurfer MGH/MGZ volume (not supported by nibweb yet)';
+  }
   if (ascii(head, 128, 4) === 'DICM') return 'a DICOM file (convert it to NIfTI first, e.g. with dcm2niix)';
   if (magic4 === 'GIF8') return 'a GIF image';
   if (ascii(head, 0, 5) === '<?xml' || ascii(head, 0, 1) === '{') return 'a text document (XML/JSON)';

@@ -75,6 +75,9 @@ describe('load: names and pairs', () => {
     const err = (await load(png, { name: 'photo.nii' }).catch((e: unknown) => e)) as ImageFileError;
     expect(err.code).toBe('NOT_NIFTI');
     expect(err.message).toMatch(/PNG/);
+    const mgh = new Uint8Array(300);
+    mgh.set([0, 0, 0, 1, 0, 0, 0, 64, 0, 0, 0, 64, 0, 0, 0, 32, 0, 0, 0, 1, 0, 0, 0, 3]);
+    expect(((await load(mgh, { name: 'brain.mgh' }).catch((e: unknown) => e)) as Error).message).toMatch(/MGH/);
     const text = new TextEncoder().encode('hello world, this is not a brain\n'.repeat(20));
     expect(((await load(text, { name: 'a.nii' }).catch((e: unknown) => e)) as Error).message).toMatch(/text file/);
   });
