@@ -23,7 +23,7 @@
  * Whole-array reads of large arrays are routed through WebAssembly by
  * `proxy/whole-array.ts`; `get()` itself stays correct for every index.
  */
-import { applyScaling, effectiveSlopeInter, scalingPlan, toNativeOrder } from '../codecs/scaling.js';
+import { applyScaling, effectiveSlopeInter, scalingPlan, toNativeOrder } from '../scaling.js';
 import { type DType, type TypedArray, dtypeInfo, isDType } from '../dtypes.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';

@@ -10,7 +10,7 @@
  * cannot run take the TypeScript path of `ArrayProxy.getScaled`.
  */
 import { GzipSource } from '../codecs/gzip-source.js';
-import { scaledDtype } from '../codecs/scaling.js';
+import { scaledDtype } from '../scaling.js';
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { ImageDataError, throwIfAborted } from '../errors.js';
 import { CachedSource } from '../io/cached-source.js';

@@ -2,7 +2,7 @@
  * Glue for the scaling kernels (wasm/scale.ts): the only TypeScript that calls them with
  * pointers. The numbers they compute are nibabel's (`volumeutils.apply_read_scaling` as run
  * by `ArrayProxy.__array__`); the decisions — which slope/intercept values, which working
- * precision, which output dtype — come from `scalingPlan` in src/codecs/scaling.ts, so the
+ * precision, which output dtype — come from `scalingPlan` in src/scaling.ts, so the
  * WebAssembly path and the TypeScript twin cannot disagree on the rules.
  *
  * In-place layout (DESIGN.md "Memory"): to convert `n` voxels in place, reserve
@@ -18,7 +18,7 @@
  */
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { UnsupportedError, WasmError } from '../errors.js';
-import { type ScaledDType, scalingPlan } from '../codecs/scaling.js';
+import { type ScaledDType, scalingPlan } from '../scaling.js';
 import { SCALE_SWAP, SCALE_WIDE, type ScaleExports, type ScaleKernel } from './exports-scale.js';
 import type { WasmArena } from './memory.js';
 

@@ -304,7 +304,7 @@ const api: NibBench = {
           const buf = await file(v.niiName).slice(offset, offset + bytes).arrayBuffer();
           const raw = v.dtype === 'int16' ? new Int16Array(buf) : new Float32Array(buf);
           const ref = new Float64Array(raw.length);
-          // nibabel scales int16 with NIfTI slope/inter in float64 (src/codecs/scaling.ts).
+          // nibabel scales int16 with NIfTI slope/inter in float64 (src/scaling.ts).
           for (let i = 0; i < raw.length; i++) ref[i] = v.slope === 1 && v.inter === 0 ? raw[i] : raw[i] * v.slope + v.inter;
           const arr = await img.dataobj.get(index);
           const [nx, ny] = v.shape;

@@ -148,7 +148,7 @@ function kernelScaler(Arena: ArenaClass): Scaler {
       const n = input.length;
       const kernel = arena.exports.scale_i16_f32;
       if (typeof kernel !== 'function') throw new Error('the built module has no scale_i16_f32 (run npm run build:wasm)');
-      // numpy scales int16 in float32 with float32-rounded factors (src/codecs/scaling.ts).
+      // numpy scales int16 in float32 with float32-rounded factors (src/scaling.ts).
       const s = Math.fround(slope);
       const b = Math.fround(inter);
       return {

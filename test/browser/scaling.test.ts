@@ -2,7 +2,7 @@
 // it): every dtype and byte order in place against the TypeScript twin, nibabel's numbers
 // from the fixture, and one volume-sized int16 → float32 run with its throughput logged.
 import { describe, expect, it } from 'vitest';
-import { convertBytes } from '../../src/codecs/scaling';
+import { convertBytes } from '../../src/scaling';
 import { type DType, type TypedArray, dtypeInfo } from '../../src/dtypes';
 import { WasmArena } from '../../src/wasm/memory';
 import { rawOffsetFor, scaleInArena, scaleRegionBytes } from '../../src/wasm/scale';

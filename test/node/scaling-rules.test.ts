@@ -1,4 +1,4 @@
-// nibabel's scaling and dtype rules (src/codecs/scaling.ts) against values nibabel 5.0.0 /
+// nibabel's scaling and dtype rules (src/scaling.ts) against values nibabel 5.0.0 /
 // numpy 1.24 computed (test/fixtures/generate-scaling.py → scaling-expected.json), plus
 // the TypeScript twin's own contract (views vs copies, errors).
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import {
   scaledDtype,
   scalingPlan,
   toNativeOrder,
-} from '../../src/codecs/scaling';
+} from '../../src/scaling';
 import { type DType, type TypedArray, dtypeInfo } from '../../src/dtypes';
 import { HeaderDataError, UnsupportedError } from '../../src/errors';
 import expected from '../fixtures/scaling-expected.json';

@@ -1,10 +1,10 @@
 // The scaling kernels (wasm/scale.ts) through their glue (src/wasm/scale.ts), against the
-// TypeScript twin (src/codecs/scaling.ts) and against nibabel's own numbers: every dtype,
+// TypeScript twin (src/scaling.ts) and against nibabel's own numbers: every dtype,
 // both byte orders, slope/inter combinations, n around the SIMD widths, in place (raw bytes
 // at the top of the output region) and into a separate region. Debug and release builds.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { convertBytes, scaledDtype } from '../../src/codecs/scaling';
+import { convertBytes, scaledDtype } from '../../src/scaling';
 import { type DType, type TypedArray, dtypeInfo } from '../../src/dtypes';
 import { UnsupportedError, WasmError } from '../../src/errors';
 import { SCALE_SWAP, SCALE_WIDE } from '../../src/wasm/exports-scale';

@@ -39,8 +39,8 @@ import {
   type TypedArray,
   NATIVE_LITTLE_ENDIAN,
   dtypeInfo,
-} from '../dtypes.js';
-import { HeaderDataError, UnsupportedError } from '../errors.js';
+} from './dtypes.js';
+import { HeaderDataError, UnsupportedError } from './errors.js';
 
 /** A float working precision. */
 export type FloatWidth = 'float32' | 'float64';
