@@ -17,7 +17,9 @@ import { type DType, dtypeInfo, isFloat } from '../dtypes.js';
 import type { HeaderWarning } from '../errors.js';
 import { NDArray, astype } from '../ndarray.js';
 import { ArrayProxy, isProxy } from '../proxy/array-proxy.js';
+import type { Index } from '../proxy/slicing.js';
 import { readWhole } from '../proxy/whole-array.js';
+import { sliceData, slicedAffine } from './slicer.js';
 import { arrayCache, type CachedArena } from '../wasm/memory.js';
 
 /** What an image holds: an array in memory or a proxy to one in a file. */
@@ -164,10 +166,28 @@ export class SpatialImage<H extends ImageHeader = ImageHeader> {
     this.forget('data', this.dataCache);
   }
 
+  /**
+   * A new image of the same class with part of the array and the matching affine
+   * (nibabel's `img.slicer[...]`).
+   * @param index numbers (not on the three spatial axes), `null`, `slice()`, one `'...'`
+   * @param opts `signal` to abort a proxy read
+   * @returns the sliced image: a view for in-memory data, the read part for a proxy
+   * @throws {RangeError} for an integer on a spatial axis or an empty slice (nibabel's IndexError)
+   * @example
+   * const crop = await img.slicer([slice(32, -32), slice(32, -32), null]);
+   * const everyOther = await img.slicer([slice(null, null, 2), slice(null, null, 2), slice(null, null, 2)]);
+   */
+  async slicer(index: Index, opts: SignalOptions = {}): Promise<this> {
+    const data = await sliceData(this.dataobj, index, opts);
+    const affine = this.affine === null ? null : slicedAffine(this.affine, index, this.shape);
+    const Ctor = this.constructor as new (d: DataObj, a: number[][] | null, h: H) => this;
+    return new Ctor(data, affine, this.header);
+  }
+
   /** nibabel forbids `img[...]`: there is no indexing on images. */
   get(): never {
     throw new TypeError(
-      'Cannot slice image objects; consider using `img.slicer[...]` to generate a sliced image ' +
+      'Cannot slice image objects; consider using `await img.slicer([...])` to generate a sliced image ' +
         '(see documentation for caveats) or slicing image array data with `img.dataobj.get(...)` ' +
         'or `(await img.getFdata())`.',
     );
