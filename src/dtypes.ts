@@ -162,5 +162,20 @@ export function dtypeOfTypedArray(data: TypedArray): DType {
   throw new TypeError('expected a typed array (Uint8Array … Float64Array, BigInt64Array)');
 }
 
+/**
+ * [min, max] of each integer dtype, as float64 numbers (the 64-bit bounds are the nearest
+ * doubles, ±2^63 and 2^64): the range scaling and writing reason about.
+ */
+export const INT_RANGES: Readonly<Partial<Record<DType, readonly [number, number]>>> = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  int64: [-(2 ** 63), 2 ** 63],
+  uint64: [0, 2 ** 64],
+};
+
 /** True when this platform stores multi-byte numbers little-endian (all current browsers do). */
 export const NATIVE_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -37,6 +37,7 @@
 import {
   type DType,
   type TypedArray,
+  INT_RANGES,
   NATIVE_LITTLE_ENDIAN,
   dtypeInfo,
 } from './dtypes.js';
@@ -118,21 +119,11 @@ function roundTo(width: FloatWidth, v: number): number {
   return width === 'float32' ? Math.fround(v) : v;
 }
 
-const INT_RANGE: Partial<Record<DType, [number, number]>> = {
-  uint8: [0, 255],
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-  int64: [-(2 ** 63), 2 ** 63],
-  uint64: [0, 2 ** 64],
-};
 
 // int_scinter_ftype: the smallest float type, from `start`, in which the integer range
 // scaled stays finite (computed in the promoted type, as numpy does).
 function intScinterWidth(raw: DType, slope: number, inter: number, start: FloatWidth): FloatWidth {
-  const range = INT_RANGE[raw]!;
+  const range = INT_RANGES[raw]!;
   for (const ftype of start === 'float32' ? (['float32', 'float64'] as const) : (['float64'] as const)) {
     const w = promoteWidth(raw, ftype);
     const s = roundTo(ftype, slope);

@@ -14,19 +14,11 @@
  * Floats and integers that fit are cast with slope 1, intercept 0.
  */
 import { gzipSync } from 'fflate';
-import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
+import { type DType, INT_RANGES, type TypedArray, dtypeInfo } from '../dtypes.js';
 import type { Nifti1Header } from '../header/nifti1-header.js';
 import { type SpatialImage, asArray } from '../image/spatial-image.js';
 import { NDArray, astype, fortranStrides } from '../ndarray.js';
 
-const INT_RANGE: Partial<Record<DType, [number, number]>> = {
-  uint8: [0, 255],
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
 
 /** Finite min and max of a real array (null when there is no finite value). */
 function finiteRange(data: TypedArray, lanes: number): [number, number] | null {
@@ -62,7 +54,7 @@ function fortran(arr: NDArray): NDArray {
 }
 
 /** Scales float/overflowing data into an integer dtype: [slope, inter, scaled copy]. */
-function scaleToInt(arr: NDArray, out: DType, [omin, omax]: [number, number]): [number, number, NDArray] {
+function scaleToInt(arr: NDArray, out: DType, [omin, omax]: readonly [number, number]): [number, number, NDArray] {
   const range = finiteRange(arr.data, arr.lanes) ?? [0, 0];
   const [mn, mx] = range;
   let slope: number;
@@ -125,7 +117,8 @@ export async function imageToBytes(img: SpatialImage<Nifti1Header>): Promise<Uin
     hdr.setSlopeInter(userSlope, Number.isFinite(userInter) ? userInter : 0);
     if (arr.dtype !== out) arr = astype(arr, out);
   } else {
-    const range = INT_RANGE[out];
+    // 64-bit integer targets are cast, never scaled: their typed arrays hold BigInts.
+    const range = dtypeInfo(out).itemsize <= 4 ? INT_RANGES[out] : undefined;
     let slope = 1;
     let inter = 0;
     if (arr.dtype !== out) {
