@@ -151,14 +151,16 @@ function castValue(v: number | bigint, toBig: boolean, integer: boolean): number
 }
 
 /**
- * A copy of `arr` converted to `dtype`, with the same shape and voxel layout order
- * (numpy's `arr.astype(dtype)` for contiguous arrays; strided views come out column-major).
+ * A copy of `arr` converted to `dtype`, with the same shape. Layout: with `order: 'K'`
+ * (default) a C-contiguous array stays C-ordered and anything else comes out column-major
+ * (numpy's `astype` for contiguous arrays); with `order: 'F'` the copy is always
+ * column-major (what a NIfTI file stores).
  * Integer targets truncate toward zero and wrap as typed arrays do (numpy's unsafe cast);
  * real → complex sets the imaginary part to 0; complex → real keeps the real part
  * (numpy's ComplexWarning case).
  * @throws {TypeError} for conversions to or from rgb24/rgba32 between different dtypes
  */
-export function astype(arr: NDArray, dtype: DType): NDArray {
+export function astype(arr: NDArray, dtype: DType, opts: { order?: 'K' | 'F' } = {}): NDArray {
   const from = dtypeInfo(arr.dtype);
   const to = dtypeInfo(dtype);
   if ((from.kind === 'V' || to.kind === 'V') && arr.dtype !== dtype) {
@@ -167,7 +169,7 @@ export function astype(arr: NDArray, dtype: DType): NDArray {
   const n = arr.size;
   const out = new to.ctor(n * to.lanes) as TypedArray;
   const contiguousF = arr.isFortranContiguous;
-  const contiguousC = !contiguousF && arr.isCContiguous;
+  const contiguousC = opts.order !== 'F' && !contiguousF && arr.isCContiguous;
   const toBig = out instanceof BigInt64Array || out instanceof BigUint64Array;
   const integer = to.kind === 'i' || to.kind === 'u';
   const lanesIn = from.lanes;

@@ -17,7 +17,7 @@ import { gzipSync } from 'fflate';
 import { type DType, INT_RANGES, type TypedArray, dtypeInfo } from '../dtypes.js';
 import type { Nifti1Header } from '../header/nifti1-header.js';
 import { type SpatialImage, asArray } from '../image/spatial-image.js';
-import { NDArray, astype, fortranStrides } from '../ndarray.js';
+import { NDArray, astype } from '../ndarray.js';
 
 
 /** Finite min and max of a real array (null when there is no finite value). */
@@ -33,29 +33,15 @@ function finiteRange(data: TypedArray, lanes: number): [number, number] | null {
   return lo <= hi ? [lo, hi] : null;
 }
 
-/** Column-major copy (or the array itself when it already is one from offset 0). */
+/** The array column-major from offset 0, as the file stores it (a copy only when needed). */
 function fortran(arr: NDArray): NDArray {
   if (arr.isFortranContiguous && arr.offset === 0 && arr.data.length === arr.size * arr.lanes) return arr;
-  const out = astype(arr, arr.dtype);
-  if (out.isFortranContiguous) return out;
-  // astype keeps C layout for C-contiguous input: walk it into F order.
-  const info = dtypeInfo(arr.dtype);
-  const data = new info.ctor(arr.size * info.lanes) as TypedArray;
-  const idx = new Array<number>(arr.ndim).fill(0);
-  for (let i = 0; i < arr.size; i++) {
-    const k = arr.elementIndex(idx);
-    for (let l = 0; l < info.lanes; l++) (data as unknown as number[])[i * info.lanes + l] = arr.data[k + l] as number;
-    for (let d = 0; d < idx.length; d++) {
-      if (++idx[d] < arr.shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return new NDArray(data, arr.shape, { strides: fortranStrides(arr.shape), dtype: arr.dtype });
+  return astype(arr, arr.dtype, { order: 'F' });
 }
 
-/** Scales float/overflowing data into an integer dtype: [slope, inter, scaled copy]. */
-function scaleToInt(arr: NDArray, out: DType, [omin, omax]: readonly [number, number]): [number, number, NDArray] {
-  const range = finiteRange(arr.data, arr.lanes) ?? [0, 0];
+/** Scales column-major float/overflowing data into an integer dtype: [slope, inter, scaled copy]. */
+function scaleToInt(src: NDArray, out: DType, [omin, omax]: readonly [number, number]): [number, number, NDArray] {
+  const range = finiteRange(src.data, src.lanes) ?? [0, 0];
   const [mn, mx] = range;
   let slope: number;
   let inter: number;
@@ -66,7 +52,6 @@ function scaleToInt(arr: NDArray, out: DType, [omin, omax]: readonly [number, nu
     slope = Math.fround((mx - mn) / (omax - omin));
     inter = Math.fround(mn - omin * slope);
   }
-  const src = fortran(arr);
   const info = dtypeInfo(out);
   const dst = new info.ctor(src.size) as TypedArray;
   const zero = Math.min(omax, Math.max(omin, Math.round(-inter / slope)));
@@ -84,10 +69,9 @@ function fits(arr: NDArray, lo: number, hi: number): boolean {
   return r === null || (r[0] >= lo && r[1] <= hi);
 }
 
-/** Writes `arr` (F order) into `dest` in `dtype` and the given byte order. */
-function writeData(dest: Uint8Array, arr: NDArray, littleEndian: boolean): void {
-  const info = dtypeInfo(arr.dtype);
-  const f = fortran(arr);
+/** Writes column-major `f` into `dest` in its dtype and the given byte order. */
+function writeData(dest: Uint8Array, f: NDArray, littleEndian: boolean): void {
+  const info = dtypeInfo(f.dtype);
   const bytes = new Uint8Array(f.data.buffer, f.data.byteOffset, f.size * info.itemsize);
   dest.set(bytes);
   const width = info.itemsize / info.lanes;
@@ -109,7 +93,8 @@ export async function imageToBytes(img: SpatialImage<Nifti1Header>): Promise<Uin
     throw new TypeError('(de)serialization is undefined for multi-file images: use a Nifti1Image / Nifti2Image');
   }
   hdr.setDataShape(img.shape);
-  let arr = await asArray(img.dataobj);
+  // Column-major once, up front: ranges and casts below then see exactly the voxels.
+  let arr = fortran(await asArray(img.dataobj));
   const out = hdr.getDataDtype();
   const [userSlope, userInter] = [hdr.get('scl_slope') as number, hdr.get('scl_inter') as number];
   const explicit = Number.isFinite(userSlope) && userSlope !== 0;

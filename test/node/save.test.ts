@@ -12,6 +12,7 @@ import {
   cStrides,
   fortranStrides,
   load,
+  slice,
   type DType,
 } from '../../src/index';
 import cases from '../fixtures/writes/manifest.json';
@@ -75,6 +76,22 @@ describe('written images load back', () => {
     expect(back.affine).toEqual(img.affine);
     const d = await back.getData();
     expect([...(d.data as Int16Array)]).toEqual([...(arr.data as Int16Array)]);
+  });
+
+  it('a strided view (a slicer result) writes exactly its own voxels, scaled on its own range', async () => {
+    const big = Float64Array.from({ length: 6 * 5 * 4 }, (_, i) => (i % 6 < 3 ? i : 1e6)); // x ≥ 3 is out of the view
+    const hdr = new Nifti1Header();
+    hdr.setDataDtype('int16');
+    const img = new Nifti1Image(new NDArray(big, [6, 5, 4]), [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], hdr);
+    const view = await img.slicer([slice(0, 3), slice(null, null, -1), null]);
+    const back = await load(await view.toBytes(), { name: 'v.nii' });
+    expect(back.shape).toEqual([3, 5, 4]);
+    const slope = (back.dataobj as unknown as { slope: number }).slope;
+    expect(slope).toBeLessThan(1); // the range is the view's (≤ 119), not the 1e6 outside it
+    const f = await back.getFdata();
+    for (const [x, y, z] of [[0, 0, 0], [2, 4, 3], [1, 2, 1]]) {
+      expect(Math.abs(f.get(x, y, z) - big[x + 6 * (4 - y) + 30 * z])).toBeLessThanOrEqual(slope / 2 + 1e-9);
+    }
   });
 
   it('pair images have no single byte form (as nibabel)', async () => {
