@@ -157,10 +157,17 @@ function bytesBefore(segments: readonly Segment[], end: number): number {
   return got;
 }
 
-function truncated(expected: number, got: number): ImageDataError {
+/**
+ * nibabel's short-read error (`array_from_file`): the file holds less than the header says.
+ * @param expected bytes the array needs
+ * @param got bytes there are (clamped at 0)
+ * @param cause the underlying error, if any
+ * @returns an `ImageDataError` with code `DATA_TRUNCATED`
+ */
+export function truncated(expected: number, got: number, cause?: unknown): ImageDataError {
   return new ImageDataError(
-    `Expected ${expected} bytes, got ${got} bytes from the file; could the file be damaged?`,
-    { code: 'DATA_TRUNCATED' },
+    `Expected ${expected} bytes, got ${Math.max(0, got)} bytes from the file; could the file be damaged?`,
+    { code: 'DATA_TRUNCATED', cause },
   );
 }
 

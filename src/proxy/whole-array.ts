@@ -12,13 +12,14 @@
 import { GzipSource } from '../codecs/gzip-source.js';
 import { scaledDtype } from '../scaling.js';
 import { type DType, dtypeInfo } from '../dtypes.js';
-import { ImageDataError, throwIfAborted } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 import { CachedSource } from '../io/cached-source.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
 import { type ArenaFill, canDecodeInWasm, decodeToArena } from '../wasm/array-decode.js';
 import type { WasmArena } from '../wasm/memory.js';
 import type { ArrayProxy } from './array-proxy.js';
+import { truncated } from './read-segments.js';
 
 /** Arrays below this many raw bytes are decoded in TypeScript and live in ordinary memory. */
 export const WASM_MIN_BYTES = 256 * 1024;
@@ -60,9 +61,7 @@ function gzipFill(source: GzipSource, offset: number, length: number, signal?: A
       } catch (err) {
         // A stream that ends before the array does is a short file, in nibabel's terms.
         if ((err as { code?: string }).code === 'TRUNCATED' && source.size !== undefined && source.size < offset + length) {
-          const e = truncated(length, source.size - offset);
-          (e as { cause?: unknown }).cause = err;
-          throw e;
+          throw truncated(length, source.size - offset, err);
         }
         throw err;
       }
@@ -72,13 +71,6 @@ function gzipFill(source: GzipSource, offset: number, length: number, signal?: A
 
 /** DEFLATE expands at most ~1032:1 (a 258-byte match costs at least 2 bits; libdeflate). */
 export const MAX_DEFLATE_RATIO = 1032;
-
-function truncated(need: number, have: number): ImageDataError {
-  return new ImageDataError(
-    `Expected ${need} bytes, got ${Math.max(0, have)} bytes from the file; could the file be damaged?`,
-    { code: 'DATA_TRUNCATED' },
-  );
-}
 
 /**
  * Rejects, before anything is allocated, an array the source cannot hold: an uncompressed
