@@ -1,55 +1,85 @@
 // BlobSource's sequential stream path (reads ≥ STREAM_MIN_BYTES, and reads continuing them)
-// must give the same bytes as slices, whatever mix of sequential, parallel and random reads.
+// must give the same bytes as slices, whatever mix of sequential, parallel and random reads:
+// with the bring-your-own-buffer reader of a byte stream (Node's and Chromium's Blob), and
+// with the default reader a platform whose Blob stream is not a byte stream gives.
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlobSource, STREAM_MIN_BYTES } from '../../src/io/blob-source';
 
 const N = 6 * 1024 * 1024;
 const DATA = new Uint8Array(N);
 for (let i = 0; i < N; i++) DATA[i] = Math.imul(i, 2654435761) >>> 24;
-const blob = new Blob([DATA]);
 
-/** Byte equality without vitest's slow element-wise diffing of megabyte arrays. */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+/** A Blob whose stream() is a plain (non-byte) stream of the same chunks: no BYOB reader. */
+class PlainStreamBlob extends Blob {
+  override slice(start?: number, end?: number): Blob {
+    return new PlainStreamBlob([super.slice(start, end)]);
+  }
+
+  override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const inner = super.stream().getReader();
+    return new ReadableStream({
+      async pull(c) {
+        const r = await inner.read();
+        if (r.done) c.close();
+        else c.enqueue(r.value);
+      },
+      cancel: (why) => inner.cancel(why),
+    });
+  }
 }
 
-it('sequential bulk reads, with a read-ahead issued before the previous one ends', async () => {
-  const src = new BlobSource(blob);
-  const C = 1 << 20;
-  let next = src.read(0, C);
-  for (let p = 0; p < N; p += C) {
-    const cur = next;
-    next = src.read(p + C, C);
-    expect(equalBytes(await cur, DATA.subarray(p, Math.min(N, p + C)))).toBe(true);
-  }
-  expect((await next).length).toBe(0);
+it('the plain-stream Blob really has no BYOB reader (so the fallback below is what runs)', () => {
+  expect(() => new PlainStreamBlob([DATA]).stream().getReader({ mode: 'byob' })).toThrow(TypeError);
+  expect(() => new Blob([DATA]).stream().getReader({ mode: 'byob' }).releaseLock()).not.toThrow();
 });
 
-it('parallel large reads at unrelated offsets (a coronal slice) never cut each other short', async () => {
-  const src = new BlobSource(blob);
-  const offsets = [0, 3 * 1024 * 1024, 1024 * 1024 + 17, 5 * 1024 * 1024 - 3];
-  const got = await Promise.all(offsets.map((o) => src.read(o, STREAM_MIN_BYTES + 5)));
-  got.forEach((g, i) => expect(equalBytes(g, DATA.subarray(offsets[i], offsets[i] + STREAM_MIN_BYTES + 5))).toBe(true));
-});
+for (const [label, blob] of [['byte-stream Blob (BYOB reader)', new Blob([DATA])], ['plain-stream Blob (default reader)', new PlainStreamBlob([DATA])]] as const) {
+  describe(label, () => {
 
-it('any mix of reads equals the slices of the data', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.array(fc.tuple(fc.nat(N + 100), fc.oneof(fc.nat(4096), fc.integer({ min: STREAM_MIN_BYTES, max: 2 * STREAM_MIN_BYTES }))), { minLength: 1, maxLength: 8 }),
-      fc.boolean(),
-      async (reads, parallel) => {
-        const src = new BlobSource(blob);
-        const run = (o: number, l: number) => src.read(o, l);
-        const results = parallel
-          ? await Promise.all(reads.map(([o, l]) => run(o, l)))
-          : await reads.reduce(async (acc, [o, l]) => [...(await acc), await run(o, l)], Promise.resolve([] as Uint8Array[]));
-        results.forEach((r, i) => {
-          const [o, l] = reads[i];
-          expect(equalBytes(r, DATA.subarray(Math.min(o, N), Math.min(o + l, N)))).toBe(true);
-        });
-      },
-    ),
-    { numRuns: 60, seed: 7 },
-  );
-});
+    /** Byte equality without vitest's slow element-wise diffing of megabyte arrays. */
+    function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+      return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    }
+
+    it('sequential bulk reads, with a read-ahead issued before the previous one ends', async () => {
+      const src = new BlobSource(blob);
+      const C = 1 << 20;
+      let next = src.read(0, C);
+      for (let p = 0; p < N; p += C) {
+        const cur = next;
+        next = src.read(p + C, C);
+        expect(equalBytes(await cur, DATA.subarray(p, Math.min(N, p + C)))).toBe(true);
+      }
+      expect((await next).length).toBe(0);
+    });
+
+    it('parallel large reads at unrelated offsets (a coronal slice) never cut each other short', async () => {
+      const src = new BlobSource(blob);
+      const offsets = [0, 3 * 1024 * 1024, 1024 * 1024 + 17, 5 * 1024 * 1024 - 3];
+      const got = await Promise.all(offsets.map((o) => src.read(o, STREAM_MIN_BYTES + 5)));
+      got.forEach((g, i) => expect(equalBytes(g, DATA.subarray(offsets[i], offsets[i] + STREAM_MIN_BYTES + 5))).toBe(true));
+    });
+
+    it('any mix of reads equals the slices of the data', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.nat(N + 100), fc.oneof(fc.nat(4096), fc.integer({ min: STREAM_MIN_BYTES, max: 2 * STREAM_MIN_BYTES }))), { minLength: 1, maxLength: 8 }),
+          fc.boolean(),
+          async (reads, parallel) => {
+            const src = new BlobSource(blob);
+            const run = (o: number, l: number) => src.read(o, l);
+            const results = parallel
+              ? await Promise.all(reads.map(([o, l]) => run(o, l)))
+              : await reads.reduce(async (acc, [o, l]) => [...(await acc), await run(o, l)], Promise.resolve([] as Uint8Array[]));
+            results.forEach((r, i) => {
+              const [o, l] = reads[i];
+              expect(equalBytes(r, DATA.subarray(Math.min(o, N), Math.min(o + l, N)))).toBe(true);
+            });
+          },
+        ),
+        { numRuns: 60, seed: 7 },
+      );
+    });
+  });
+}
