@@ -90,18 +90,45 @@ export class BlobSource implements ByteSource {
     const start = Math.min(offset, this.blob.size);
     const end = Math.min(offset + length, this.blob.size);
     if (end <= start) return new Uint8Array(0);
-    const seq = this.seq;
-    const continues = seq !== null && seq.next === start;
-    const canOpen = typeof this.blob.stream === 'function' && (seq === null || seq.pending === 0);
-    if (continues || (canOpen && end - start >= STREAM_MIN_BYTES)) {
-      return abortable(this.sequential(start, end), opts.signal);
-    }
+    if (this.streams(start, end)) return abortable(this.sequential(start, end), opts.signal);
     const buf = await abortable(this.blob.slice(start, end).arrayBuffer(), opts.signal);
     return new Uint8Array(buf);
   }
 
-  /** Reads `[start, end)` from the sequential stream, opening one at `start` if needed. */
-  private sequential(start: number, end: number): Promise<Uint8Array> {
+  /**
+   * Reads `[offset, offset + view.byteLength)` into `view`'s memory (see `ByteSource.readInto`):
+   * a sequential bulk read fills it straight from the stream, anything else is copied in.
+   * @param offset first byte
+   * @param view where the bytes go; its buffer may be transferred: use the result
+   * @param opts `signal` to abort
+   * @returns the bytes, a view of the same memory (shorter only at the end of the blob)
+   * @throws as `read`
+   */
+  async readInto(offset: number, view: Uint8Array<ArrayBuffer>, opts: ReadOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+    throwIfAborted(opts.signal);
+    checkRange(offset, view.byteLength);
+    const start = Math.min(offset, this.blob.size);
+    const end = Math.min(offset + view.byteLength, this.blob.size);
+    if (end <= start) return view.subarray(0, 0);
+    if (this.streams(start, end)) return abortable(this.sequential(start, end, view), opts.signal);
+    const bytes = await this.read(offset, view.byteLength, opts);
+    view.set(bytes);
+    return view.subarray(0, bytes.byteLength);
+  }
+
+  /** Whether `[start, end)` is read from the sequential stream (see the module comment). */
+  private streams(start: number, end: number): boolean {
+    const seq = this.seq;
+    const continues = seq !== null && seq.next === start;
+    const canOpen = typeof this.blob.stream === 'function' && (seq === null || seq.pending === 0);
+    return continues || (canOpen && end - start >= STREAM_MIN_BYTES);
+  }
+
+  /**
+   * Reads `[start, end)` from the sequential stream, opening one at `start` if needed, into
+   * `into` (whose buffer it takes) or a new array.
+   */
+  private sequential(start: number, end: number, into?: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
     let s = this.seq;
     if (!s || s.next !== start) {
       s?.reader.cancel().catch(() => undefined);
@@ -113,7 +140,7 @@ export class BlobSource implements ByteSource {
     s.next = end;
     s.pending++;
     const seq = s;
-    const job = seq.chain.then(() => this.pull(seq, end - start));
+    const job = seq.chain.then(() => this.pull(seq, into?.subarray(0, end - start) ?? new Uint8Array(end - start)));
     seq.chain = job.then(
       () => {
         seq.pending--;
@@ -126,15 +153,15 @@ export class BlobSource implements ByteSource {
     return job;
   }
 
-  /** Takes `n` bytes (fewer at the end) from the stream into one new array. */
-  private async pull(s: Sequence, n: number): Promise<Uint8Array> {
-    let out = new Uint8Array(n);
+  /** Takes `out.byteLength` bytes (fewer at the end) from the stream into `out`'s memory. */
+  private async pull(s: Sequence, out: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+    const n = out.byteLength;
     let filled = 0;
     while (filled < n) {
       if (s.byob) {
         // The stream writes straight into `out` (which it transfers: continue on its buffer).
-        const r = await (s.reader as ReadableStreamBYOBReader).read(new Uint8Array(out.buffer, filled, n - filled));
-        if (r.value) out = new Uint8Array(r.value.buffer, 0, n);
+        const r = await (s.reader as ReadableStreamBYOBReader).read(new Uint8Array(out.buffer, out.byteOffset + filled, n - filled));
+        if (r.value) out = new Uint8Array(r.value.buffer, r.value.byteOffset - filled, n);
         if (r.done) break;
         filled += r.value!.byteLength;
       } else {

@@ -26,4 +26,14 @@ export interface ByteSource {
    * @throws `AbortError` when `opts.signal` aborts
    */
   read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array>;
+  /**
+   * Optional, for sources that can fill a buffer they are given (a BYOB stream read) instead
+   * of allocating one per read: reads `[offset, offset + view.byteLength)` into `view`'s
+   * memory, taking ownership of its buffer, which may be transferred (detached). Use the
+   * returned view, on the same memory, never the one passed; once it has been copied out,
+   * its buffer can be handed to the next call, so a bulk reader allocates nothing per read.
+   * @returns the bytes read: `view.byteLength` of them, fewer only when the source ends first
+   * @throws `AbortError` when `opts.signal` aborts
+   */
+  readInto?(offset: number, view: Uint8Array<ArrayBuffer>, opts?: ReadOptions): Promise<Uint8Array<ArrayBuffer>>;
 }

@@ -39,10 +39,14 @@ function plainFill(source: ByteSource, offset: number, length: number, signal?: 
     overhead: 0,
     lead: 0,
     async fill(_arena, dest) {
+      // One staging buffer for every chunk where the source can fill a given one.
+      let spare: Uint8Array<ArrayBuffer> | null = null;
       for (let pos = 0; pos < length; pos += COPY_CHUNK_BYTES) {
         throwIfAborted(signal);
         const want = Math.min(COPY_CHUNK_BYTES, length - pos);
-        const chunk = await source.read(offset + pos, want, { signal });
+        const chunk = source.readInto
+          ? (spare = await source.readInto(offset + pos, spare ? new Uint8Array(spare.buffer, 0, want) : new Uint8Array(want), { signal }))
+          : await source.read(offset + pos, want, { signal });
         if (chunk.byteLength !== want) throw truncated(length, pos + chunk.byteLength);
         dest.bytes.set(chunk, pos);
       }

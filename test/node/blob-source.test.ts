@@ -61,6 +61,25 @@ for (const [label, blob] of [['byte-stream Blob (BYOB reader)', new Blob([DATA])
       got.forEach((g, i) => expect(equalBytes(g, DATA.subarray(offsets[i], offsets[i] + STREAM_MIN_BYTES + 5))).toBe(true));
     });
 
+    it('readInto: bulk reads into one reused buffer, and small or random reads copied in', async () => {
+      const src = new BlobSource(blob);
+      const C = 1 << 20;
+      let buf = new Uint8Array(C);
+      const first = buf.buffer;
+      for (let p = 0; p < N; p += C) {
+        const got = await src.readInto(p, buf);
+        expect(equalBytes(got, DATA.subarray(p, p + C))).toBe(true);
+        buf = new Uint8Array(got.buffer, 0, C);
+      }
+      // The BYOB path hands the same memory back (transferred); the copy path keeps the buffer.
+      expect(buf.buffer.byteLength).toBe(C);
+      if (label.startsWith('plain')) expect(buf.buffer).toBe(first);
+      expect((await src.readInto(N - 10, new Uint8Array(100))).byteLength).toBe(10);
+      expect((await src.readInto(N + 5, new Uint8Array(100))).byteLength).toBe(0);
+      const small = await src.readInto(12345, new Uint8Array(777));
+      expect(equalBytes(small, DATA.subarray(12345, 12345 + 777))).toBe(true);
+    });
+
     it('any mix of reads equals the slices of the data', async () => {
       await fc.assert(
         fc.asyncProperty(
@@ -68,7 +87,8 @@ for (const [label, blob] of [['byte-stream Blob (BYOB reader)', new Blob([DATA])
           fc.boolean(),
           async (reads, parallel) => {
             const src = new BlobSource(blob);
-            const run = (o: number, l: number) => src.read(o, l);
+            // read and readInto, alternately, share one stream.
+            const run = (o: number, l: number) => (o % 2 ? src.read(o, l) : src.readInto(o, new Uint8Array(l)));
             const results = parallel
               ? await Promise.all(reads.map(([o, l]) => run(o, l)))
               : await reads.reduce(async (acc, [o, l]) => [...(await acc), await run(o, l)], Promise.resolve([] as Uint8Array[]));
