@@ -1,6 +1,7 @@
 /**
  * BlobSource (src/io/blob-source.ts) on real Blob and File objects in Chromium: exact bytes,
- * clipping at the end, and abort while a slice read is still pending.
+ * clipping at the end, sequential reads into one reused buffer (Chromium's Blob stream is
+ * a byte stream: the BYOB path), and abort while a read is still pending.
  */
 import { describe, expect, it } from 'vitest';
 import { BlobSource } from '../../src/io/blob-source';
@@ -25,6 +26,24 @@ describe('BlobSource', () => {
       await expect(src.read(-1, 4)).rejects.toThrow(RangeError);
     });
   }
+
+  it('readInto: sequential reads of a File fill one buffer, handed back read after read', async () => {
+    const BIG = new Uint8Array(5 * 1024 * 1024 + 123).map((_, i) => (i * 13 + (i >> 11)) & 0xff);
+    const src = new BlobSource(new File([BIG], 'x.nii.gz'));
+    expect(() => new Blob([DATA]).stream().getReader({ mode: 'byob' }).releaseLock()).not.toThrow();
+    const C = 1 << 20;
+    let buf = new Uint8Array(C);
+    let pos = 0;
+    for (;;) {
+      const got = await src.readInto(pos, buf);
+      expect(got.buffer.byteLength).toBe(C);
+      expect(got).toEqual(BIG.subarray(pos, pos + got.byteLength));
+      pos += got.byteLength;
+      if (got.byteLength < C) break;
+      buf = new Uint8Array(got.buffer);
+    }
+    expect(pos).toBe(BIG.length);
+  });
 
   it('rejects a non-Blob', () => {
     expect(() => new BlobSource(DATA as unknown as Blob)).toThrow(TypeError);
