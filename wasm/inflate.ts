@@ -99,7 +99,7 @@ const FAST_IN: usize = 16;
 /** Output room the fast loop keeps: a 258-byte match plus a 16-byte copy overrun. */
 const FAST_OUT: usize = 258 + 16;
 /** The fast loop stops every this many output bytes to fold them into the CRC while hot. */
-const CRC_SPAN: usize = 16384;
+const CRC_SPAN: usize = 32768;
 /** Block headers per call before YIELD. */
 const MAX_BLOCKS: u32 = 4096;
 
