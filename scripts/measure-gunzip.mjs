@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * Quick gunzip throughput check (not a test, not the benchmark suite): nibweb's WebAssembly
- * gunzip against node:zlib and fflate on the benchmark's T1-like volume (256×256×192 int16,
+ * gunzip against node:zlib and fflate on one benchmark volume (default the T1-like 256×256×192 int16,
  * ~2.3× at gzip level 6; scripts/bench/volumes.mjs makes and caches it).
  *
- *   npm run build:wasm && node scripts/measure-gunzip.mjs [--rounds 7]
+ *   npm run build:wasm && node scripts/measure-gunzip.mjs [--rounds 7] [--volume t1|fmri|mni]
  *
  * Loads src/ through Vite's SSR module loader (no build step). Cases run interleaved, round
  * robin; it prints the median wall time and the minimum CPU time (user+system, robust on a
@@ -38,10 +38,11 @@ async function main() {
     const { WasmArena } = await server.ssrLoadModule('/src/wasm/memory.ts');
     setWasmSource(new WebAssembly.Module(readFileSync(new URL('../wasm/build/release.wasm', import.meta.url))));
 
-    const t1 = ensureVolumes(root, console.log).find((v) => v.name === 't1');
-    const data = readFileSync(t1.nii);
-    const gz = readFileSync(t1.gz);
-    console.log(`volume 256×256×192 int16: ${data.length} B, gzip -6 ${gz.length} B, ratio ${(data.length / gz.length).toFixed(2)}`);
+    const vol = ensureVolumes(root, console.log).find((v) => v.name === (args.volume ?? 't1'));
+    if (!vol) throw new Error(`no benchmark volume ${args.volume}`);
+    const data = readFileSync(vol.nii);
+    const gz = readFileSync(vol.gz);
+    console.log(`volume ${vol.name} ${vol.shape.join('×')} ${vol.dtype}: ${data.length} B, gzip -6 ${gz.length} B, ratio ${(data.length / gz.length).toFixed(2)}`);
     const check = await gunzip(gz);
     if (Buffer.compare(Buffer.from(check), Buffer.from(data)) !== 0) throw new Error('nibweb gunzip output differs');
 
