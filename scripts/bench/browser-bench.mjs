@@ -21,11 +21,13 @@ import { peakDelta, rendererPids, resetPeaks } from './proc-mem.mjs';
 
 const PAGE = 'test/bench/index.html';
 
-function volSpec(v) {
+/** A volume as the bench page wants it (file names, not paths). */
+export function volSpec(v) {
   return { name: v.name, gzName: basename(v.gz), niiName: basename(v.nii), shape: v.shape, dtype: v.dtype, slope: v.slope, inter: v.inter };
 }
 
-async function startVite(root) {
+/** The Vite dev server that serves the bench page (also used by scripts/profile-bench.mjs). */
+export async function startVite(root) {
   const { createServer } = await import('vite');
   const server = await createServer({
     root,
@@ -49,7 +51,8 @@ async function startVite(root) {
   return { server, url: `http://127.0.0.1:${addr.port}/` };
 }
 
-async function openBenchPage(context, url, files, vols) {
+/** Opens the bench page with the volumes' files given to its input. */
+export async function openBenchPage(context, url, files, vols) {
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
   await page.goto(url + PAGE);
