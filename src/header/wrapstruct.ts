@@ -19,7 +19,7 @@
  * Unknown field names and out-of-range writes are programmer misuse: `RangeError`/`TypeError`.
  */
 import { HeaderDataError } from '../errors.js';
-import { NATIVE_LITTLE_ENDIAN } from '../dtypes.js';
+import { type DType, INT_RANGES, NATIVE_LITTLE_ENDIAN, dtypeInfo } from '../dtypes.js';
 
 /** numpy-style element types a struct field may have (`S` = fixed-size byte string). */
 export type FieldType = 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'f4' | 'f8' | 'S';
@@ -57,25 +57,17 @@ export interface FieldInfo {
 /** A value as `get` returns it and `set` accepts it. */
 export type FieldValue = number | number[] | string;
 
-const ITEMSIZE: Record<Exclude<FieldType, 'S'>, number> = {
-  i1: 1,
-  u1: 1,
-  i2: 2,
-  u2: 2,
-  i4: 4,
-  u4: 4,
-  i8: 8,
-  f4: 4,
-  f8: 8,
-};
-
-const INT_RANGE: Record<string, [number, number]> = {
-  i1: [-128, 127],
-  u1: [0, 255],
-  i2: [-32768, 32767],
-  u2: [0, 65535],
-  i4: [-2147483648, 2147483647],
-  u4: [0, 4294967295],
+/** The dtype of each numeric field code: its item size and, for integers, its range. */
+const FIELD_DTYPE: Readonly<Record<Exclude<FieldType, 'S'>, DType>> = {
+  i1: 'int8',
+  u1: 'uint8',
+  i2: 'int16',
+  u2: 'uint16',
+  i4: 'int32',
+  u4: 'uint32',
+  i8: 'int64',
+  f4: 'float32',
+  f8: 'float64',
 };
 
 /** A packed field table (numpy's structured dtype without alignment). */
@@ -99,7 +91,7 @@ export class StructLayout {
       if (this.byName.has(d.name)) throw new RangeError(`duplicate field ${d.name}`);
       const isString = d.type === 'S';
       const count = isString ? 1 : (d.count ?? 1);
-      const itemsize = isString ? (d.count ?? 1) : ITEMSIZE[d.type as Exclude<FieldType, 'S'>];
+      const itemsize = isString ? (d.count ?? 1) : dtypeInfo(FIELD_DTYPE[d.type as Exclude<FieldType, 'S'>]).itemsize;
       if (!Number.isInteger(count) || count < 1 || !Number.isInteger(itemsize) || itemsize < 1) {
         throw new RangeError(`bad size for field ${d.name}`);
       }
@@ -438,7 +430,7 @@ export class WrapStruct {
     if (f.type === 'f4' || f.type === 'f8') return value;
     if (!Number.isFinite(value)) throw new RangeError(`cannot store ${value} in integer field ${f.name}`);
     const t = Math.trunc(value) || 0;
-    const [lo, hi] = INT_RANGE[f.type]!;
+    const [lo, hi] = INT_RANGES[FIELD_DTYPE[f.type as Exclude<FieldType, 'S'>]]!;
     if (t < lo || t > hi) throw new RangeError(`${value} does not fit in ${f.name} (${f.type}, ${lo}..${hi})`);
     return t;
   }
