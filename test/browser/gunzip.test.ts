@@ -10,6 +10,7 @@ import { isNibabelError } from '../../src/errors';
 import { BufferSource } from '../../src/io/buffer-source';
 import { setWasmSource } from '../../src/wasm/load';
 import { clearScratchPool } from '../../src/wasm/memory';
+import { concat, equalBytes } from '../shared/bytes';
 
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
   const out = await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream)).arrayBuffer();
@@ -17,22 +18,6 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
 }
 const gzip = (b: Uint8Array) => pipe(b, new CompressionStream('gzip'));
 const dsGunzip = (b: Uint8Array) => pipe(b, new DecompressionStream('gzip'));
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** int16 volume-like data: smooth structure plus noise (~2× compressible). */
 function volume(n: number): Uint8Array {
@@ -55,10 +40,10 @@ describe('release build in Chromium', () => {
     const data = volume(6_000_000);
     const gz = await gzip(data);
     const ours = await gunzip(gz);
-    expect(equal(ours, await dsGunzip(gz))).toBe(true);
-    expect(equal(ours, data)).toBe(true);
+    expect(equalBytes(ours, await dsGunzip(gz))).toBe(true);
+    expect(equalBytes(ours, data)).toBe(true);
     const two = concat(await gzip(data.subarray(0, 1000)), await gzip(data.subarray(1000, 500_000)));
-    expect(equal(await gunzip(two), data.subarray(0, 500_000))).toBe(true);
+    expect(equalBytes(await gunzip(two), data.subarray(0, 500_000))).toBe(true);
   });
 
   it('rejects what DecompressionStream rejects, with a code and an offset', async () => {
@@ -73,10 +58,10 @@ describe('release build in Chromium', () => {
   it('GzipSource reads a header and a far range lazily', async () => {
     const data = volume(3_000_000);
     const src = new GzipSource(new BufferSource(await gzip(data)));
-    expect(equal(await src.read(0, 352), data.subarray(0, 352))).toBe(true);
+    expect(equalBytes(await src.read(0, 352), data.subarray(0, 352))).toBe(true);
     expect(src.size).toBeUndefined();
-    expect(equal(await src.read(2_500_000, 10_000), data.subarray(2_500_000, 2_510_000))).toBe(true);
-    expect(equal(await src.read(2_999_990, 100), data.subarray(2_999_990))).toBe(true);
+    expect(equalBytes(await src.read(2_500_000, 10_000), data.subarray(2_500_000, 2_510_000))).toBe(true);
+    expect(equalBytes(await src.read(2_999_990, 100), data.subarray(2_999_990))).toBe(true);
     expect(src.size).toBe(data.length);
   });
 
@@ -107,11 +92,11 @@ describe('fallback without WebAssembly (DecompressionStream)', () => {
       const a = volume(100_000);
       const b = volume(50_000).reverse();
       const gz = concat(await gzip(a), await gzip(b));
-      expect(equal(await gunzip(gz), concat(a, b))).toBe(true);
-      expect(equal(await gunzip(concat(gz, new Uint8Array(300))), concat(a, b))).toBe(true);
+      expect(equalBytes(await gunzip(gz), concat(a, b))).toBe(true);
+      expect(equalBytes(await gunzip(concat(gz, new Uint8Array(300))), concat(a, b))).toBe(true);
       const warnings: Array<{ code: string; found?: unknown }> = [];
       const out = await gunzip(concat(gz, Uint8Array.from([0x50, 0x4b, 3, 4])), { onWarning: (w) => warnings.push(w) });
-      expect(equal(out, concat(a, b))).toBe(true);
+      expect(equalBytes(out, concat(a, b))).toBe(true);
       expect(warnings).toEqual([expect.objectContaining({ code: 'TRAILING_DATA', found: gz.length })]);
     } finally {
       setWasmSource(undefined);

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BlobSource, STREAM_MIN_BYTES } from '../../src/io/blob-source';
+import { equalBytes } from '../shared/bytes';
 
 const N = 6 * 1024 * 1024;
 const DATA = new Uint8Array(N);
@@ -36,12 +37,6 @@ it('the plain-stream Blob really has no BYOB reader (so the fallback below is wh
 
 for (const [label, blob] of [['byte-stream Blob (BYOB reader)', new Blob([DATA])], ['plain-stream Blob (default reader)', new PlainStreamBlob([DATA])]] as const) {
   describe(label, () => {
-
-    /** Byte equality without vitest's slow element-wise diffing of megabyte arrays. */
-    function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-      return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-    }
-
     it('sequential bulk reads, with a read-ahead issued before the previous one ends', async () => {
       const src = new BlobSource(blob);
       const C = 1 << 20;

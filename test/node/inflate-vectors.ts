@@ -5,6 +5,9 @@
  * and a trailer that can lie. Our own construction (reliability.md §0), no copied vectors.
  */
 import { crc32 } from 'node:zlib';
+import { concat } from '../shared/bytes';
+
+export { concat };
 
 /** LSB-first bit writer (RFC 1951 §3.1.1). */
 export class BitWriter {
@@ -221,17 +224,6 @@ export function gzipMember(
   dv.setUint32(0, opts.crc ?? crc32(data), true);
   dv.setUint32(4, opts.isize ?? data.length % 2 ** 32, true);
   return concat(head, deflate, trailer);
-}
-
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** A gzip member with header fields and trailer computed: convenience for raw deflate tests. */
