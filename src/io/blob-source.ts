@@ -84,15 +84,8 @@ export class BlobSource implements ByteSource {
    * @throws `AbortError` when the signal aborts, even while the slice read is pending
    * @throws the platform's `NotReadableError` when a File changed or vanished on disk
    */
-  async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
-    throwIfAborted(opts.signal);
-    checkRange(offset, length);
-    const start = Math.min(offset, this.blob.size);
-    const end = Math.min(offset + length, this.blob.size);
-    if (end <= start) return new Uint8Array(0);
-    if (this.streams(start, end)) return abortable(this.sequential(start, end), opts.signal);
-    const buf = await abortable(this.blob.slice(start, end).arrayBuffer(), opts.signal);
-    return new Uint8Array(buf);
+  read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
+    return this.take(offset, length, null, opts.signal);
   }
 
   /**
@@ -104,16 +97,22 @@ export class BlobSource implements ByteSource {
    * @returns the bytes, a view of the same memory (shorter only at the end of the blob)
    * @throws as `read`
    */
-  async readInto(offset: number, view: Uint8Array<ArrayBuffer>, opts: ReadOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
-    throwIfAborted(opts.signal);
-    checkRange(offset, view.byteLength);
+  readInto(offset: number, view: Uint8Array<ArrayBuffer>, opts: ReadOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+    return this.take(offset, view.byteLength, view, opts.signal);
+  }
+
+  /** `read` (into a new array) and `readInto` (into `into`): the sequential stream or one slice. */
+  private async take(offset: number, length: number, into: Uint8Array<ArrayBuffer> | null, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+    throwIfAborted(signal);
+    checkRange(offset, length);
     const start = Math.min(offset, this.blob.size);
-    const end = Math.min(offset + view.byteLength, this.blob.size);
-    if (end <= start) return view.subarray(0, 0);
-    if (this.streams(start, end)) return abortable(this.sequential(start, end, view), opts.signal);
-    const bytes = await this.read(offset, view.byteLength, opts);
-    view.set(bytes);
-    return view.subarray(0, bytes.byteLength);
+    const end = Math.min(offset + length, this.blob.size);
+    if (end <= start) return into ? into.subarray(0, 0) : new Uint8Array(0);
+    if (this.streams(start, end)) return abortable(this.sequential(start, end, into ?? undefined), signal);
+    const bytes = new Uint8Array(await abortable(this.blob.slice(start, end).arrayBuffer(), signal));
+    if (!into) return bytes;
+    into.set(bytes);
+    return into.subarray(0, bytes.byteLength);
   }
 
   /** Whether `[start, end)` is read from the sequential stream (see the module comment). */

@@ -14,6 +14,7 @@ import { scaledDtype } from '../scaling.js';
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { throwIfAborted } from '../errors.js';
 import { CachedSource } from '../io/cached-source.js';
+import { Staging } from '../io/staged-read.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
 import { type ArenaFill, canDecodeInWasm, decodeToArena } from '../wasm/array-decode.js';
@@ -39,16 +40,14 @@ function plainFill(source: ByteSource, offset: number, length: number, signal?: 
     overhead: 0,
     lead: 0,
     async fill(_arena, dest) {
-      // One staging buffer for every chunk where the source can fill a given one.
-      let spare: Uint8Array<ArrayBuffer> | null = null;
+      const staging = new Staging(source);
       for (let pos = 0; pos < length; pos += COPY_CHUNK_BYTES) {
         throwIfAborted(signal);
         const want = Math.min(COPY_CHUNK_BYTES, length - pos);
-        const chunk = source.readInto
-          ? (spare = await source.readInto(offset + pos, spare ? new Uint8Array(spare.buffer, 0, want) : new Uint8Array(want), { signal }))
-          : await source.read(offset + pos, want, { signal });
+        const chunk = await staging.read(offset + pos, want, { signal });
         if (chunk.byteLength !== want) throw truncated(length, pos + chunk.byteLength);
         dest.bytes.set(chunk, pos);
+        staging.release(chunk);
       }
     },
   };

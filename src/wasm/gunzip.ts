@@ -28,6 +28,7 @@
  */
 import { type HeaderWarning, LimitError, WasmError, throwIfAborted } from '../errors.js';
 import { BufferSource } from '../io/buffer-source.js';
+import { Staging } from '../io/staged-read.js';
 import type { ByteSource } from '../io/types.js';
 import type { WasmExports } from './exports.js';
 import { getWasmModule } from './load.js';
@@ -230,12 +231,8 @@ export class Inflater {
    * Only once chunks have grown to full size, so a header-only read asks for nothing extra.
    */
   private ahead: { pos: number; len: number; bytes: Promise<Uint8Array> } | null = null;
-  /**
-   * A buffer for sources that fill a given one (`ByteSource.readInto`): each chunk is copied
-   * into the input buffer as soon as it arrives, so one staging buffer serves every read and
-   * none is allocated per chunk.
-   */
-  private spare: Uint8Array<ArrayBuffer> | null = null;
+  /** Every read is copied into the input buffer as soon as it is taken: one staging buffer serves them all. */
+  private readonly staging: Staging;
   private readonly maxChunk: number;
   private readonly source: ByteSource;
   private readonly opts: InflaterOptions;
@@ -273,6 +270,7 @@ export class Inflater {
     this.arena = arena;
     this.x = arena.exports;
     this.source = source;
+    this.staging = new Staging(source);
     this.opts = opts;
     this.max = opts.maxOutputLength ?? Number.POSITIVE_INFINITY;
     this.index = opts.index;
@@ -396,7 +394,9 @@ export class Inflater {
     const want = Math.min(this.chunk, this.inCap - tail);
     const ahead = this.ahead;
     this.ahead = null;
-    const read = ahead && ahead.pos === this.srcPos && ahead.len <= want ? ahead.bytes : this.fetch(this.srcPos, want);
+    const read = ahead && ahead.pos === this.srcPos && ahead.len <= want
+      ? ahead.bytes
+      : this.staging.read(this.srcPos, want, { signal: this.opts.signal });
     // A source returning more than asked must not write past the buffer.
     const bytes = (await read).subarray(0, want);
     throwIfAborted(this.opts.signal);
@@ -404,8 +404,7 @@ export class Inflater {
     const mem = this.mem;
     if (base !== this.inPos) mem.copyWithin(base, this.inPos, this.inEnd);
     mem.set(bytes, base + tail);
-    // Copied: a staging buffer is free for the next read.
-    if (this.source.readInto) this.spare = bytes as Uint8Array<ArrayBuffer>;
+    this.staging.release(bytes);
     this.inPos = base;
     this.inEnd = base + tail + bytes.byteLength;
     this.srcPos += bytes.byteLength;
@@ -413,23 +412,13 @@ export class Inflater {
     if (bytes.byteLength < want || (size !== undefined && this.srcPos >= size)) this.eof = true;
     if (!this.eof && this.chunk === this.maxChunk) {
       const len = this.chunk;
-      const next = this.fetch(this.srcPos, len);
+      const next = this.staging.read(this.srcPos, len, { signal: this.opts.signal });
       next.catch(() => undefined); // a read-ahead nobody takes must not be an unhandled rejection
       this.ahead = { pos: this.srcPos, len, bytes: next };
     }
     this.chunk = Math.min(this.chunk * 2, this.maxChunk);
     this.opts.onProgress?.({ loaded: this.srcPos, total: size ?? Number.NaN });
     return true;
-  }
-
-  /** Reads `len` compressed bytes at `pos`, into the staging buffer where the source can fill one. */
-  private fetch(pos: number, len: number): Promise<Uint8Array> {
-    const signal = this.opts.signal;
-    if (!this.source.readInto) return this.source.read(pos, len, { signal });
-    const spare = this.spare;
-    this.spare = null;
-    const view = spare && spare.buffer.byteLength >= len ? new Uint8Array(spare.buffer, 0, len) : new Uint8Array(len);
-    return this.source.readInto(pos, view, { signal });
   }
 
   /** Ensures `n` unread input bytes; false when the source ends first. */
