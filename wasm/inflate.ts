@@ -52,11 +52,9 @@ const S_PLEN: usize = 24; // u32: pending match length
 const S_PDIST: usize = 28; // u32: pending match distance
 const S_CRC: usize = 32; // u32: CRC-32 of this stream's output so far
 const S_TABLES: usize = 36; // u32: T_NONE, T_FIXED (tables hold the fixed code) or T_DYNAMIC
-const S_LITBITS: usize = 40; // u32: main-table bits of the literal/length table
-const S_DISTBITS: usize = 44; // u32: main-table bits of the distance table
-const S_IN: usize = 48; // u32: where the last call stopped reading (address)
-const S_OUT: usize = 52; // u32: where the last call stopped writing (address)
-const S_ERRPOS: usize = 56; // u32: address of the byte holding the fault
+const S_IN: usize = 40; // u32: where the last call stopped reading (address)
+const S_OUT: usize = 44; // u32: where the last call stopped writing (address)
+const S_ERRPOS: usize = 48; // u32: address of the byte holding the fault
 const LIT_TABLE: usize = 64; // u32[LIT_ENOUGH]
 const LIT_ENOUGH: usize = 2342; // zlib's `enough 286 11 15`: root 11 bits, 15-bit codes
 const DIST_TABLE: usize = 9472; // u32[DIST_ENOUGH]
@@ -78,8 +76,14 @@ const T_NONE: u32 = 0;
 const T_FIXED: u32 = 1;
 const T_DYNAMIC: u32 = 2;
 
+// Main-table index bits: always these, whatever the longest code (shorter codes fill the
+// table by repetition), so the hot loop masks with constants.
 const LIT_TB: u32 = 11;
 const DIST_TB: u32 = 8;
+const PRE_TB: u32 = 7;
+const LIT_MASK: u32 = (1 << LIT_TB) - 1;
+const DIST_MASK: u32 = (1 << DIST_TB) - 1;
+const PRE_MASK: u32 = (1 << PRE_TB) - 1;
 
 // Table entry (u32):
 //   bits 0-7   bits to consume for this entry (codeword bits at this level + extra bits)
@@ -177,13 +181,6 @@ export function inflate_reset(s: usize): void {
   const tables = load<u32>(s, S_TABLES) == T_FIXED ? T_FIXED : T_NONE;
   memory.fill(s, 0, LIT_TABLE);
   store<u32>(s, tables, S_TABLES);
-  if (tables == T_NONE) {
-    store<u32>(s, 0, S_LITBITS);
-    store<u32>(s, 0, S_DISTBITS);
-  } else {
-    store<u32>(s, 9, S_LITBITS);
-    store<u32>(s, 5, S_DISTBITS);
-  }
 }
 
 /** Address of the first input byte the last call did not consume. */
@@ -245,13 +242,13 @@ function makeEntry(kind: u32, sym: u32, clen: u32): u32 {
 }
 
 /**
- * Builds the decode table for `n` code lengths at `lens`.
- * Returns the main table's index bits, or 0 when the code is over-subscribed or incomplete.
+ * Builds the decode table for `n` code lengths at `lens`, with a main table of `tb` index bits.
+ * Returns false when the code is over-subscribed or incomplete.
  * As zlib does, an incomplete code is accepted for literal/lengths and distances only when it
  * is a single one-bit code (its unused codeword decodes as an invalid symbol), and a distance
  * code with no codes at all is accepted (any distance then is invalid).
  */
-function build(s: usize, table: usize, lens: usize, n: u32, maxTb: u32, kind: u32): u32 {
+function build(s: usize, table: usize, lens: usize, n: u32, tb: u32, kind: u32): bool {
   const count = s + COUNT;
   const offs = s + OFFS;
   const sorted = s + SORTED;
@@ -266,16 +263,16 @@ function build(s: usize, table: usize, lens: usize, n: u32, maxTb: u32, kind: u3
     const c = <i32>load<u16>(count + (len << 1));
     if (c) maxlen = len;
     left = (left << 1) - c;
-    if (left < 0) return 0; // over-subscribed
+    if (left < 0) return false; // over-subscribed
   }
+  const size: u32 = 1 << tb;
   if (maxlen == 0) {
-    if (kind != K_DIST) return 0;
+    if (kind != K_DIST) return false;
     const bad = EXC | (1 << 8) | 1;
-    store<u32>(table, bad);
-    store<u32>(table, bad, 4);
-    return 1;
+    for (let j: u32 = 0; j < size; j++) store<u32>(table + (<usize>j << 2), bad);
+    return true;
   }
-  if (left > 0 && (kind == K_PRE || maxlen != 1)) return 0; // incomplete
+  if (left > 0 && (kind == K_PRE || maxlen != 1)) return false; // incomplete
   // Symbols sorted by (length, symbol): canonical code order.
   store<u16>(offs + 2, 0);
   for (let len: u32 = 1; len < 15; len++) {
@@ -289,13 +286,14 @@ function build(s: usize, table: usize, lens: usize, n: u32, maxTb: u32, kind: u3
       store<u16>(offs + (len << 1), o + 1);
     }
   }
-  const tb = maxlen < maxTb ? maxlen : maxTb;
-  const size: u32 = 1 << tb;
   if (left > 0) {
     // A single one-bit code: codeword 0 is the symbol, codeword 1 is invalid.
-    store<u32>(table, makeEntry(kind, <u32>load<u16>(sorted), 1));
-    store<u32>(table, EXC | (1 << 8) | 1, 4);
-    return tb;
+    const one = makeEntry(kind, <u32>load<u16>(sorted), 1);
+    for (let j: u32 = 0; j < size; j += 2) {
+      store<u32>(table + (<usize>j << 2), one);
+      store<u32>(table + (<usize>j << 2), EXC | (1 << 8) | 1, 4);
+    }
+    return true;
   }
   let code: u32 = 0;
   let idx: usize = 0;
@@ -341,7 +339,7 @@ function build(s: usize, table: usize, lens: usize, n: u32, maxTb: u32, kind: u3
     }
     code <<= 1;
   }
-  return tb;
+  return true;
 }
 
 function buildFixed(s: usize): void {
@@ -350,9 +348,9 @@ function buildFixed(s: usize): void {
   memory.fill(lens + 144, 9, 112);
   memory.fill(lens + 256, 7, 24);
   memory.fill(lens + 280, 8, 8);
-  store<u32>(s, build(s, s + LIT_TABLE, lens, 288, LIT_TB, K_LIT), S_LITBITS);
+  build(s, s + LIT_TABLE, lens, 288, LIT_TB, K_LIT);
   memory.fill(lens, 5, 32);
-  store<u32>(s, build(s, s + DIST_TABLE, lens, 32, DIST_TB, K_DIST), S_DISTBITS);
+  build(s, s + DIST_TABLE, lens, 32, DIST_TB, K_DIST);
   store<u32>(s, T_FIXED, S_TABLES);
 }
 
@@ -362,6 +360,13 @@ function buildFixed(s: usize): void {
 function extraBits(saved: u64, e: u32): u32 {
   // Shift counts are taken mod 32: the low five bits of `e` and of `e >> 8` are the counts.
   return (<u32>saved & ~(<u32>0xffffffff << e)) >> (e >> 8);
+}
+
+/** Address of the byte holding the first unconsumed bit, given `bl` bits in hand (low byte). */
+// @ts-ignore: decorator
+@inline
+function symbolStart(inp: usize, bl: u32): usize {
+  return inp - ((<usize>(bl & 0xff) + 7) >> 3);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -418,10 +423,6 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
 
   while (status == 0) {
     if (mode == M_HUFF) {
-      const litMask: u32 = (1 << load<u32>(s, S_LITBITS)) - 1;
-      const litTb = load<u32>(s, S_LITBITS);
-      const distMask: u32 = (1 << load<u32>(s, S_DISTBITS)) - 1;
-      const distTb = load<u32>(s, S_DISTBITS);
       const inFast = inEnd - inp >= FAST_IN ? inEnd - FAST_IN : inPtr;
       const outFastLimit = outEnd - out >= FAST_OUT ? outEnd - FAST_OUT : outPtr;
       let blockDone = false;
@@ -437,9 +438,8 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
           bitbuf |= load<u64>(inp) << bl;
           inp += 7 - ((bl >> 3) & 7);
           bl |= 56;
-          let e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+          let e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
           while (true) {
-            const symBuf = bitbuf;
             const symBl = bl;
             let saved = bitbuf;
             bitbuf >>= e;
@@ -449,17 +449,17 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
               // Literal bytes gather in `c` (byte k at bits 8k) and go out in one store; the
               // bytes past them are junk that later output overwrites (the fast loop's margin).
               let c = (e >> 16) & 0xff;
-              e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+              e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
               if (<i32>e < 0) {
                 bitbuf >>= e;
                 bl -= e;
                 c |= (e >> 8) & 0xff00;
-                e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+                e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
                 if (<i32>e < 0) {
                   bitbuf >>= e;
                   bl -= e;
                   c |= e & 0xff0000;
-                  e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+                  e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
                   store<u32>(out, c);
                   out += 3;
                 } else {
@@ -489,7 +489,7 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
                   bitbuf |= load<u64>(inp) << bl;
                   inp += 7 - ((bl >> 3) & 7);
                   bl |= 56;
-                  e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+                  e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
                   if (inp >= inFast || out >= outFast) break;
                   continue;
                 }
@@ -498,15 +498,14 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
                 if (e & EOB) {
                   blockDone = true;
                 } else {
-                  // Invalid symbol: rewind to its start; the slow path reports it exactly.
-                  bitbuf = symBuf;
-                  bl = symBl;
+                  status = BAD_LITLEN_SYMBOL;
+                  errPos = symbolStart(inp, symBl);
                 }
                 break;
               }
             }
             const len = (e >> 16) + extraBits(saved, e);
-            let d = load<u32>(dtab + (<usize>(<u32>bitbuf & distMask) << 2));
+            let d = load<u32>(dtab + (<usize>(<u32>bitbuf & DIST_MASK) << 2));
             saved = bitbuf;
             bitbuf >>= d;
             bl -= d;
@@ -518,21 +517,21 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
                 bl -= d;
               }
               if (d & EXC) {
-                bitbuf = symBuf;
-                bl = symBl;
+                status = BAD_DIST_SYMBOL;
+                errPos = symbolStart(inp, symBl);
                 break;
               }
             }
             const dist = (d >> 16) + extraBits(saved, d);
             if (<usize>dist > out - hist) {
-              bitbuf = symBuf;
-              bl = symBl;
+              status = DISTANCE_TOO_FAR;
+              errPos = symbolStart(inp, symBl);
               break;
             }
             bitbuf |= load<u64>(inp) << bl;
             inp += 7 - ((bl >> 3) & 7);
             bl |= 56;
-            e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+            e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
             const src = out - <usize>dist;
             const end = out + <usize>len;
             if (dist >= 16) {
@@ -573,14 +572,14 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
           inp++;
           bl += 8;
         }
-        let e = load<u32>(lit + (<usize>(<u32>bitbuf & litMask) << 2));
+        let e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
         let need = e & 0xff;
         let used: u32 = 0;
         let rewind = false;
         if (e & SUB) {
-          used = litTb;
-          e = load<u32>(lit + (<usize>((e >> 16) + (<u32>(bitbuf >> litTb) & ((1 << ((e >> 8) & 0xf)) - 1))) << 2));
-          need = litTb + (e & 0xff);
+          used = LIT_TB;
+          e = load<u32>(lit + (<usize>((e >> 16) + (<u32>(bitbuf >> LIT_TB) & ((1 << ((e >> 8) & 0xf)) - 1))) << 2));
+          need = LIT_TB + (e & 0xff);
         }
         if (need > bl) {
           status = NEED_INPUT;
@@ -601,29 +600,29 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
             blockDone = true;
           } else {
             status = BAD_LITLEN_SYMBOL;
-            errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+            errPos = symbolStart(ckIn, ckBl);
           }
         } else {
           const len = (e >> 16) + extraBits(bitbuf >> used, e);
           const rest = bitbuf >> need;
-          let d = load<u32>(dtab + (<usize>(<u32>rest & distMask) << 2));
+          let d = load<u32>(dtab + (<usize>(<u32>rest & DIST_MASK) << 2));
           let dneed = d & 0xff;
           let dused: u32 = 0;
           if (d & SUB) {
-            dused = distTb;
-            d = load<u32>(dtab + (<usize>((d >> 16) + (<u32>(rest >> distTb) & ((1 << ((d >> 8) & 0xf)) - 1))) << 2));
-            dneed = distTb + (d & 0xff);
+            dused = DIST_TB;
+            d = load<u32>(dtab + (<usize>((d >> 16) + (<u32>(rest >> DIST_TB) & ((1 << ((d >> 8) & 0xf)) - 1))) << 2));
+            dneed = DIST_TB + (d & 0xff);
           }
           if (need + dneed > bl) {
             status = NEED_INPUT;
           } else if (d & EXC) {
             status = BAD_DIST_SYMBOL;
-            errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+            errPos = symbolStart(ckIn, ckBl);
           } else {
             const dist = (d >> 16) + extraBits(rest >> dused, d);
             if (<usize>dist > out - hist) {
               status = DISTANCE_TOO_FAR;
-              errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+              errPos = symbolStart(ckIn, ckBl);
             } else if (out >= outEnd) {
               status = OUTPUT_FULL;
               rewind = true;
@@ -739,7 +738,7 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
             bl -= 14;
             if (hlit > 286 || hdist > 30) {
               status = TOO_MANY_SYMBOLS;
-              errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+              errPos = symbolStart(ckIn, ckBl);
             } else {
               const lens = s + LENS;
               memory.fill(lens, 0, 19);
@@ -760,15 +759,13 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
                 bl -= 3;
               }
               if (!ooi) {
-                const pb = build(s, s + PRE_TABLE, lens, 19, 7, K_PRE);
-                if (pb == 0) {
+                if (!build(s, s + PRE_TABLE, lens, 19, PRE_TB, K_PRE)) {
                   status = BAD_CODELEN_CODE;
-                  errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                  errPos = symbolStart(ckIn, ckBl);
                 } else {
                   const total = hlit + hdist;
                   let i: u32 = 0;
                   const pre = s + PRE_TABLE;
-                  const preMask: u32 = (1 << pb) - 1;
                   while (i < total) {
                     if (bl < 14) {
                       while (bl < 56 && inp < inEnd) {
@@ -777,7 +774,7 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
                         bl += 8;
                       }
                     }
-                    const e = load<u32>(pre + (<usize>(<u32>bitbuf & preMask) << 2));
+                    const e = load<u32>(pre + (<usize>(<u32>bitbuf & PRE_MASK) << 2));
                     const clen = e & 0xff;
                     const sym = e >> 16;
                     if (clen > bl) {
@@ -825,23 +822,19 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
                   if (!ooi && status == 0) {
                     if (load<u8>(lens + 256) == 0) {
                       status = MISSING_EOB;
-                      errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                      errPos = symbolStart(ckIn, ckBl);
                     } else {
                       // The tables are overwritten from here: they no longer hold the fixed
                       // code, whether or not this header turns out valid.
                       store<u32>(s, T_NONE, S_TABLES);
-                      const lb = build(s, lit, lens, hlit, LIT_TB, K_LIT);
-                      if (lb == 0) {
+                      if (!build(s, lit, lens, hlit, LIT_TB, K_LIT)) {
                         status = BAD_LITLEN_CODE_SET;
-                        errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                        errPos = symbolStart(ckIn, ckBl);
                       } else {
-                        const db = build(s, dtab, lens + hlit, hdist, DIST_TB, K_DIST);
-                        if (db == 0) {
+                        if (!build(s, dtab, lens + hlit, hdist, DIST_TB, K_DIST)) {
                           status = BAD_DIST_CODE_SET;
-                          errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+                          errPos = symbolStart(ckIn, ckBl);
                         } else {
-                          store<u32>(s, lb, S_LITBITS);
-                          store<u32>(s, db, S_DISTBITS);
                           store<u32>(s, T_DYNAMIC, S_TABLES);
                           mode = M_HUFF;
                         }
@@ -854,7 +847,7 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
           }
         } else {
           status = INVALID_BLOCK_TYPE;
-          errPos = ckIn - ((<usize>ckBl + 7) >> 3);
+          errPos = symbolStart(ckIn, ckBl);
         }
       }
       if (ooi) {

@@ -15,6 +15,11 @@ export class BitWriter {
   private acc = 0;
   private n = 0;
 
+  /** Bits written so far. */
+  get bitLength(): number {
+    return this.out.length * 8 + this.n;
+  }
+
   /** Writes the low `count` bits of `value`, least significant first. */
   bits(value: number, count: number): this {
     for (let i = 0; i < count; i++) {

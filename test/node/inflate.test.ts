@@ -232,6 +232,33 @@ describe('deflate stream (raw, behind gzip)', () => {
     await check(concat(gzipSync(Buffer.from('ABC')), second), { code: 'DISTANCE_TOO_FAR' });
   });
 
+  it('11–13: a fault deep in a block (the fast loop) reports the same code and offset as one at the end (the careful path)', async () => {
+    // 200 literals, then the faulty symbol; followed by 64 zero bytes the fast loop sees the
+    // fault, flush against the end of the input the one-symbol path does. Either way the
+    // offset is the byte holding the faulty symbol's first bit.
+    const lead: number[] = Array.from({ length: 200 }, (_, i) => 65 + (i % 7));
+    const faults: Array<{ code: string; write: (w: BitWriter) => void }> = [
+      { code: 'BAD_LITLEN_SYMBOL', write: (w) => w.code(FIXED_LIT_CODES[287]!) },
+      { code: 'BAD_DIST_SYMBOL', write: (w) => w.code(FIXED_LIT_CODES[257]!).code(FIXED_DIST_CODES[31]!) },
+      { code: 'DISTANCE_TOO_FAR', write: (w) => w.code(FIXED_LIT_CODES[257]!).code(FIXED_DIST_CODES[16]!).bits(0, 7) },
+      { code: 'DISTANCE_TOO_FAR', write: (w) => w.code(FIXED_LIT_CODES[284]!).bits(31, 5).code(FIXED_DIST_CODES[29]!).bits(0, 13) },
+    ];
+    for (const f of faults) {
+      for (const shift of [0, 1, 3, 5, 7]) {
+        // Each 9-bit literal (byte 200) moves the fault one bit along its byte.
+        const w = new BitWriter().bits(1, 1).bits(1, 2);
+        for (const b of [...new Array<number>(shift).fill(200), ...lead]) w.code(FIXED_LIT_CODES[b]!);
+        const at = 10 + Math.floor(w.bitLength / 8);
+        f.write(w);
+        const body = w.bytes();
+        for (const tail of [0, 64]) {
+          const got = await ours(concat(gzipHeader(), body, new Uint8Array(tail)));
+          expect({ code: 'code' in got ? got.code : 'ok', offset: got.offset }).toEqual({ code: f.code, offset: at });
+        }
+      }
+    }
+  });
+
   it('14: length 258 coded as symbol 284 + 31 extra bits is accepted', async () => {
     const w = new BitWriter().bits(1, 1).bits(1, 2).code(FIXED_LIT_CODES[65]!).code(FIXED_LIT_CODES[284]!).bits(31, 5)
       .code(FIXED_DIST_CODES[0]!).code(FIXED_LIT_CODES[256]!);
