@@ -432,6 +432,9 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
         // current literal is stored or match copied, so lookups overlap with the writes.
         // Consuming bits subtracts the whole entry from `bl` (only its low byte counts; the
         // entry's low byte is the bit count) and shifts by it (wasm masks the count to 6 bits).
+        // A fault ends the call here: a whole symbol is always in hand, so an invalid code or
+        // a distance too far is final, reported at the byte holding the symbol's first bit
+        // (from `symBl`, the bits in hand at its start; `inp` has not moved since).
         let outFast = crcFrom + CRC_SPAN;
         if (outFast > outFastLimit || outFast < crcFrom) outFast = outFastLimit;
         if (inp < inFast && out < outFast) {
