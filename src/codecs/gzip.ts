@@ -96,14 +96,7 @@ export async function gunzipFallback(bytes: Uint8Array, opts: GunzipOptions = {}
     pos = member.end;
     pos = afterMember(bytes, pos, opts.onWarning);
   } while (pos < bytes.byteLength);
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concat(parts, total);
 }
 
 /** Position of the next member, or `bytes.byteLength` at the end (padding/garbage policy). */
@@ -273,6 +266,7 @@ async function streamDecode(
   return { chunks, total, error: undefined };
 }
 
+/** The chunks, in order, in one new array of `total` bytes. */
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
   let o = 0;
