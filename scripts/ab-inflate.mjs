@@ -32,19 +32,12 @@ if (builds.length === 0) {
 }
 
 /** Runs in the page: one decoder per module, then timed rounds. */
-async function pageMain({ names, st }) {
+async function pageMain({ names, st, rounds, deflateStart }) {
   const gz = new Uint8Array(await (await fetch('/volume.gz')).arrayBuffer());
   const trailer = new DataView(gz.buffer, gz.length - 8);
   const wantCrc = trailer.getUint32(0, true);
   const isize = trailer.getUint32(4, true);
-  // RFC 1952 header: 10 bytes, then FEXTRA, FNAME, FCOMMENT, FHCRC as flagged.
-  const flg = gz[3];
-  let p = 10;
-  if (flg & 4) p += 2 + (gz[p] | (gz[p + 1] << 8));
-  if (flg & 8) p = gz.indexOf(0, p) + 1;
-  if (flg & 16) p = gz.indexOf(0, p) + 1;
-  if (flg & 2) p += 2;
-  const deflate = gz.subarray(p, gz.length - 8);
+  const deflate = gz.subarray(deflateStart, gz.length - 8);
 
   async function decoder(i) {
     const module = await WebAssembly.compile(await (await fetch(`/build/${i}.wasm`)).arrayBuffer());
@@ -80,7 +73,7 @@ async function pageMain({ names, st }) {
   for (let i = 0; i < names.length; i++) runs.push(await decoder(i));
   for (const run of runs) run(), run(); // warm-up: tier up to the optimizing compiler
   const times = names.map(() => []);
-  for (let r = 0; r < st.rounds; r++) {
+  for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < runs.length; i++) {
       const t0 = performance.now();
       runs[i]();
@@ -93,7 +86,8 @@ async function pageMain({ names, st }) {
 const root = process.cwd();
 const vol = ensureVolumes(root, console.log).find((v) => v.name === volName);
 if (!vol) throw new Error(`no benchmark volume ${volName}`);
-const files = new Map([['/volume.gz', readFileSync(vol.gz)], ...builds.map((b, i) => [`/build/${i}.wasm`, readFileSync(resolve(b))])]);
+const gz = readFileSync(vol.gz);
+const files = new Map([['/volume.gz', gz], ...builds.map((b, i) => [`/build/${i}.wasm`, readFileSync(resolve(b))])]);
 const server = http.createServer((req, res) => {
   const body = req.url === '/' ? '<!doctype html><title>ab-inflate</title>' : files.get(req.url);
   if (!body) return res.writeHead(404).end();
@@ -104,6 +98,8 @@ await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const vite = await ssrServer(root);
 const { chromiumPath, CHROMIUM_ARGS, freshUserDataDir } = await vite.ssrLoadModule('/test/chromium.ts');
 const st = await vite.ssrLoadModule('/src/wasm/status.ts');
+const { parseGzipHeader } = await vite.ssrLoadModule('/src/codecs/gzip.ts');
+const deflateStart = parseGzipHeader(new Uint8Array(gz), 0); // one member, as the bench writes it
 const { chromium } = await import('playwright');
 const context = await chromium.launchPersistentContext(freshUserDataDir(), {
   executablePath: chromiumPath(),
@@ -113,7 +109,12 @@ const context = await chromium.launchPersistentContext(freshUserDataDir(), {
 try {
   const page = await context.newPage();
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  const { isize, times } = await page.evaluate(pageMain, { names: builds, st: { YIELD: st.YIELD, STREAM_END: st.STREAM_END, rounds } });
+  const { isize, times } = await page.evaluate(pageMain, {
+    names: builds,
+    st: { YIELD: st.YIELD, STREAM_END: st.STREAM_END },
+    rounds,
+    deflateStart,
+  });
   console.log(`${vol.name}: ${isize} bytes out, ${rounds} rounds each, interleaved (${await page.evaluate(() => navigator.userAgent)})`);
   times.forEach((t, i) => {
     const s = [...t].sort((a, b) => a - b);
