@@ -209,3 +209,63 @@ describe('fuzz: readMatFile throws only nibweb errors (fast-check, fixed seeds)'
     expect(parsed).toBeGreaterThan(1000);
   });
 });
+
+describe("SPM sidecars of test/fixtures/analyze: the affine nibabel derives, and nibabel's own .mat bytes", () => {
+  interface AnalyzeEntry {
+    id: string;
+    group: string;
+    files: string[];
+    mat?: { keys: string[]; format: string };
+    as?: Record<string, { outcome: { outcome: string }; affine?: (number | string)[][] }>;
+  }
+  const analyze: AnalyzeEntry[] = JSON.parse(readFileSync(new URL('../fixtures/analyze/manifest.json', import.meta.url), 'utf8'));
+  const readA = (f: string) => new Uint8Array(readFileSync(new URL(`../fixtures/analyze/${f}`, import.meta.url)));
+
+  /** Row-major 4×4 from column-major data (the first 4×4 of a stack). */
+  function rows(v: MatVariable): number[][] {
+    return [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((c) => v.data[r + 4 * c]!));
+  }
+  function mul(a: number[][], b: number[][]): number[][] {
+    return a.map((row) => b[0]!.map((_, c) => row.reduce((s, x, k) => s + x * b[k]![c]!, 0)));
+  }
+  const to111 = [
+    [1, 0, 0, 1],
+    [0, 1, 0, 1],
+    [0, 0, 1, 1],
+    [0, 0, 0, 1],
+  ];
+  const flipX = [
+    [-1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+  ];
+
+  const withMat = analyze.filter((e) => e.files.some((f) => f.endsWith('.mat')));
+  it.each(withMat.map((e) => [e.id, e] as const))('%s', (_id, e) => {
+    const bytes = readA(e.files.find((f) => f.endsWith('.mat'))!);
+    if (bytes.length === 0) {
+      // nibabel skips an empty sidecar before loadmat; for readMatFile it is a bad file
+      expect(() => readMatFile(bytes)).toThrow(ImageFileError);
+      return;
+    }
+    const vars = readMatFile(bytes);
+    if (e.mat) expect([...vars.keys()].sort()).toEqual(e.mat.keys);
+    const spm = e.as!.Spm99AnalyzeImage!;
+    if (spm.outcome.outcome === 'error') {
+      // nibabel raises when the sidecar has neither key
+      expect(vars.has('mat') || vars.has('M')).toBe(false);
+      return;
+    }
+    // nibabel: "mat" (first of a stack) wins, else flip · M; then shifted for 1-based voxels
+    const base = vars.has('mat') ? rows(vars.get('mat')!) : mul(flipX, rows(vars.get('M')!));
+    const got = mul(base, to111);
+    const want = spm.affine!.map((row) => row.map(Number));
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) expect(got[r]![c]).toBeCloseTo(want[r]![c]!, 10);
+    // what nibabel's SPM99/SPM2 writer saved comes back byte for byte from writeMatV4
+    if (e.group === 'write') {
+      const again = writeMatV4({ M: vars.get('M')!, mat: vars.get('mat')! });
+      expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+});
