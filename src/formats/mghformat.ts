@@ -1,0 +1,203 @@
+/**
+ * FreeSurfer MGH / MGZ images: `MGHImage`, a port of nibabel's `freesurfer/mghformat.py`
+ * `MGHImage`. The header is src/header/mgh-header.ts; this file connects header, proxy and
+ * image, reads a file (`fromSources`, what the loader calls) and writes one (`toBytes`,
+ * `toBlob`).
+ *
+ * Reading: the 90 header bytes, then the 20-byte footer right after the data (at
+ * `284 + data bytes`; a file that ends before or inside it gives zeros and a
+ * `FOOTER_MISSING` warning, as nibabel reads it); the array stays an `ArrayProxy`
+ * (big-endian, offset 284, column-major, no scaling). A `.mgz` reaches `fromSources` already
+ * wrapped by the loader in a `GzipSource`: gzip cannot seek, so reading its footer inflates
+ * the whole stream once (as nibabel's seek does); the seek points recorded on the way make
+ * later slice reads cheap.
+ *
+ * Construction (nibabel `SpatialImage.__init__` + `update_header`): the header is made with
+ * `MGHHeader.fromHeader` (an MGH header is copied; any other header is ignored, as nibabel
+ * does); with no header the dtype comes from the data (float64, int8, int64, … are a
+ * `HeaderDataError`, nibabel's `MGHError`); data with fewer than 3 axes get trailing axes of
+ * 1; more than 4 axes is an error; when the data shape differs from the header's, dims are
+ * set (and delta reset to 1, as nibabel does); an affine not close to the header's is
+ * written into delta, Mdc and Pxyz_c.
+ *
+ * Writing (nibabel `to_file_map`): the 284-byte header block, the data in the header dtype,
+ * big-endian, column-major — cast without scaling as nibabel's `array_to_file` does (rint,
+ * clip to the type's range, NaN → 0 for float → int) — then the 20-byte footer. Tags are not
+ * written. The image's own header is not changed.
+ */
+import { type DType, NATIVE_LITTLE_ENDIAN, type TypedArray, dtypeInfo, dtypeOfTypedArray } from '../dtypes.js';
+import { HeaderDataError } from '../errors.js';
+import { MGHHeader, MGH_DATA_OFFSET, MGH_FOOTER_SIZE } from '../header/mgh-header.js';
+import type { SpatialHeader } from '../header/spatial-header.js';
+import type { FromSourcesOptions, ImageSources, ProxyImage } from '../image/image-class.js';
+import { type DataObj, SpatialImage, asArray } from '../image/spatial-image.js';
+import { NDArray } from '../ndarray.js';
+import { ArrayProxy } from '../proxy/array-proxy.js';
+import { allclose, type MatrixLike } from '../affines.js';
+import { makeArrayWriter } from './array-writer.js';
+import { type ToBytesOptions, type WriteOptions, fileBlob } from './write-options.js';
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** A typed array with a shape becomes a column-major NDArray; arrays and proxies pass through. */
+function toDataObj(data: DataObj | TypedArray, shape?: readonly number[]): DataObj {
+  if (data instanceof NDArray || data instanceof ArrayProxy) return data;
+  if (!shape) throw new TypeError('a typed array needs a shape: new MGHImage(data, affine, header, { shape })');
+  return new NDArray(data, shape, { dtype: dtypeOfTypedArray(data) });
+}
+
+/** nibabel's `reshape_dataobj(dataobj, shape + (1,) * (3 - ndim))` for data with < 3 axes. */
+function atLeast3d(obj: DataObj): DataObj {
+  if (obj.shape.length >= 3) return obj;
+  const shape = [...obj.shape];
+  while (shape.length < 3) shape.push(1);
+  if (obj instanceof ArrayProxy) return obj.reshape(shape);
+  const strides = [...obj.strides];
+  while (strides.length < 3) strides.push(obj.size);
+  return new NDArray(obj.data, shape, { strides, offset: obj.offset, dtype: obj.dtype });
+}
+
+/**
+ * nibabel's `update_header` for MGH, on `hdr` in place: dims follow the data; an affine not
+ * close to the header's goes into the geometry fields.
+ */
+function updateHeader(hdr: MGHHeader, shape: readonly number[], affine: MatrixLike | null): void {
+  if (!sameShape(hdr.getDataShape(), shape)) hdr.setDataShape(shape);
+  if (affine !== null && !allclose(affine, hdr.getBestAffine())) hdr.setAffine(affine, shape.slice(0, 3));
+}
+
+/** A FreeSurfer MGH image (`.mgh`, gzipped `.mgz`), nibabel's `MGHImage`. */
+export class MGHImage extends SpatialImage<MGHHeader> {
+  /** The header class (nibabel `header_class`). */
+  static readonly headerClass: typeof MGHHeader = MGHHeader;
+  /** File extensions (the loader unwraps gzip, so `.mgz` is listed as itself). */
+  static readonly validExts: readonly string[] = ['.mgh', '.mgz'];
+  /** One file holds header and data. */
+  static readonly isSingle: boolean = true;
+  /** Leading bytes `mayContainHeader` looks at. */
+  static readonly sniffBytes: number = MGHHeader.sniffBytes;
+
+  /**
+   * @param dataobj an NDArray, an ArrayProxy, or a typed array with `opts.shape`
+   * @param affine 4×4 voxel → world affine, or null
+   * @param header an MGH header to copy; any other header is ignored (nibabel `from_header`)
+   * @param opts `shape` for a typed array
+   * @throws {HeaderDataError} `UNSUPPORTED_DATATYPE` for data MGH cannot store and no header,
+   *   `BAD_SHAPE` for more than 4 axes, `BAD_AFFINE` for an affine with a zero column,
+   *   `BAD_VERSION` for a header whose version is not 1
+   * @throws {RangeError} when the affine is not 4×4
+   */
+  constructor(
+    dataobj: DataObj | TypedArray,
+    affine: MatrixLike | null,
+    header?: MGHHeader | SpatialHeader | null,
+    opts: { shape?: readonly number[] } = {},
+  ) {
+    const obj = atLeast3d(toDataObj(dataobj, opts.shape));
+    if (obj.shape.length > 4) {
+      throw new HeaderDataError(`Shape may be at most 4 dimensional, got (${obj.shape.join(', ')})`, { code: 'BAD_SHAPE' });
+    }
+    const hdr = MGHHeader.fromHeader(header);
+    if (header == null) hdr.setDataDtype(obj.dtype);
+    if (affine !== null && (affine.length !== 4 || affine.some((r) => r.length !== 4))) {
+      throw new RangeError('Affine should be shape 4,4');
+    }
+    updateHeader(hdr, obj.shape, affine);
+    super(obj, affine, hdr);
+  }
+
+  /**
+   * nibabel's `may_contain_header`: version 1, positive dims, a known type code.
+   * @param head the first bytes of the decompressed file
+   * @returns whether an MGH header may start here
+   */
+  static mayContainHeader(head: Uint8Array): boolean {
+    return MGHHeader.mayContainHeader(head);
+  }
+
+  /**
+   * nibabel's `from_file_map`: reads the header and the footer, and returns an image whose
+   * data stay in the file. For a `.mgz` pass the `GzipSource` (the footer read inflates the
+   * whole stream once).
+   * @param sources `header` (= `image`): the decompressed file
+   * @param opts `signal`
+   * @returns the image; `img.warnings` lists fixes (`GOOD_RAS_FLAG_0`, `FOOTER_MISSING`, …)
+   * @throws {ImageFileError} `TRUNCATED_HEADER` for a file shorter than the 90 header bytes
+   * @throws {HeaderDataError} `BAD_VERSION`, `BAD_DIM`, `SIZE_OVERFLOW`
+   * @throws {UnsupportedError} `UNSUPPORTED_DATATYPE` for an unknown type code
+   * @throws {DecompressionError} for a corrupt or truncated `.mgz`
+   * @example
+   * const img = await MGHImage.fromSources({ name: 'T1.mgz', header: gz, image: gz });
+   * const slab = await img.dataobj.get([null, null, 128]);
+   */
+  static async fromSources(sources: ImageSources, opts: FromSourcesOptions = {}): Promise<ProxyImage<MGHImage>> {
+    const { signal } = opts;
+    const head = await sources.header.read(0, MGH_DATA_OFFSET, { signal });
+    const probe = MGHHeader.fromBytes(head);
+    const source = sources.image;
+    const at = probe.getFooterOffset();
+    const size = source.size;
+    const footer = size !== undefined && at >= size ? new Uint8Array(0) : await source.read(at, MGH_FOOTER_SIZE, { signal });
+    const hdr = MGHHeader.fromBytes(head, { footer });
+    const proxy = new ArrayProxy(source, {
+      shape: hdr.getDataShape(),
+      dtype: hdr.getDataDtype(),
+      littleEndian: false,
+      offset: MGH_DATA_OFFSET,
+      slope: null,
+      inter: null,
+      order: 'F',
+    });
+    const img = new MGHImage(proxy, hdr.getBestAffine(), hdr) as ProxyImage<MGHImage>;
+    img.warnings.push(...hdr.warnings);
+    return img;
+  }
+
+  /**
+   * The file's bytes, as nibabel's `to_bytes()`: 284-byte header block, data (big-endian,
+   * column-major, cast to the header dtype without scaling), 20-byte footer.
+   * @param opts `signal` to abort reading a proxy's data; `onProgress` once the data are read
+   * @returns the uncompressed `.mgh` bytes
+   * @throws {HeaderDataError} `SHAPE_MISMATCH` when the data have a trailing axis of 1 (4-D
+   *   with one frame: nibabel refuses to write it too); `BAD_AFFINE` for an unusable affine
+   * @throws {ImageDataError} for data that cannot be cast (rgb, complex into integers) or a
+   *   proxy whose file is shorter than its header says
+   * @throws {DecompressionError} for a corrupt `.mgz` behind a proxy
+   */
+  async toBytes(opts: ToBytesOptions = {}): Promise<Uint8Array> {
+    const hdr = this.header.copy();
+    const shape = this.shape;
+    updateHeader(hdr, shape, this.affine);
+    if (!sameShape(hdr.getDataShape(), shape)) {
+      throw new HeaderDataError(`Data should be shape (${hdr.getDataShape().join(', ')}), got (${shape.join(', ')})`, {
+        code: 'SHAPE_MISMATCH',
+      });
+    }
+    const dtype: DType = hdr.getDataDtype();
+    const data = await asArray(this.dataobj, { signal: opts.signal });
+    const { array } = makeArrayWriter(data, dtype, 'cast');
+    const itemsize = dtypeInfo(dtype).itemsize;
+    const nbytes = array.size * itemsize;
+    opts.onProgress?.({ loaded: nbytes, total: nbytes });
+    const out = new Uint8Array(MGH_DATA_OFFSET + nbytes + MGH_FOOTER_SIZE);
+    out.set(hdr.toBytes(), 0);
+    const body = out.subarray(MGH_DATA_OFFSET, MGH_DATA_OFFSET + nbytes);
+    body.set(new Uint8Array(array.data.buffer, array.data.byteOffset, nbytes));
+    if (itemsize > 1 && NATIVE_LITTLE_ENDIAN) for (let i = 0; i < nbytes; i += itemsize) body.subarray(i, i + itemsize).reverse();
+    out.set(hdr.footerBytes(), MGH_DATA_OFFSET + nbytes);
+    return out;
+  }
+
+  /**
+   * The image as a downloadable file: `.mgh`, or gzipped (`.mgz`) when `gzip` is true or
+   * `name` ends in `.mgz` (gzip level 1, mtime 0: deterministic).
+   * @param opts `gzip`, `level`, `name`, `signal`, `onProgress`
+   * @returns an `application/octet-stream` Blob
+   * @throws as `toBytes`; {RangeError} for a gzip level outside 0–9
+   */
+  async toBlob(opts: WriteOptions = {}): Promise<Blob> {
+    return fileBlob(await this.toBytes(opts), opts);
+  }
+}
