@@ -15,12 +15,13 @@
  *   nibabel's field names for both; `Mdc` comes back 3×3 as stored.
  * - `goodRASFlag` 0 means "no geometry": on construction the geometry fields are replaced by
  *   nibabel's defaults (delta 1, Mdc [[-1,0,0],[0,0,1],[0,-1,0]], Pxyz_c 0, flag 1), with a
- *   `GOOD_RAS_FLAG_0` warning. Non-finite geometry fields get the same fix (`NONFINITE_GEOMETRY`)
- *   so the best affine is always finite — nibabel would return a NaN affine.
+ *   `GOOD_RAS_FLAG_0` warning. Geometry fields that are not finite, or that give an affine
+ *   past float32's range, get the same fix (`NONFINITE_GEOMETRY`) so the best affine is always
+ *   finite — nibabel would return a NaN or infinite affine.
  * - Shape: the 4th dim (frames) is dropped when it is 1; zooms are delta, plus TR for 4-D.
  * - Dtypes (type codes): 0 uint8, 1 int32, 3 float32, 4 int16, 10 uint16 (nibabel HEAD's).
- * - Affine: M = Mdcᵀ·diag(delta) (float32 products, as numpy computes them); translation =
- *   Pxyz_c − M·(dims/2) — the centre is dims/2, not (dims − 1)/2.
+ * - Affine: M = Mdcᵀ·diag(delta); translation = Pxyz_c − M·(dims/2) — the centre is dims/2,
+ *   not (dims − 1)/2. Every entry is a float32 value, as nibabel's affine is a float32 array.
  * - No scaling: `getSlopeInter()` is `[null, null]`.
  */
 import { type DType, dtypeInfo } from '../dtypes.js';
@@ -130,11 +131,12 @@ export class MGHHeader implements SpatialHeader {
   /** What nibabel's `__init__` does to any block: no geometry → defaults (plus our finiteness fix). */
   private fixGeometry(): void {
     const flag = this.struct.getNumber('goodRASFlag');
-    const finite = GEOMETRY.every((f) => this.struct.getArray(f).every(Number.isFinite));
+    // Finite fields can still give an affine past float32's range (nibabel: ±inf).
+    const finite = GEOMETRY.every((f) => this.struct.getArray(f).every(Number.isFinite)) && isFiniteMatrix(this.getAffine());
     if (flag !== 0 && finite) return;
     const [code, message] = flag === 0
       ? ['GOOD_RAS_FLAG_0', 'goodRASFlag is 0 (no geometry): default delta, Mdc and Pxyz_c used']
-      : ['NONFINITE_GEOMETRY', 'delta, Mdc or Pxyz_c is not finite: default geometry used'];
+      : ['NONFINITE_GEOMETRY', 'delta, Mdc or Pxyz_c (or the affine they give) is not finite: default geometry used'];
     this.warnings.push({ code, field: flag === 0 ? 'goodRASFlag' : 'Mdc', message, found: flag, used: 1 });
     this.setDefaultGeometry();
   }
@@ -391,7 +393,8 @@ export class MGHHeader implements SpatialHeader {
     const pc = this.struct.getArray('Pxyz_c');
     // numpy: float32 Mdc.T * float32 delta stays float32; the dot with int dims is float64.
     const m = [0, 1, 2].map((i) => [0, 1, 2].map((j) => Math.fround(mdc[3 * j + i]! * delta[j]!)));
-    const t = [0, 1, 2].map((i) => pc[i]! - (m[i]![0]! * dims[0]! + m[i]![1]! * dims[1]! + m[i]![2]! * dims[2]!) / 2);
+    // from_matvec builds the affine in the matrix's dtype: the translation is float32 too.
+    const t = [0, 1, 2].map((i) => Math.fround(pc[i]! - (m[i]![0]! * dims[0]! + m[i]![1]! * dims[1]! + m[i]![2]! * dims[2]!) / 2));
     return fromMatvec(m, t);
   }
 
@@ -440,8 +443,7 @@ export class MGHHeader implements SpatialHeader {
    * @returns a 4×4 affine
    */
   getBaseAffine(): Matrix {
-    const shape = this.getDataShape();
-    return shapeZoomAffine(shape, this.getZooms().slice(0, shape.length), true);
+    return shapeZoomAffine(this.getDataShape().slice(0, 3), this.getZooms().slice(0, 3), true);
   }
 
   /**
