@@ -26,8 +26,8 @@
  * written. The image's own header is not changed.
  */
 import { type DType, NATIVE_LITTLE_ENDIAN, type TypedArray, dtypeInfo, dtypeOfTypedArray } from '../dtypes.js';
-import { HeaderDataError } from '../errors.js';
-import { MGHHeader, MGH_DATA_OFFSET, MGH_FOOTER_SIZE } from '../header/mgh-header.js';
+import { HeaderDataError, ImageFileError } from '../errors.js';
+import { MGHHeader, MGH_DATA_OFFSET, MGH_FOOTER_SIZE, MGH_HEADER_SIZE } from '../header/mgh-header.js';
 import type { SpatialHeader } from '../header/spatial-header.js';
 import type { FromSourcesOptions, ImageSources, ProxyImage } from '../image/image-class.js';
 import { type DataObj, SpatialImage, asArray } from '../image/spatial-image.js';
@@ -135,6 +135,12 @@ export class MGHImage extends SpatialImage<MGHHeader> {
   static async fromSources(sources: ImageSources, opts: FromSourcesOptions = {}): Promise<ProxyImage<MGHImage>> {
     const { signal } = opts;
     const head = await sources.header.read(0, MGH_DATA_OFFSET, { signal });
+    if (head.length < MGH_HEADER_SIZE) {
+      throw new ImageFileError(
+        head.length === 0 ? `Empty file: "${sources.name}"` : `"${sources.name}" is ${head.length} bytes long: too short for the 90-byte MGH header`,
+        { code: 'TRUNCATED_HEADER' },
+      );
+    }
     const probe = MGHHeader.fromBytes(head);
     const source = sources.image;
     const at = probe.getFooterOffset();
