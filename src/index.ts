@@ -53,12 +53,15 @@ export type { Index, IndexItem, Slice } from './proxy/slicing.js';
 export { Nifti1Header, Nifti1PairHeader } from './header/nifti1-header.js';
 export { Nifti2Header, Nifti2PairHeader } from './header/nifti2-header.js';
 export { NiftiExtension } from './header/nifti-extensions.js';
+export { MGHHeader } from './header/mgh-header.js';
 
 // Images
 export { SpatialImage, asArray } from './image/spatial-image.js';
 export type { DataObj, GetFdataOptions } from './image/spatial-image.js';
 export { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
 export { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
+export { MGHImage } from './formats/mghformat.js';
+export type { WriteOptions, ToBytesOptions } from './formats/write-options.js';
 
 // Loading
 export { load, loadFiles } from './load.js';

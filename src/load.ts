@@ -11,7 +11,11 @@
  * from the files, so the order is only between header kinds):
  *   1. NIfTI-2 — sizeof_hdr 540 in either byte order (checked first: a NIfTI-1 sniff would
  *      misread its bytes 344–347 as a magic);
- *   2. NIfTI-1 — sizeof_hdr 348 in either byte order with magic `n+1`/`ni1`.
+ *   2. NIfTI-1 — sizeof_hdr 348 in either byte order with magic `n+1`/`ni1`;
+ *   3. MGH/MGZ — version 1 big-endian with a known type code and positive dims (its sniff
+ *      cannot claim a NIfTI header: bytes 0–3 would have to be 1, not 348 or 540). A file
+ *      named `.mgh`/`.mgz` that no sniff claims is still parsed as MGH (nibabel picks the
+ *      class by extension), so a broken one gets its own error (`BAD_VERSION`, `BAD_DIM`, …).
  */
 import { GzipSource } from './codecs/gzip-source.js';
 import { dtypeInfo } from './dtypes.js';
@@ -26,6 +30,7 @@ import type { ByteSource } from './io/types.js';
 import { ArrayProxy } from './proxy/array-proxy.js';
 import { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
 import { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
+import { MGHImage } from './formats/mghformat.js';
 import type { SpatialImage } from './image/spatial-image.js';
 import { describeBytes, looksGzip } from './sniff.js';
 
@@ -50,7 +55,7 @@ export interface LoadOptions {
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
 /** A loaded image: its dataobj is always an ArrayProxy (nibabel's proxy image). */
-export type LoadedImage = SpatialImage & { readonly dataobj: ArrayProxy };
+export type LoadedImage = (SpatialImage | MGHImage) & { readonly dataobj: ArrayProxy };
 
 type AnyImage = LoadedImage;
 
@@ -120,6 +125,9 @@ async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions): Pr
   const head = await hdrSource.read(0, 540, { signal });
   if (head.length === 0) throw new ImageFileError(`Empty file: "${hdr.name}"`, { code: 'TRUNCATED_HEADER' });
   const kind = headerKind(head);
+  if (!kind && img === null && (MGHImage.mayContainHeader(head) || /\.mg[hz]$/i.test(hdr.name.replace(/\.gz$/i, '')))) {
+    return MGHImage.fromSources({ name: hdr.name, header: hdrSource, image: hdrSource }, { signal });
+  }
   if (!kind) {
     throw new ImageFileError(
       `Cannot work out file type of "${hdr.name}": it looks like ${describeBytes(head)}, not a NIfTI image`,

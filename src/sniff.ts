@@ -34,7 +34,7 @@ export function describeBytes(head: Uint8Array): string {
   if (head.length >= 28 && head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 1 && head[20] === 0 &&
       head[21] === 0 && head[22] === 0 && [0, 1, 3, 4, 10].includes(head[23])) {
     // MGH: big-endian version 1, then width, height, depth, frames and a known type code.
-    return 'a FreeSurfer MGH/MGZ volume (not supported by nibweb yet)';
+    return 'a FreeSurfer MGH/MGZ volume';
   }
   if (ascii(head, 128, 4) === 'DICM') return 'a DICOM file (convert it to NIfTI first, e.g. with dcm2niix)';
   if (magic4 === 'GIF8') return 'a GIF image';

@@ -18,6 +18,8 @@ it('exports exactly the public API', () => {
       'ImageDataError',
       'ImageFileError',
       'LimitError',
+      'MGHHeader',
+      'MGHImage',
       'NDArray',
       'NibwebError',
       'Nifti1Header',
