@@ -139,6 +139,7 @@ export function headerRows(img: ImageLike, name?: string): HeaderRow[] {
   }
   if (affine) add('affine', 'Affine (used)', 'voxel → world, mm', affine);
   add('descrip', 'Description', text(safe(() => h.get?.('descrip'))));
+  add('mgh', 'Scan parameters', mghFooterText(h));
   const intent = safe(() => h.getIntent?.());
   if (intent && intent.length > 0 && intent[0] !== 'none') {
     const [kind, params, iname] = intent as [unknown, unknown, unknown];
@@ -154,6 +155,18 @@ export function headerRows(img: ImageLike, name?: string): HeaderRow[] {
     );
   }
   return rows;
+}
+
+/** MGH's footer (nibabel's `MGHHeader` tr, flip_angle, te, ti), or undefined for other formats. */
+function mghFooterText(h: HeaderLike): string | undefined {
+  const num = (f: string): number | undefined => {
+    const v = safe(() => h.get?.(f));
+    return typeof v === 'number' ? v : undefined;
+  };
+  const tr = num('tr');
+  const flip = num('flip_angle');
+  if (tr === undefined || flip === undefined) return undefined;
+  return `TR ${fmt(tr)} ms, flip angle ${fmt(flip)} rad, TE ${fmt(num('te') ?? 0)} ms, TI ${fmt(num('ti') ?? 0)} ms`;
 }
 
 /** "none", or "× slope + inter" from the proxy (preferred) or the header. */

@@ -18,8 +18,8 @@ const fixtures = join(here, '..', 'fixtures', 'viewer');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
 
 /** Drops fixture files on the drop zone as a user would. */
-async function drop(page: Page, names: string[]): Promise<void> {
-  const payload = names.map((name) => ({ name, b64: readFileSync(join(fixtures, name)).toString('base64') }));
+async function drop(page: Page, names: string[], dir = fixtures): Promise<void> {
+  const payload = names.map((name) => ({ name, b64: readFileSync(join(dir, name)).toString('base64') }));
   const dataTransfer = await page.evaluateHandle((items) => {
     const dt = new DataTransfer();
     for (const { name, b64 } of items) {
@@ -226,6 +226,23 @@ test('drop of a .hdr + .img pair loads as one image', async ({ page }, testInfo)
   await expect(page.locator('#readout-world')).toHaveText(e.centre_world.map((x: number) => x.toFixed(1)).join(', '));
   expect((await pixels(page, 'axial')).nonBlack).toBeGreaterThan(0.5);
   await attachScreenshot(page, testInfo, 'pair.png');
+});
+
+test('drop of a FreeSurfer .mgz: MGH header rows, affine from Mdc/delta/Pxyz_c', async ({ page }, testInfo) => {
+  // test/fixtures/mgh (generate-mgh.py): 5×4×3 float32, written by nibabel.
+  const mgh = JSON.parse(readFileSync(join(here, '..', 'fixtures', 'mgh', 'manifest.json'), 'utf8'));
+  const e = mgh.read.find((r: { id: string }) => r.id === 'float32-3d-mgz');
+  await ready(page, 'sample.nii.gz');
+  await drop(page, ['float32-3d-mgz.mgz'], join(here, '..', 'fixtures', 'mgh'));
+  await ready(page, 'float32-3d-mgz.mgz');
+  const h = await headerTable(page);
+  expect(h.shape).toBe(`${e.shape.join(' × ')} (3-D)`);
+  expect(h.dtype).toBe('float32');
+  expect(h.zooms).toBe(e.zooms.join(' × '));
+  expect(h.mgh).toBe(`TR ${e.fields.tr} ms, flip angle ${e.fields.flip_angle} rad, TE ${e.fields.te} ms, TI ${e.fields.ti} ms`);
+  expect(h.orientation).toMatch(/^LAS/);
+  expect((await pixels(page, 'axial')).nonBlack).toBeGreaterThan(0);
+  await attachScreenshot(page, testInfo, 'mgz.png');
 });
 
 for (const mode of ['whole array', 'one volume at a time'] as const) {
