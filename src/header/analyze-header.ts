@@ -1,0 +1,695 @@
+/**
+ * The Analyze 7.5 header (port of nibabel's `analyze.py` `AnalyzeHeader`): the 348-byte
+ * Mayo `dbh.h` layout, and everything the Analyze family shares — SPM99 and SPM2
+ * (spm99analyze-header.ts, spm2analyze-header.ts) and NIfTI-1/2 (nifti1-header.ts,
+ * nifti2-header.ts) build on this class, as nibabel's headers do.
+ *
+ * Contract:
+ * - The header is a `WrapStruct` over its own bytes in the file's byte order (`endianness`,
+ *   guessed as nibabel's `guessed_endian` does), so `toBytes()` of a parsed header is
+ *   byte-identical to what was read, in either byte order, unless a check fixed a field.
+ * - Field access by nibabel's names: `get('descrip')`, `set('dim', [...])`, `keys()`.
+ * - Methods are nibabel's in camelCase; tuples are arrays; keyword arguments an options object.
+ * - Each class's data types are its own (`dataTypeCodes`: Analyze has uint8, int16, int32,
+ *   float32, complex64, float64 and RGB only); its checks are a list of small functions that
+ *   subclasses extend (`checks`, nibabel's `_get_checks`); its scaling (`getSlopeInter`) and
+ *   affine (`getBestAffine`) are its own. Plain Analyze has no scaling and the base affine.
+ * - `fromBytes` runs the battery: what nibabel raises on (level ≥ 40) throws a typed error
+ *   with a stable `code`; what it fixes is fixed and reported on `hdr.warnings`.
+ * - Parsing never lets a `RangeError`/`TypeError` escape: only the nibweb error family.
+ */
+import { type DType, type DTypeInfo, dtypeFromNiftiCode, dtypeInfo } from '../dtypes.js';
+import { HeaderDataError, type HeaderWarning, ImageFileError, NibwebError, UnsupportedError } from '../errors.js';
+import { type Matrix, eye, isFiniteMatrix, shapeZoomAffine } from '../affines.js';
+import { ANALYZE_CHECKS, type CheckContext, type HeaderCheck, rawDim0 } from './analyze-checks.js';
+import { Recoder } from './recoder.js';
+import { resolveDType } from './spatial-header.js';
+import { type Endianness, type FieldDecl, type FieldValue, NATIVE_CODE, SWAPPED_CODE, StructLayout, WrapStruct } from './wrapstruct.js';
+
+/** The Analyze 7.5 fields, in order, with nibabel's names (`analyze.header_dtype`). */
+export const ANALYZE_FIELDS: readonly FieldDecl[] = [
+  { name: 'sizeof_hdr', type: 'i4' }, // 0   header_key
+  { name: 'data_type', type: 'S', count: 10 },
+  { name: 'db_name', type: 'S', count: 18 },
+  { name: 'extents', type: 'i4' },
+  { name: 'session_error', type: 'i2' },
+  { name: 'regular', type: 'S', count: 1 },
+  { name: 'hkey_un0', type: 'S', count: 1 },
+  { name: 'dim', type: 'i2', count: 8 }, // 40  image_dimension
+  { name: 'vox_units', type: 'S', count: 4 },
+  { name: 'cal_units', type: 'S', count: 8 },
+  { name: 'unused1', type: 'i2' },
+  { name: 'datatype', type: 'i2' }, // 70
+  { name: 'bitpix', type: 'i2' },
+  { name: 'dim_un0', type: 'i2' },
+  { name: 'pixdim', type: 'f4', count: 8 }, // 76
+  { name: 'vox_offset', type: 'f4' }, // 108
+  { name: 'funused1', type: 'f4' }, // 112: SPM's scale factor
+  { name: 'funused2', type: 'f4' }, // 116: SPM2's intercept
+  { name: 'funused3', type: 'f4' },
+  { name: 'cal_max', type: 'f4' },
+  { name: 'cal_min', type: 'f4' },
+  { name: 'compressed', type: 'i4' },
+  { name: 'verified', type: 'i4' },
+  { name: 'glmax', type: 'i4' },
+  { name: 'glmin', type: 'i4' },
+  { name: 'descrip', type: 'S', count: 80 }, // 148 data_history
+  { name: 'aux_file', type: 'S', count: 24 },
+  { name: 'orient', type: 'S', count: 1 },
+  { name: 'originator', type: 'S', count: 10 }, // 253: SPM's origin
+  { name: 'generated', type: 'S', count: 10 },
+  { name: 'scannum', type: 'S', count: 10 },
+  { name: 'patient_id', type: 'S', count: 10 },
+  { name: 'exp_date', type: 'S', count: 10 },
+  { name: 'exp_time', type: 'S', count: 10 },
+  { name: 'hist_un0', type: 'S', count: 3 },
+  { name: 'views', type: 'i4' },
+  { name: 'vols_added', type: 'i4' },
+  { name: 'start_field', type: 'i4' },
+  { name: 'field_skip', type: 'i4' },
+  { name: 'omax', type: 'i4' },
+  { name: 'omin', type: 'i4' },
+  { name: 'smax', type: 'i4' },
+  { name: 'smin', type: 'i4' },
+];
+
+/** The 348-byte Analyze layout. */
+export const ANALYZE_LAYOUT = new StructLayout(ANALYZE_FIELDS);
+
+/** Analyze's datatype labels (`analyze.data_type_codes`). */
+export const ANALYZE_DATATYPE_LABELS = new Recoder([
+  [0, 'none'],
+  [1, 'binary'],
+  [2, 'uint8'],
+  [4, 'int16'],
+  [8, 'int32'],
+  [16, 'float32'],
+  [32, 'complex64'],
+  [64, 'float64'],
+  [128, 'RGB'],
+  [255, 'all'],
+]);
+
+/** A code argument: the number, or nibabel's label. */
+export type CodeLike = number | string;
+
+/** Options of `fromBytes`. */
+export interface FromBytesOptions {
+  /** Run the validation battery (default true). With false, only the byte order is guessed. */
+  checks?: boolean;
+  /** Byte order to use instead of guessing it. */
+  endianness?: Endianness;
+  /** NIfTI only: single file (extensions end at vox_offset) or pair header (to the end). */
+  isSingle?: boolean;
+}
+
+/** Constructor options. */
+export interface HeaderOptions {
+  /** Byte order of the new header (native by default, as nibabel). */
+  endianness?: Endianness;
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** The Analyze 7.5 header; the base of the SPM and NIfTI headers. */
+export class AnalyzeHeader {
+  /** The binary layout. */
+  static readonly layout: StructLayout = ANALYZE_LAYOUT;
+  /** Size of the header proper (the `sizeof_hdr` value). */
+  static readonly sizeofHdr: number = 348;
+  /** `sizeof_hdr` values of this family: anything else is not such a header. */
+  static readonly validSizes: readonly number[] = [348];
+  /** The error code for bytes that are not this family's header at all. */
+  static readonly notFormatCode: string = 'NOT_ANALYZE';
+  /** The datatype codes this class reads and writes (nibabel's `_data_type_codes`). */
+  static readonly dataTypeCodes: ReadonlySet<number> = new Set([2, 4, 8, 16, 32, 64, 128]);
+  /** Coded fields and their label tables, for `getValueLabel`. */
+  static readonly fieldRecoders: Readonly<Record<string, Recoder>> = { datatype: ANALYZE_DATATYPE_LABELS };
+  /** nibabel's `has_data_slope` / `has_data_intercept`: what the writer may use. */
+  static readonly hasDataSlope: boolean = false;
+  static readonly hasDataIntercept: boolean = false;
+  /** The slope is the raw float32 header value, so scaled data stay float32 (SPM99). */
+  static readonly float32Slope: boolean = false;
+  /** The base affine flips x (radiological storage), as nibabel's `default_x_flip`. */
+  static readonly defaultXFlip: boolean = true;
+  /** The check battery, in order (nibabel's `_get_checks`). */
+  static readonly checks: readonly HeaderCheck[] = ANALYZE_CHECKS;
+
+  /** What the checks fixed or found (nibabel logs these; we keep them for the caller). */
+  warnings: HeaderWarning[] = [];
+  /** @internal the struct over the header bytes */
+  protected struct: WrapStruct;
+
+  /**
+   * A default header: nibabel's `default_structarr` (dim[0] = 0, dims 1, pixdims 1, float32),
+   * native byte order unless told otherwise.
+   * @param opts byte order
+   */
+  constructor(opts: HeaderOptions = {}) {
+    this.struct = this.klass.defaultStruct(opts.endianness ?? NATIVE_CODE);
+  }
+
+  /** @internal the statics of the concrete class */
+  get klass(): typeof AnalyzeHeader {
+    return this.constructor as typeof AnalyzeHeader;
+  }
+
+  /**
+   * nibabel's `default_structarr` for this class.
+   * @param endianness byte order
+   * @returns the default struct
+   */
+  protected static defaultStruct(endianness: Endianness): WrapStruct {
+    const s = new WrapStruct(this.layout, undefined, endianness);
+    s.set('sizeof_hdr', this.sizeofHdr);
+    s.set('dim', [0, 1, 1, 1, 1, 1, 1, 1]);
+    s.set('pixdim', 1);
+    s.set('datatype', 16);
+    s.set('bitpix', 32);
+    return s;
+  }
+
+  /** The fields (nibabel's `structarr`); edit through `set` so checks and caches see it. */
+  get structarr(): WrapStruct {
+    return this.struct;
+  }
+
+  /** @internal what the shared checks need to know about the class */
+  get checkFacts(): { sizeofHdr: number; validSizes: readonly number[]; notFormatCode: string; formatName: string } {
+    const K = this.klass;
+    return { sizeofHdr: K.sizeofHdr, validSizes: K.validSizes, notFormatCode: K.notFormatCode, formatName: `a ${K.name}` };
+  }
+
+  /** Byte order of the header and of the array: `'<'` or `'>'`. */
+  get endianness(): Endianness {
+    return this.struct.endianness;
+  }
+
+  /** The header bytes alone, in the header's byte order (nibabel `binaryblock`). */
+  get binaryblock(): Uint8Array {
+    return this.struct.binaryblock;
+  }
+
+  /** Size of the header proper. */
+  get sizeofHdr(): number {
+    return this.klass.sizeofHdr;
+  }
+
+  // ---------------------------------------------------------------- parsing and sniffing
+
+  /**
+   * Parses a header from bytes (the header, and for NIfTI what follows it up to the data).
+   * @param bytes the first bytes of the file (at least the header's size)
+   * @param opts `checks` (default true), a forced byte order, NIfTI's `isSingle`
+   * @returns the header; fixes made are listed in `hdr.warnings`
+   * @throws {ImageFileError} `TRUNCATED_HEADER`, or the class's not-this-format code
+   * @throws {HeaderDataError} for values the battery refuses (`BAD_DIM0`, `BAD_DIM`, …)
+   * @throws {UnsupportedError} `UNSUPPORTED_DATATYPE`
+   */
+  static fromBytes<T extends typeof AnalyzeHeader>(this: T, bytes: Uint8Array, opts: FromBytesOptions = {}): InstanceType<T> {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('fromBytes expects a Uint8Array');
+    const size = this.layout.size;
+    if (bytes.length < size) {
+      throw new ImageFileError(
+        bytes.length === 0 ? 'Empty file: no header bytes' : `File too short for a ${this.name}: ${bytes.length} bytes, need ${size}`,
+        { code: 'TRUNCATED_HEADER' },
+      );
+    }
+    const head = bytes.subarray(0, size);
+    const hdr = this.blank(opts) as InstanceType<T>;
+    hdr.struct = new WrapStruct(this.layout, head, opts.endianness ?? this.guessedEndian(head));
+    if (opts.checks ?? true) {
+      try {
+        hdr.warnings.push(...hdr.runChecks(true));
+      } catch (err) {
+        throw asFileError(err);
+      }
+    }
+    hdr.readTail(bytes, opts);
+    return hdr;
+  }
+
+  /** @internal the empty header `fromBytes` fills in */
+  protected static blank(_opts: FromBytesOptions): AnalyzeHeader {
+    return new this();
+  }
+
+  /** @internal what follows the header proper (NIfTI's extensions); nothing for Analyze */
+  protected readTail(_bytes: Uint8Array, _opts: FromBytesOptions): void {}
+
+  /**
+   * nibabel's `guessed_endian`: dim[0] in 1..7 read natively → native; dim[0] = 0 → swapped
+   * only if the byte-swapped sizeof_hdr is this class's size; anything else → swapped.
+   * @param bytes at least the header's bytes
+   * @returns the byte order to read the header with
+   */
+  static guessedEndian(bytes: Uint8Array): Endianness {
+    const s = new WrapStruct(this.layout, bytes.subarray(0, this.layout.size), NATIVE_CODE);
+    const dim0 = rawDim0(s);
+    if (dim0 === 0) {
+      return s.reinterpreted(SWAPPED_CODE).getNumber('sizeof_hdr') === this.sizeofHdr ? SWAPPED_CODE : NATIVE_CODE;
+    }
+    if (dim0 >= 1 && dim0 <= 7) return NATIVE_CODE;
+    return SWAPPED_CODE;
+  }
+
+  /** Bytes `mayContainHeader` needs. */
+  static get sniffBytes(): number {
+    return this.layout.size;
+  }
+
+  /**
+   * nibabel's `may_contain_header`: enough bytes and `sizeof_hdr` equal to this class's size
+   * in either byte order.
+   * @param bytes the start of a file
+   * @returns whether a header of this class may start here
+   */
+  static mayContainHeader(bytes: Uint8Array): boolean {
+    if (!(bytes instanceof Uint8Array) || bytes.length < this.layout.size) return false;
+    const v = new DataView(bytes.buffer, bytes.byteOffset, 4);
+    return v.getInt32(0, true) === this.sizeofHdr || v.getInt32(0, false) === this.sizeofHdr;
+  }
+
+  /**
+   * How many leading bytes of its file this header takes (what `fromBytes` should be given),
+   * from the first `sniffBytes` of them. Analyze: the header alone.
+   * @param _head the first bytes of the header file
+   * @param _isSingle whether header and data share one file
+   * @returns a byte count
+   */
+  static headerExtent(_head: Uint8Array, _isSingle: boolean): number {
+    return this.layout.size;
+  }
+
+  /**
+   * A header of this class from another header (nibabel `from_header`): the same class → a
+   * copy; another Analyze-family header → field by field for the fields both know (the
+   * format's identity fields are the target's own), then dtype, shape and zooms; any other
+   * header → dtype, shape and zooms.
+   * @param header the source header, or null for a default header
+   * @param opts `checks`: run `checkFix` on the result (default true)
+   * @returns a new header of this class
+   * @throws {HeaderDataError} `UNSUPPORTED_DATATYPE` when the source dtype does not fit this format
+   */
+  static fromHeader<T extends typeof AnalyzeHeader>(
+    this: T,
+    header?: SpatialHeaderLike | null,
+    opts: { checks?: boolean } = {},
+  ): InstanceType<T> {
+    const checks = opts.checks ?? true;
+    if (header instanceof AnalyzeHeader && header.constructor === this) {
+      const c = header.copy() as InstanceType<T>;
+      if (checks) c.warnings.push(...c.checkFix());
+      return c;
+    }
+    const obj = new this() as InstanceType<T>;
+    if (header == null) return obj;
+    if (header instanceof AnalyzeHeader) {
+      const skip = new Set(['sizeof_hdr', 'magic', 'eol_check']);
+      for (const key of header.keys()) {
+        if (skip.has(key) || !obj.struct.layout.has(key)) continue;
+        try {
+          obj.struct.set(key, header.get(key));
+        } catch {
+          // A value this format cannot hold (nibabel drops those fields too).
+        }
+      }
+    }
+    try {
+      obj.setDataDtype(header.getDataDtype());
+    } catch (err) {
+      throw new HeaderDataError(`Input header has datatype ${String(header.getDataDtype())} but ${this.name} does not support it`, {
+        code: 'UNSUPPORTED_DATATYPE',
+        cause: err,
+      });
+    }
+    obj.setDataShape(header.getDataShape());
+    obj.setZooms(header.getZooms());
+    obj.afterMapping(header);
+    if (checks) obj.warnings.push(...obj.checkFix());
+    return obj;
+  }
+
+  /** @internal nibabel's `_clean_after_mapping`: fix what the mapping may have copied wrongly */
+  protected afterMapping(_from: SpatialHeaderLike): void {}
+
+  // ---------------------------------------------------------------- checks (check_fix)
+
+  /**
+   * Runs the validation battery on the current values, fixing what can be fixed (nibabel
+   * `check_fix`, plus reliability.md's fixes). A default header (dim[0] = 0) passes.
+   * @returns the warnings for what was fixed or found
+   * @throws {ImageFileError} | {HeaderDataError} | {UnsupportedError} as `fromBytes`
+   */
+  checkFix(): HeaderWarning[] {
+    return this.runChecks(false);
+  }
+
+  /** @internal the battery; `file` adds the rules that only make sense for bytes read from a file */
+  protected runChecks(file: boolean): HeaderWarning[] {
+    const ctx: CheckContext = { file, warnings: [] };
+    for (const check of this.klass.checks) check(this, ctx);
+    return ctx.warnings;
+  }
+
+  /** @internal vox_offset as stored */
+  rawVoxOffset(): number {
+    return this.struct.getNumber('vox_offset');
+  }
+
+  /** @internal the dims as bigints (exact for NIfTI-2's int64) */
+  rawDims(): bigint[] {
+    return this.struct.getArray('dim').map((d) => BigInt(d));
+  }
+
+  /** @internal nibabel's FreeSurfer large-vector hack, NIfTI-1 only */
+  isFreesurferVector(_dims: bigint[], _i: number): boolean {
+    return false;
+  }
+
+  /** @internal item size of the on-disk dtype (throws for a code this class lacks) */
+  dataItemsize(): number {
+    return this.dataTypeInfo().itemsize;
+  }
+
+  /** @internal the dtype row of the datatype code, if this class supports it */
+  protected dataTypeInfo(): DTypeInfo {
+    const code = this.struct.getNumber('datatype');
+    const K = this.klass;
+    if (!K.dataTypeCodes.has(code)) {
+      const info = (() => {
+        try {
+          return dtypeFromNiftiCode(code);
+        } catch {
+          return null;
+        }
+      })();
+      throw new UnsupportedError(
+        info ? `datatype ${code} (${info.name}) is not an ${K.name} datatype` : `datatype code ${code} is not a known ${K.name} datatype`,
+        { code: 'UNSUPPORTED_DATATYPE', feature: `datatype:${info?.name ?? code}` },
+      );
+    }
+    return dtypeFromNiftiCode(code);
+  }
+
+  // ---------------------------------------------------------------- field access
+
+  /**
+   * A field by nibabel's name (`hdr['descrip']`).
+   * @param name field name, e.g. `'descrip'`, `'dim'`
+   * @returns a number, `number[]` for arrays, or a string
+   * @throws {RangeError} for an unknown field
+   * @throws {HeaderDataError} `INT64_UNSAFE` for a NIfTI-2 integer beyond 2^53
+   */
+  get(name: string): FieldValue {
+    return this.struct.get(name);
+  }
+
+  /**
+   * Sets a field by nibabel's name, with numpy's conversions (float32 rounding, integer
+   * truncation, scalar broadcast to arrays, latin-1 strings).
+   * @param name field name
+   * @param value the new value
+   * @throws {RangeError} for an unknown field or a value that does not fit
+   * @throws {TypeError} for a value of the wrong kind
+   */
+  set(name: string, value: FieldValue | bigint | bigint[]): void {
+    this.struct.set(name, value);
+  }
+
+  /** @returns the field names, in byte order (nibabel `keys()`) */
+  keys(): string[] {
+    return this.struct.keys();
+  }
+
+  /**
+   * @param name field name
+   * @returns whether the header has a field of that name
+   */
+  has(name: string): boolean {
+    return this.struct.layout.has(name);
+  }
+
+  /**
+   * The label of a coded field's value (nibabel `get_value_label`).
+   * @param field a coded field of this class (`datatype`; NIfTI adds xform, intent, slice codes)
+   * @returns the label, or `'<unknown code N>'` as nibabel prints it
+   * @throws {RangeError} for a field without a code table
+   */
+  getValueLabel(field: string): string {
+    const rec = this.klass.fieldRecoders[field];
+    if (!rec) throw new RangeError(`${field} not a coded field`);
+    const code = this.struct.getNumber(field);
+    return rec.has(code) ? rec.label(code) : `<unknown code ${code}>`;
+  }
+
+  // ---------------------------------------------------------------- dtype, shape, zooms
+
+  /**
+   * The on-disk dtype (its byte order is `endianness`).
+   * @returns the dtype name
+   * @throws {UnsupportedError} `UNSUPPORTED_DATATYPE` for codes this class does not read
+   */
+  getDataDtype(): DType {
+    return this.dataTypeInfo().name;
+  }
+
+  /**
+   * Sets datatype and bitpix.
+   * @param dtype a dtype name or datatype code
+   * @throws {TypeError} for the unsized `'int'`
+   * @throws {UnsupportedError} for an unknown dtype
+   * @throws {HeaderDataError} `UNSUPPORTED_DATATYPE` for a dtype this class cannot store
+   */
+  setDataDtype(dtype: DType | number): void {
+    const info = dtypeInfo(resolveDType(dtype));
+    if (!this.klass.dataTypeCodes.has(info.code)) {
+      throw new HeaderDataError(`data dtype "${info.name}" known but not supported by ${this.klass.name}`, { code: 'UNSUPPORTED_DATATYPE' });
+    }
+    this.struct.set('datatype', info.code);
+    this.struct.set('bitpix', info.itemsize * 8);
+  }
+
+  /** @internal dim[0], checked */
+  protected ndim(): number {
+    const d0 = this.struct.getElement('dim', 0);
+    if (d0 < 0 || d0 > 7) throw new HeaderDataError(`dim[0] = ${d0} is not in 0..7`, { code: 'BAD_DIM0' });
+    return d0;
+  }
+
+  /**
+   * The array shape `dim[1..dim[0]]` (`[0]` when dim[0] is 0).
+   * @returns the shape
+   * @throws {HeaderDataError} `BAD_DIM0` for dim[0] outside 0..7
+   */
+  getDataShape(): number[] {
+    const ndim = this.ndim();
+    if (ndim === 0) return [0];
+    return this.struct.getArray('dim').slice(1, ndim + 1);
+  }
+
+  /**
+   * Sets the shape: dim[0] = ndim, dims set, unused dims 1, pixdim beyond ndim 1 (nibabel).
+   * @param shape up to 7 non-negative integers
+   * @throws {HeaderDataError} when the shape does not fit the dim field
+   */
+  setDataShape(shape: readonly number[]): void {
+    this.setDims(shape);
+  }
+
+  /** @internal Analyze's set_data_shape */
+  protected setDims(shape: readonly number[]): void {
+    const ndim = shape.length;
+    const f = this.struct.layout.field('dim');
+    const max = f.type === 'i2' ? 32767 : Number.MAX_SAFE_INTEGER;
+    const fits = ndim <= 7 && shape.every((d) => Number.isSafeInteger(d) && d <= max && (d >= 0 || (d === -1 && f.type === 'i2')));
+    if (!fits) throw new HeaderDataError(`shape (${shape.join(', ')}) does not fit in dim datatype`);
+    this.struct.set('dim', [ndim, ...shape, ...new Array<number>(7 - ndim).fill(1)]);
+    for (let i = ndim + 1; i < 8; i++) this.struct.setElement('pixdim', i, 1);
+  }
+
+  /**
+   * Voxel sizes `pixdim[1..ndim]` (no unit conversion; `[1]` when dim[0] is 0).
+   * @returns the zooms
+   */
+  getZooms(): number[] {
+    const ndim = this.ndim();
+    if (ndim === 0) return [1];
+    return this.struct.getArray('pixdim').slice(1, ndim + 1);
+  }
+
+  /**
+   * Sets `pixdim[1..ndim]`.
+   * @param zooms one per dimension, non-negative
+   * @throws {HeaderDataError} for the wrong count or a negative zoom
+   */
+  setZooms(zooms: readonly number[]): void {
+    const ndim = this.ndim();
+    if (zooms.length !== ndim) throw new HeaderDataError(`Expecting ${ndim} zoom values for ndim ${ndim}`);
+    if (zooms.some((z) => z < 0)) throw new HeaderDataError('zooms must be positive');
+    zooms.forEach((z, i) => this.struct.setElement('pixdim', i + 1, z));
+  }
+
+  /**
+   * Bytes the array takes: Π shape × itemsize, exact (BigInt), as a number.
+   * @returns the byte count
+   * @throws {HeaderDataError} `SIZE_OVERFLOW` beyond 2^53, `BAD_DIM` for a negative size
+   * @throws {UnsupportedError} for an unsupported datatype
+   */
+  getDataBytes(): number {
+    let n = BigInt(this.dataItemsize());
+    for (const d of this.getDataShape()) {
+      if (d < 0) throw new HeaderDataError(`negative array dimension ${d}`, { code: 'BAD_DIM' });
+      n *= BigInt(d);
+    }
+    if (n > BigInt(MAX_SAFE)) throw new HeaderDataError(`the array would take ${n} bytes, more than 2^53`, { code: 'SIZE_OVERFLOW' });
+    return Number(n);
+  }
+
+  /**
+   * Where the array starts in its file (`int(vox_offset)`).
+   * @returns the byte offset
+   * @throws {HeaderDataError} `BAD_VOX_OFFSET` for a non-finite or negative value
+   */
+  getDataOffset(): number {
+    const vo = this.rawVoxOffset();
+    if (!Number.isFinite(vo) || vo < 0) throw new HeaderDataError(`vox_offset ${vo} is not a valid byte offset`, { code: 'BAD_VOX_OFFSET' });
+    return Math.trunc(vo);
+  }
+
+  /**
+   * @param offset new `vox_offset`
+   * @throws {RangeError} when it does not fit the field
+   */
+  setDataOffset(offset: number): void {
+    this.struct.set('vox_offset', offset);
+  }
+
+  // ---------------------------------------------------------------- scaling
+
+  /**
+   * Scale factor and intercept. Plain Analyze cannot store them.
+   * @returns `[null, null]`
+   */
+  getSlopeInter(): [number | null, number | null] {
+    return [null, null];
+  }
+
+  /**
+   * Plain Analyze cannot store scaling: only "no scaling" (null/NaN/1 and null/NaN/0) is accepted.
+   * @param slope null, NaN or 1
+   * @param inter null, NaN or 0
+   * @throws {HeaderDataError} `CANNOT_SCALE` for anything else (nibabel's `HeaderTypeError`)
+   */
+  setSlopeInter(slope: number | null, inter: number | null = null): void {
+    const okSlope = slope === null || Number.isNaN(slope) || slope === 1;
+    const okInter = inter === null || Number.isNaN(inter) || inter === 0;
+    if (!(okSlope && okInter)) {
+      throw new HeaderDataError('Cannot set slope != 1 or intercept != 0 for Analyze headers', { code: 'CANNOT_SCALE' });
+    }
+  }
+
+  // ---------------------------------------------------------------- affines
+
+  /**
+   * The Analyze affine from shape and zooms (nibabel `get_base_affine`): x flipped, origin
+   * at the volume centre.
+   * @returns the 4×4 affine
+   */
+  getBaseAffine(): Matrix {
+    const ndim = this.ndim();
+    const dims = this.struct.getArray('dim').slice(1, ndim + 1);
+    const zooms = this.struct.getArray('pixdim').slice(1, ndim + 1);
+    return shapeZoomAffine(dims, zooms, this.klass.defaultXFlip);
+  }
+
+  /**
+   * The affine an image of this class should use: for plain Analyze the base affine
+   * (nibabel's `get_best_affine = get_base_affine`), always finite (reliability.md H30).
+   * @returns the 4×4 affine
+   */
+  getBestAffine(): Matrix {
+    return this.finiteBaseAffine();
+  }
+
+  /** @internal the base affine, or one from sanitised dims and zooms when that is not finite */
+  protected finiteBaseAffine(): Matrix {
+    let base: Matrix;
+    try {
+      base = this.getBaseAffine();
+    } catch (err) {
+      if (!(err instanceof NibwebError)) throw err;
+      base = eye(4);
+    }
+    if (isFiniteMatrix(base)) return base;
+    const ndim = Math.min(Math.max(this.struct.getElement('dim', 0), 0), 7);
+    const dims = this.struct.getArray('dim').slice(1, ndim + 1).map((d) => (Number.isFinite(d) ? d : 1));
+    const zooms = this.struct.getArray('pixdim').slice(1, ndim + 1).map((z) => (Number.isFinite(z) && z !== 0 ? Math.abs(z) : 1));
+    return shapeZoomAffine(dims, zooms, this.klass.defaultXFlip);
+  }
+
+  /**
+   * Writes what an affine says into the header, as nibabel's image classes do before saving
+   * (`_affine2header`): for Analyze, the zooms are the affine's column norms.
+   * @param affine a 4×4 affine
+   */
+  setFromAffine(affine: readonly (readonly number[])[]): void {
+    const ndim = this.ndim();
+    const z = this.getZooms();
+    for (let j = 0; j < Math.min(3, ndim); j++) {
+      z[j] = Math.sqrt(affine[0]![j]! ** 2 + affine[1]![j]! ** 2 + affine[2]![j]! ** 2);
+    }
+    if (ndim > 0) this.setZooms(z);
+  }
+
+  // ---------------------------------------------------------------- copy and serialisation
+
+  /**
+   * An independent copy (nibabel `copy`); warnings are copied.
+   * @returns the copy
+   */
+  copy(): this {
+    const c = this.emptyLike();
+    c.struct = this.struct.copy();
+    c.warnings = [...this.warnings];
+    return c;
+  }
+
+  /** @internal a new header of the same class and kind, to be filled by `copy` */
+  protected emptyLike(): this {
+    return new (this.constructor as new () => this)();
+  }
+
+  /**
+   * The same header in another byte order (nibabel `as_byteswapped`).
+   * @param endianness target byte order; the opposite when omitted
+   * @returns a new header
+   */
+  asByteswapped(endianness?: Endianness): this {
+    const c = this.copy();
+    c.struct = this.struct.asByteswapped(endianness);
+    return c;
+  }
+
+  /**
+   * The bytes nibabel's `write_to` writes: the header itself (the header is not modified).
+   * @returns the bytes
+   */
+  toBytes(): Uint8Array {
+    return this.struct.binaryblock.slice();
+  }
+}
+
+/** What `fromHeader` can take: any header with dtype, shape and zooms (MGH's included). */
+export interface SpatialHeaderLike {
+  getDataDtype(): DType;
+  getDataShape(): number[];
+  getZooms(): number[];
+}
+
+/** Parsing must only ever throw the error family: anything else is wrapped. */
+export function asFileError(err: unknown): unknown {
+  if (err instanceof NibwebError) return err;
+  return new HeaderDataError(`invalid header: ${(err as Error)?.message ?? String(err)}`, { code: 'INVALID_HEADER', cause: err });
+}
+
