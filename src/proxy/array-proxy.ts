@@ -107,7 +107,8 @@ export class ArrayProxy {
       dtype: spec.dtype,
       littleEndian: spec.littleEndian,
       offset: spec.offset,
-      slope: slope ?? 1,
+      // SPM99's slope is a float32 scalar: every read path (get, whole-array) sees the same value.
+      slope: spec.spm99 === true && slope !== null ? Math.fround(slope) : (slope ?? 1),
       inter: inter ?? 0,
       order,
       spm99: spec.spm99 === true,
@@ -240,7 +241,7 @@ export class ArrayProxy {
     const info = dtypeInfo(this.dtype);
     // Everything that can fail on arguments fails before any I/O.
     const plan = planRead(index, this.shape, info.itemsize, this.offset, this.order, this.#opts);
-    const slope = this.spm99 ? Math.fround(this.slope) : this.slope;
+    const slope = this.slope;
     const outDtype = how.scaled
       ? scalingPlan(this.dtype, slope, this.inter, { dtype: how.dtype, spm99: this.spm99 }).outDtype
       : this.dtype;
