@@ -54,6 +54,9 @@ export { Nifti1Header, Nifti1PairHeader } from './header/nifti1-header.js';
 export { Nifti2Header, Nifti2PairHeader } from './header/nifti2-header.js';
 export { NiftiExtension } from './header/nifti-extensions.js';
 export { MGHHeader } from './header/mgh-header.js';
+export { AnalyzeHeader } from './header/analyze-header.js';
+export { SpmAnalyzeHeader, Spm99AnalyzeHeader } from './header/spm99analyze-header.js';
+export { Spm2AnalyzeHeader } from './header/spm2analyze-header.js';
 
 // Images
 export { SpatialImage, asArray } from './image/spatial-image.js';
@@ -61,6 +64,11 @@ export type { DataObj, GetFdataOptions } from './image/spatial-image.js';
 export { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
 export { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
 export { MGHImage } from './formats/mghformat.js';
+export { AnalyzeImage } from './formats/analyze.js';
+export type { PairBlobs, PairBytes } from './formats/analyze.js';
+export { Spm99AnalyzeImage } from './formats/spm99analyze.js';
+export { Spm2AnalyzeImage } from './formats/spm2analyze.js';
+export { readMatFile, writeMatV4 } from './formats/matfile.js';
 export type { WriteOptions, ToBytesOptions } from './formats/write-options.js';
 
 // Loading

@@ -19,7 +19,7 @@
  */
 import { GzipSource } from './codecs/gzip-source.js';
 import { dtypeInfo } from './dtypes.js';
-import { HeaderDataError, ImageFileError, LimitError, UnsupportedError, throwIfAborted } from './errors.js';
+import { HeaderDataError, ImageFileError, LimitError, throwIfAborted } from './errors.js';
 import { Nifti1Header, Nifti1PairHeader } from './header/nifti1-header.js';
 import { Nifti2Header, Nifti2PairHeader } from './header/nifti2-header.js';
 import { BlobSource } from './io/blob-source.js';
@@ -31,6 +31,7 @@ import { ArrayProxy } from './proxy/array-proxy.js';
 import { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
 import { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
 import { MGHImage } from './formats/mghformat.js';
+import { Spm2AnalyzeImage } from './formats/spm2analyze.js';
 import type { SpatialImage } from './image/spatial-image.js';
 import { describeBytes, looksGzip } from './sniff.js';
 
@@ -55,7 +56,7 @@ export interface LoadOptions {
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
 /** A loaded image: its dataobj is always an ArrayProxy (nibabel's proxy image). */
-export type LoadedImage = (SpatialImage | MGHImage) & { readonly dataobj: ArrayProxy };
+export type LoadedImage = (SpatialImage | MGHImage | Spm2AnalyzeImage) & { readonly dataobj: ArrayProxy };
 
 type AnyImage = LoadedImage;
 
@@ -118,7 +119,7 @@ function headerKind(head: Uint8Array): 'nifti1' | 'nifti2' | null {
  * Opens one image from its header file and (for pairs) its image file.
  * @internal
  */
-async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions): Promise<AnyImage> {
+async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions, mat?: Opened): Promise<AnyImage> {
   const { signal } = opts;
   throwIfAborted(signal);
   const hdrSource = await decompressed(hdr, opts);
@@ -143,15 +144,16 @@ async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions): Pr
   }
   const single = img === null;
   const probe = Header.fromBytes(head.subarray(0, sizeof), { checks: false });
+  if (!probe.isNifti() && !single && Spm2AnalyzeImage.mayContainHeader(head)) {
+    // A 348-byte pair header without a NIfTI magic: Analyze, read as SPM2 as nibabel does.
+    const image = await decompressed(img, opts);
+    return Spm2AnalyzeImage.fromSources({ name: hdr.name, header: hdrSource, image, mat: mat?.source }, { signal });
+  }
   if (!probe.isNifti()) {
-    throw single
-      ? new HeaderDataError(`"${hdr.name}" has a ${sizeof}-byte header but no NIfTI magic (${JSON.stringify(probe.get('magic'))}): not a NIfTI file`, {
-          code: 'BAD_MAGIC',
-        })
-      : new UnsupportedError(`"${hdr.name}" is an Analyze 7.5 header (no NIfTI magic); Analyze images are not supported yet`, {
-          code: 'UNSUPPORTED_FORMAT',
-          feature: 'format:analyze',
-        });
+    throw new HeaderDataError(
+      `"${hdr.name}" has a ${sizeof}-byte header but no NIfTI magic (${JSON.stringify(probe.get('magic'))}): ${single ? 'not a NIfTI file' : 'neither NIfTI nor Analyze'}`,
+      { code: 'BAD_MAGIC' },
+    );
   }
   // Extensions live between the header and vox_offset (single) or up to the .hdr's end (pair).
   const rawOffset = probe.getDataOffset();
@@ -238,10 +240,18 @@ export async function load(input: LoadInput, opts: LoadOptions = {}): Promise<An
  */
 export async function loadFiles(files: Iterable<File>, opts: LoadOptions = {}): Promise<AnyImage[]> {
   const list = [...files];
-  const pairs = new Map<string, { hdr?: File; img?: File }>();
+  const pairs = new Map<string, { hdr?: File; img?: File; mat?: File }>();
   const order: (File | string)[] = [];
+  // SPM's .mat goes with the pair of the same stem (nibabel reads it for SPM images).
+  const mats = new Map<string, File>();
   for (const f of list) {
     const { stem, ext } = baseExt(f.name);
+    if (ext === '.mat') mats.set(stem.toLowerCase(), f);
+  }
+  for (const f of list) {
+    const { stem, ext } = baseExt(f.name);
+    if (ext === '.mat' && pairs.has(stem.toLowerCase())) continue;
+    if (ext === '.mat' && list.some((g) => g !== f && /^\.(hdr|img)$/.test(baseExt(g.name).ext) && baseExt(g.name).stem.toLowerCase() === stem.toLowerCase())) continue;
     if (ext === '.hdr' || ext === '.img') {
       const key = stem.toLowerCase();
       let p = pairs.get(key);
@@ -270,7 +280,10 @@ export async function loadFiles(files: Iterable<File>, opts: LoadOptions = {}): 
         { code: 'MISSING_PAIR_MEMBER' },
       );
     }
-    out.push(await openImage({ name: p.hdr.name, source: sourceOf(p.hdr) }, { name: p.img.name, source: sourceOf(p.img) }, opts));
+    const mat = mats.get(item);
+    out.push(
+      await openImage({ name: p.hdr.name, source: sourceOf(p.hdr) }, { name: p.img.name, source: sourceOf(p.img) }, opts, mat && { name: mat.name, source: sourceOf(mat) }),
+    );
   }
   return out;
 }

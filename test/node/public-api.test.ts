@@ -6,6 +6,8 @@ import * as api from '../../src/index';
 it('exports exactly the public API', () => {
   expect(Object.keys(api).sort()).toEqual(
     [
+      'AnalyzeHeader',
+      'AnalyzeImage',
       'ArrayProxy',
       'BlobSource',
       'BufferSource',
@@ -32,6 +34,11 @@ it('exports exactly the public API', () => {
       'Nifti2PairHeader',
       'NiftiExtension',
       'SpatialImage',
+      'Spm2AnalyzeHeader',
+      'Spm2AnalyzeImage',
+      'Spm99AnalyzeHeader',
+      'Spm99AnalyzeImage',
+      'SpmAnalyzeHeader',
       'UnsupportedError',
       'WasmError',
       'aff2axcodes',
@@ -55,9 +62,11 @@ it('exports exactly the public API', () => {
       'orntTransform',
       'setWasmSource',
       'shapeSize',
+      'readMatFile',
       'slice',
       'toMatvec',
       'voxelSizes',
+      'writeMatV4',
     ].sort(),
   );
 });

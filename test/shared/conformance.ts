@@ -47,7 +47,7 @@ function same(got: number | bigint, want: number | bigint): boolean {
   return Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want));
 }
 
-function expectValue(got: (number | bigint)[], want: Encoded, where: string): void {
+export function expectValue(got: (number | bigint)[], want: Encoded, where: string): void {
   const w = Array.isArray(want) ? want.map(num) : [num(want)];
   const ok = got.length === w.length && got.every((g, i) => same(g, w[i]));
   if (!ok) expect.fail(`${where}: got ${got.map(String)}, want ${w.map(String)}`);
@@ -64,7 +64,7 @@ function toIndex(ix: unknown[]): Index {
 }
 
 /** SHA-256 of the canonical form: LE, Fortran order, interleaved lanes, canonical NaN. */
-async function sha256(arr: NDArray): Promise<string> {
+export async function sha256(arr: NDArray): Promise<string> {
   const f = arr.isFortranContiguous && arr.offset === 0 ? arr : null;
   const n = arr.size * arr.lanes;
   const Ctor = arr.data.constructor as new (n: number) => typeof arr.data;
