@@ -5,7 +5,7 @@
  * A drop is grouped before loading so that one bad file does not take the others down with
  * it: `.hdr` and `.img` files with the same stem form one Analyze/NIfTI pair (nibabel's
  * `filename_parser.types_filenames` pairing, case-insensitive, `.gz` allowed on either), every
- * other file is an image on its own. A lone `.hdr` or `.img` stays its own group, so the
+ * other file is an image on its own; SPM's `.mat` joins the pair of its stem. A lone `.hdr` or `.img` stays its own group, so the
  * loader can report the missing partner.
  */
 import { isNibabelError } from '../../src/errors.js';
@@ -22,7 +22,7 @@ export interface FileGroup<F extends NamedFile> {
 }
 
 /** Extensions the file picker offers (the loader decides by content, not by these). */
-export const ACCEPTED_EXTENSIONS = ['.nii', '.nii.gz', '.hdr', '.img', '.hdr.gz', '.img.gz', '.mgz', '.mgh', '.gz'];
+export const ACCEPTED_EXTENSIONS = ['.nii', '.nii.gz', '.hdr', '.img', '.hdr.gz', '.img.gz', '.mat', '.mgz', '.mgh', '.gz'];
 
 function pairPart(name: string): { stem: string; kind: 'hdr' | 'img' } | null {
   const m = /^(.*)\.(hdr|img)(\.gz)?$/i.exec(name);
@@ -38,7 +38,15 @@ function pairPart(name: string): { stem: string; kind: 'hdr' | 'img' } | null {
 export function groupFiles<F extends NamedFile>(files: Iterable<F>): FileGroup<F>[] {
   const groups: FileGroup<F>[] = [];
   const pairs = new Map<string, FileGroup<F>>();
-  for (const f of files) {
+  const all = [...files];
+  // SPM's .mat goes with the .hdr/.img pair of the same stem (the loader reads it for the affine).
+  const matOf = new Map<string, F>();
+  for (const f of all) {
+    const m = /^(.*)\.mat$/i.exec(f.name);
+    if (m && all.some((g) => pairPart(g.name)?.stem === m[1]!.toLowerCase())) matOf.set(m[1]!.toLowerCase(), f);
+  }
+  for (const f of all) {
+    if ([...matOf.values()].includes(f)) continue;
     const part = pairPart(f.name);
     if (part) {
       const g = pairs.get(part.stem);
@@ -48,6 +56,8 @@ export function groupFiles<F extends NamedFile>(files: Iterable<F>): FileGroup<F
         const hdr = g.files.find((x) => pairPart(x.name)?.kind === 'hdr') ?? g.files[0];
         const img = g.files.find((x) => pairPart(x.name)?.kind === 'img') ?? g.files[0];
         g.name = `${hdr.name} + ${img.name}`;
+        const mat = matOf.get(part.stem);
+        if (mat) g.files.push(mat);
         pairs.delete(part.stem);
         continue;
       }

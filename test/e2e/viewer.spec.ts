@@ -245,6 +245,25 @@ test('drop of a FreeSurfer .mgz: MGH header rows, affine from Mdc/delta/Pxyz_c',
   await attachScreenshot(page, testInfo, 'mgz.png');
 });
 
+test('drop of an SPM Analyze pair with its .mat: one image, affine from the .mat', async ({ page }, testInfo) => {
+  // test/fixtures/analyze (generate-analyze.py): int16 4×3×2 written by nibabel's Spm99AnalyzeImage.
+  const dir = join(here, '..', 'fixtures', 'analyze');
+  const analyze = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const e = analyze.find((r: { id: string }) => r.id === 'mat-v4-mat');
+  const want = e.as.Spm2AnalyzeImage;
+  await ready(page, 'sample.nii.gz');
+  await drop(page, ['mat-v4-mat.mat', 'mat-v4-mat.img', 'mat-v4-mat.hdr'], dir);
+  await ready(page, 'mat-v4-mat.hdr + mat-v4-mat.img');
+  await expect(page.locator('#image-list li')).toHaveCount(2);
+  const h = await headerTable(page);
+  expect(h.shape).toBe(`${want.shape.join(' × ')} (3-D)`);
+  expect(h.dtype).toBe('int16');
+  const affine = await page.locator('#header-table tr[data-key="affine"]').textContent();
+  // The table shows 5 significant digits: the .mat's oblique affine, not the header's diagonal one.
+  for (const row of want.affine.slice(0, 3)) for (const v of row) expect(affine).toContain(String(Number(Math.abs(v).toPrecision(5))));
+  await attachScreenshot(page, testInfo, 'spm-pair.png');
+});
+
 for (const mode of ['whole array', 'one volume at a time'] as const) {
   test(`4-D image (${mode}): the volume slider changes the picture and the value`, async ({ page }, testInfo) => {
     const e = expected.fourd;
