@@ -16,6 +16,13 @@ describe('groupFiles', () => {
       ['c.nii', ['c.nii']],
     ]);
   });
+  it("puts SPM's .mat with the pair of its stem, and leaves an unmatched .mat alone", () => {
+    expect(names([f('s.mat'), f('s.img'), f('other.mat'), f('s.hdr')])).toEqual([
+      ['s.hdr + s.img', ['s.img', 's.hdr', 's.mat']],
+      ['other.mat', ['other.mat']],
+    ]);
+  });
+
   it('handles gzipped pair members and several pairs', () => {
     expect(names([f('x.hdr.gz'), f('y.hdr'), f('x.img.gz'), f('y.img')])).toEqual([
       ['x.hdr.gz + x.img.gz', ['x.hdr.gz', 'x.img.gz']],
