@@ -23,7 +23,7 @@ const PAGE = 'test/bench/index.html';
 
 /** A volume as the bench page wants it (file names, not paths). */
 export function volSpec(v) {
-  return { name: v.name, gzName: basename(v.gz), niiName: basename(v.nii), shape: v.shape, dtype: v.dtype, slope: v.slope, inter: v.inter };
+  return { name: v.name, gzName: basename(v.gz), niiName: basename(v.nii), mgzName: v.mgz ? basename(v.mgz) : undefined, shape: v.shape, dtype: v.dtype, slope: v.slope, inter: v.inter };
 }
 
 /** The Vite dev server that serves the bench page (also used by scripts/profile-bench.mjs). */
@@ -96,7 +96,7 @@ export async function runBrowserBench(root, volumes, opts, log) {
   const json = {};
   const env = { chromium: execFileSync(exe, ['--version'], { encoding: 'utf8' }).trim() };
   const vols = volumes.map(volSpec);
-  const allFiles = volumes.flatMap((v) => [v.gz, v.nii]);
+  const allFiles = volumes.flatMap((v) => (v.mgz ? [v.gz, v.nii, v.mgz] : [v.gz, v.nii]));
   try {
     let page = await openBenchPage(context, url, allFiles, vols);
     const info = await page.evaluate(() => window.nibBench.info());
@@ -175,9 +175,29 @@ export async function runBrowserBench(root, volumes, opts, log) {
       ]);
       json.e2e[v.name] = { outBytes: out, verify: bad, ...Object.fromEntries(r) };
     }
-    md.push('\n### Chromium (c): File(.nii.gz) → float32 array, end to end (median ms · MB/s of float32 output)\n');
+    // The same T1 voxels as a .mgz: nibweb's MGH load against the lean pipeline with a byte swap.
+    for (const v of volumes.filter((x) => x.mgz)) {
+      const bad = await page.evaluate((name) => window.nibBench.verify('e2e-mgz', name), v.name);
+      const nibOk = info.nibweb.load && !bad.nibweb && !bad.lean;
+      const ids = nibOk ? ['e2e:nibweb-mgz', 'e2e:lean-mgz'] : ['e2e:lean-mgz'];
+      log(`chromium e2e ${v.name}.mgz: ${ids.join(', ')} (checksum nibweb ${bad.checksumNibweb ?? '–'}, lean ${bad.checksumLean})`);
+      const r = await run(v.name, ids);
+      const out = v.shape.reduce((a, b) => a * b, 1) * 4;
+      const nibMs = r.get('e2e:nibweb-mgz')?.median;
+      const leanMs = r.get('e2e:lean-mgz').median;
+      eRows.push([
+        `${v.label} .mgz`,
+        !info.nibweb.load ? 'not available' : problemText(bad.nibweb) || cell(r.get('e2e:nibweb-mgz'), out),
+        problemText(bad.lean) || cell(r.get('e2e:lean-mgz'), out),
+        ratio(nibMs, leanMs),
+        Number.isFinite(nibMs) ? (nibMs / leanMs <= 0.6 ? 'yes' : 'no') : '–',
+      ]);
+      json.e2e[`${v.name}.mgz`] = { outBytes: out, verify: bad, ...Object.fromEntries(r) };
+    }
+    md.push('\n### Chromium (c): File(.nii.gz, and the T1 as .mgz) → float32 array, end to end (median ms · MB/s of float32 output)\n');
     md.push(`nibweb (${info.nibweb.loadFrom}): \`(await load(file)).getFdata({ dtype: 'float32' })\`, a fresh load every run` + ', `img.uncache()` after (outside the clock). ' +
-      'Lean: File.stream() → DecompressionStream → buffer preallocated from ISIZE → typed view at vox_offset → JS scaling loop into a new Float32Array (float32 with slope 1: the view itself).\n');
+      'Lean: File.stream() → DecompressionStream → buffer preallocated from ISIZE → typed view at vox_offset → JS scaling loop into a new Float32Array (float32 with slope 1: the view itself). ' +
+      '.mgz row: the same T1 raw int16 voxels as MGH (no scaling, so values differ from the .nii.gz row by scl_slope/inter); lean = the same DecompressionStream steps, then one JS loop byte-swapping the big-endian int16 at offset 284 into a new Float32Array. Checked before timing: nibweb\'s output equals the lean output element-wise (and by checksum), and the lean output equals the .nii\'s raw int16.\n');
     md.push(table(['volume', 'nibweb load + getFdata', 'lean DecompressionStream', 'nibweb ÷ lean', '≤ 0.6×?'], eRows));
 
     // (e) slices ---------------------------------------------------------------------------

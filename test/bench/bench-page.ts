@@ -19,6 +19,8 @@ export interface VolumeSpec {
   /** File names as given to the input. */
   gzName: string;
   niiName: string;
+  /** The same int16 data as a .mgz (T1 only). */
+  mgzName?: string;
   shape: number[];
   dtype: 'int16' | 'float32';
   slope: number;
@@ -39,7 +41,7 @@ export interface NibBench {
   info(): Promise<PageInfo>;
   setVolumes(vols: VolumeSpec[]): void;
   prepare(section: 'gunzip' | 'scale' | 'e2e' | 'slice'): Promise<Record<string, string>>;
-  verify(section: 'gunzip' | 'e2e' | 'slice' | 'scale', vol: string): Promise<Record<string, string>>;
+  verify(section: 'gunzip' | 'e2e' | 'e2e-mgz' | 'slice' | 'scale', vol: string): Promise<Record<string, string>>;
   run(id: string, vol: string, iter: number): Promise<number>;
   release(): void;
   gcNow(): void;
@@ -152,6 +154,41 @@ async function leanLoad(f: File): Promise<Float32Array> {
   const out = new Float32Array(n);
   scaleJs(raw, out, slope, inter);
   return out;
+}
+
+/**
+ * The lean pipeline for a `.mgz` (the bench writes int16 only): as `leanLoad` — File.stream()
+ * → DecompressionStream → buffer preallocated from ISIZE — then dims and type from the
+ * big-endian header and one JS pass that byte-swaps the big-endian int16 at offset 284 into
+ * a new Float32Array (MGH has no scaling).
+ */
+async function leanLoadMgh(f: File): Promise<Float32Array> {
+  const isize = isizeOf(new Uint8Array(await f.slice(f.size - 4).arrayBuffer()));
+  const buf = new Uint8Array(isize);
+  const ds = f.stream().pipeThrough(new DecompressionStream('gzip'));
+  const reader = ds.getReader();
+  let off = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf.set(value, off);
+    off += value.length;
+  }
+  const dv = new DataView(buf.buffer);
+  let n = 1;
+  for (let i = 0; i < 4; i++) n *= dv.getInt32(4 + 4 * i, false);
+  const type = dv.getInt32(20, false);
+  if (type !== 4) throw new Error(`lean MGH path handles int16 (type 4) only, not type ${type}`);
+  const out = new Float32Array(n);
+  for (let i = 0, p = 284; i < n; i++, p += 2) out[i] = ((buf[p] << 24) >> 16) | buf[p + 1];
+  return out;
+}
+
+/** A position-weighted float64 sum, shown next to the element-wise comparison. */
+function checksum(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * ((i % 65521) + 1);
+  return s;
 }
 
 /** The nibweb pipeline timed in e2e/mem: fresh load, float32 getFdata. */
@@ -296,6 +333,23 @@ const api: NibBench = {
           out.nibweb = `threw ${String(err)}`;
         }
       }
+    } else if (section === 'e2e-mgz') {
+      if (!v.mgzName) throw new Error(`volume ${name} has no .mgz`);
+      const ref = await leanLoadMgh(file(v.mgzName));
+      out.checksumLean = String(checksum(ref));
+      // The lean MGH output must be the NIfTI row's raw int16 voxels, read straight from the .nii.
+      const nii = new Int16Array(await file(v.niiName).slice(352, 352 + prod(v.shape) * 2).arrayBuffer());
+      out.lean = firstMismatch(ref, nii);
+      if (nib.load) {
+        try {
+          const { img, data } = await nibLoad(file(v.mgzName));
+          out.checksumNibweb = String(checksum(data));
+          out.nibweb = firstMismatch(data, ref) || (out.checksumNibweb === out.checksumLean ? '' : `checksum ${out.checksumNibweb} vs ${out.checksumLean}`);
+          img.uncache();
+        } catch (err) {
+          out.nibweb = `threw ${String(err)}`;
+        }
+      }
     } else if (section === 'slice') {
       const img = niiImages.get(name);
       if (img) {
@@ -379,6 +433,20 @@ const api: NibBench = {
         const ms = performance.now() - t0;
         if (id === 'mem:lean') held.result = data;
         return ms;
+      }
+      case 'e2e:nibweb-mgz': {
+        const f = file(v.mgzName!);
+        const t0 = performance.now();
+        const { img } = await nibLoad(f);
+        const ms = performance.now() - t0;
+        img.uncache();
+        return ms;
+      }
+      case 'e2e:lean-mgz': {
+        const f = file(v.mgzName!);
+        const t0 = performance.now();
+        await leanLoadMgh(f);
+        return performance.now() - t0;
       }
       case 'slice:nibweb': {
         const img = niiImages.get(name);
