@@ -11,13 +11,14 @@
  * affine that differs from the header's best affine is written as sform (code 2, aligned)
  * and qform (code 0, unknown).
  */
-import { type DType, type TypedArray, dtypeOfTypedArray } from '../dtypes.js';
+import { type DType, type TypedArray } from '../dtypes.js';
 import { Nifti1Header, Nifti1PairHeader } from '../header/nifti1-header.js';
-import { NDArray } from '../ndarray.js';
-import { ArrayProxy } from '../proxy/array-proxy.js';
 import { type DataObj, SpatialImage } from '../image/spatial-image.js';
 import { allclose } from '../affines.js';
 import { imageToBlob, imageToBytes } from './nifti-writer.js';
+import { toDataObj } from './analyze.js';
+
+export { toDataObj };
 
 /** The header classes NIfTI images accept. */
 export type NiftiHeaderLike = Nifti1Header;
@@ -66,13 +67,6 @@ export function prepareNiftiHeader<H extends Nifti1Header>(
 function magicFor(hdr: Nifti1Header, isSingle: boolean): string {
   const v = hdr.sizeofHdr === 540 ? '2' : '1';
   return isSingle ? `n+${v}` : `ni${v}`;
-}
-
-/** Wraps a typed array with its shape as a column-major NDArray. */
-export function toDataObj(data: DataObj | TypedArray, shape?: readonly number[]): DataObj {
-  if (data instanceof NDArray || data instanceof ArrayProxy) return data;
-  if (!shape) throw new TypeError('a typed array needs a shape: new Nifti1Image(data, affine, header, { shape })');
-  return new NDArray(data, shape, { dtype: dtypeOfTypedArray(data) });
 }
 
 /** A NIfTI-1 pair: header in `.hdr`, data in `.img` (nibabel's `Nifti1Pair`). */
