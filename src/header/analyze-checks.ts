@@ -4,27 +4,20 @@
  * the file policy of reliability.md §4.3 that applies to every 348-byte Analyze-family header
  * (H1–H10, H14, H16, H26, H27). The NIfTI checks (nifti1-checks.ts) extend this list.
  *
- * A check is a function of the header and a context: it fixes what nibabel fixes (level < 40)
- * and records a `HeaderWarning`, or throws a typed error for what nibabel refuses (level ≥ 40).
- * `ctx.file` is true when the bytes came from a file (`fromBytes`), where some rules are
+ * A check (batteryrunners.ts) is a function of the header and a context: it fixes what
+ * nibabel fixes (level < 40) and records a `HeaderWarning`, or throws a typed error for what
+ * nibabel refuses (level ≥ 40). `ctx.file` is true when the bytes came from a file (`fromBytes`), where some rules are
  * stricter than for a header being built in memory (dim[0] = 0 is an error only in a file).
  */
-import type { HeaderWarning } from '../errors.js';
 import { HeaderDataError, ImageFileError } from '../errors.js';
+import { type CheckedStruct, type HeaderCheck as Check, warn } from './batteryrunners.js';
 import type { WrapStruct } from './wrapstruct.js';
 
-/** What a check sees besides the header. */
-export interface CheckContext {
-  /** True for bytes read from a file, false for `checkFix()` on a header in memory. */
-  file: boolean;
-  /** Where fixes and findings are recorded. */
-  warnings: HeaderWarning[];
-}
+/** A check of the Analyze family. */
+export type HeaderCheck = Check<CheckedHeader>;
 
-/** The header as the checks see it: its struct and a few class facts. */
-export interface CheckedHeader {
-  /** The fields (nibabel's `structarr`). */
-  readonly structarr: WrapStruct;
+/** An Analyze-family header as its checks see it: its struct and a few class facts. */
+export interface CheckedHeader extends CheckedStruct {
   /** `sizeof_hdr` values that belong to this family, and the class's own. */
   readonly checkFacts: {
     readonly sizeofHdr: number;
@@ -44,23 +37,7 @@ export interface CheckedHeader {
   rawVoxOffset(): number;
 }
 
-/** One check of the battery. */
-export type HeaderCheck = (hdr: CheckedHeader, ctx: CheckContext) => void;
-
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-/**
- * Records a fix or finding.
- * @param list where to record
- * @param code stable code, e.g. `'BAD_PIXDIM'`
- * @param field the field concerned
- * @param message nibabel's problem and fix message
- * @param found the value found
- * @param used the value used instead
- */
-export function warn(list: HeaderWarning[], code: string, field: string, message: string, found?: unknown, used?: unknown): void {
-  list.push({ code, field, message, found, used });
-}
 
 /** dim[0] read in the struct's order, as a number even for NIfTI-2's int64 (clamped). */
 export function rawDim0(s: WrapStruct): number {
@@ -169,5 +146,9 @@ export const chkVoxOffset: HeaderCheck = (hdr, ctx) => {
   }
 };
 
-/** nibabel's Analyze battery, in order, with the file policy checks where they belong. */
-export const ANALYZE_CHECKS: readonly HeaderCheck[] = [chkSizeofHdr, chkDim0, chkDims, chkDatatype, chkPixdims, chkVoxOffset];
+/**
+ * nibabel's Analyze battery, in order, with the file policy checks where they belong.
+ * Subclasses extend it with `extendChecks` (batteryrunners.ts).
+ */
+export const ANALYZE_CHECKS: readonly Check[] = [chkSizeofHdr, chkDim0, chkDims, chkDatatype, chkPixdims, chkVoxOffset];
+

@@ -1,130 +1,51 @@
 /**
  * The Analyze 7.5 header (port of nibabel's `analyze.py` `AnalyzeHeader`): the 348-byte
- * Mayo `dbh.h` layout, and everything the Analyze family shares — SPM99 and SPM2
+ * Mayo `dbh.h` layout (analyze-layout.ts) and what the Analyze family means by its fields —
+ * dtype, shape, zooms, data offset, scaling and affine. Parsing, checks, field access and
+ * copying are `LabeledWrapStruct`'s (labeled-wrapstruct.ts). SPM99 and SPM2
  * (spm99analyze-header.ts, spm2analyze-header.ts) and NIfTI-1/2 (nifti1-header.ts,
  * nifti2-header.ts) build on this class, as nibabel's headers do.
  *
  * Contract:
- * - The header is a `WrapStruct` over its own bytes in the file's byte order (`endianness`,
- *   guessed as nibabel's `guessed_endian` does), so `toBytes()` of a parsed header is
- *   byte-identical to what was read, in either byte order, unless a check fixed a field.
- * - Field access by nibabel's names: `get('descrip')`, `set('dim', [...])`, `keys()`.
  * - Methods are nibabel's in camelCase; tuples are arrays; keyword arguments an options object.
  * - Each class's data types are its own (`dataTypeCodes`: Analyze has uint8, int16, int32,
  *   float32, complex64, float64 and RGB only); its checks are a list of small functions that
- *   subclasses extend (`checks`, nibabel's `_get_checks`); its scaling (`getSlopeInter`) and
+ *   subclasses extend (`checks`, analyze-checks.ts); its scaling (`getSlopeInter`) and
  *   affine (`getBestAffine`) are its own. Plain Analyze has no scaling and the base affine.
- * - `fromBytes` runs the battery: what nibabel raises on (level ≥ 40) throws a typed error
- *   with a stable `code`; what it fixes is fixed and reported on `hdr.warnings`.
- * - Parsing never lets a `RangeError`/`TypeError` escape: only the nibweb error family.
+ * - The byte order is guessed from dim[0] as nibabel's `guessed_endian` does.
  */
 import { type DType, type DTypeInfo, dtypeFromNiftiCode, dtypeInfo } from '../dtypes.js';
-import { HeaderDataError, type HeaderWarning, ImageFileError, NibwebError, UnsupportedError } from '../errors.js';
+import { HeaderDataError, NibwebError, UnsupportedError } from '../errors.js';
 import { type Matrix, eye, isFiniteMatrix, shapeZoomAffine } from '../affines.js';
-import { ANALYZE_CHECKS, type CheckContext, type HeaderCheck, rawDim0 } from './analyze-checks.js';
-import { Recoder } from './recoder.js';
+import { ANALYZE_CHECKS, rawDim0 } from './analyze-checks.js';
+import type { HeaderCheck as Check } from './batteryrunners.js';
+import { LabeledWrapStruct } from './labeled-wrapstruct.js';
+import { ANALYZE_DATATYPE_LABELS, ANALYZE_LAYOUT, type SpatialHeaderLike } from './analyze-layout.js';
+import type { Recoder } from './recoder.js';
 import { resolveDType } from './spatial-header.js';
-import { type Endianness, type FieldDecl, type FieldValue, NATIVE_CODE, SWAPPED_CODE, StructLayout, WrapStruct } from './wrapstruct.js';
+import { type Endianness, NATIVE_CODE, SWAPPED_CODE, type StructLayout, WrapStruct } from './wrapstruct.js';
 
-/** The Analyze 7.5 fields, in order, with nibabel's names (`analyze.header_dtype`). */
-export const ANALYZE_FIELDS: readonly FieldDecl[] = [
-  { name: 'sizeof_hdr', type: 'i4' }, // 0   header_key
-  { name: 'data_type', type: 'S', count: 10 },
-  { name: 'db_name', type: 'S', count: 18 },
-  { name: 'extents', type: 'i4' },
-  { name: 'session_error', type: 'i2' },
-  { name: 'regular', type: 'S', count: 1 },
-  { name: 'hkey_un0', type: 'S', count: 1 },
-  { name: 'dim', type: 'i2', count: 8 }, // 40  image_dimension
-  { name: 'vox_units', type: 'S', count: 4 },
-  { name: 'cal_units', type: 'S', count: 8 },
-  { name: 'unused1', type: 'i2' },
-  { name: 'datatype', type: 'i2' }, // 70
-  { name: 'bitpix', type: 'i2' },
-  { name: 'dim_un0', type: 'i2' },
-  { name: 'pixdim', type: 'f4', count: 8 }, // 76
-  { name: 'vox_offset', type: 'f4' }, // 108
-  { name: 'funused1', type: 'f4' }, // 112: SPM's scale factor
-  { name: 'funused2', type: 'f4' }, // 116: SPM2's intercept
-  { name: 'funused3', type: 'f4' },
-  { name: 'cal_max', type: 'f4' },
-  { name: 'cal_min', type: 'f4' },
-  { name: 'compressed', type: 'i4' },
-  { name: 'verified', type: 'i4' },
-  { name: 'glmax', type: 'i4' },
-  { name: 'glmin', type: 'i4' },
-  { name: 'descrip', type: 'S', count: 80 }, // 148 data_history
-  { name: 'aux_file', type: 'S', count: 24 },
-  { name: 'orient', type: 'S', count: 1 },
-  { name: 'originator', type: 'S', count: 10 }, // 253: SPM's origin
-  { name: 'generated', type: 'S', count: 10 },
-  { name: 'scannum', type: 'S', count: 10 },
-  { name: 'patient_id', type: 'S', count: 10 },
-  { name: 'exp_date', type: 'S', count: 10 },
-  { name: 'exp_time', type: 'S', count: 10 },
-  { name: 'hist_un0', type: 'S', count: 3 },
-  { name: 'views', type: 'i4' },
-  { name: 'vols_added', type: 'i4' },
-  { name: 'start_field', type: 'i4' },
-  { name: 'field_skip', type: 'i4' },
-  { name: 'omax', type: 'i4' },
-  { name: 'omin', type: 'i4' },
-  { name: 'smax', type: 'i4' },
-  { name: 'smin', type: 'i4' },
-];
-
-/** The 348-byte Analyze layout. */
-export const ANALYZE_LAYOUT = new StructLayout(ANALYZE_FIELDS);
-
-/** Analyze's datatype labels (`analyze.data_type_codes`). */
-export const ANALYZE_DATATYPE_LABELS = new Recoder([
-  [0, 'none'],
-  [1, 'binary'],
-  [2, 'uint8'],
-  [4, 'int16'],
-  [8, 'int32'],
-  [16, 'float32'],
-  [32, 'complex64'],
-  [64, 'float64'],
-  [128, 'RGB'],
-  [255, 'all'],
-]);
-
-/** A code argument: the number, or nibabel's label. */
-export type CodeLike = number | string;
-
-/** Options of `fromBytes`. */
-export interface FromBytesOptions {
-  /** Run the validation battery (default true). With false, only the byte order is guessed. */
-  checks?: boolean;
-  /** Byte order to use instead of guessing it. */
-  endianness?: Endianness;
-  /** NIfTI only: single file (extensions end at vox_offset) or pair header (to the end). */
-  isSingle?: boolean;
-}
-
-/** Constructor options. */
-export interface HeaderOptions {
-  /** Byte order of the new header (native by default, as nibabel). */
-  endianness?: Endianness;
-}
+export { ANALYZE_DATATYPE_LABELS, ANALYZE_FIELDS, ANALYZE_LAYOUT, asFileError } from './analyze-layout.js';
+export type { CodeLike, FromBytesOptions, HeaderOptions, SpatialHeaderLike } from './analyze-layout.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** The Analyze 7.5 header; the base of the SPM and NIfTI headers. */
-export class AnalyzeHeader {
+export class AnalyzeHeader extends LabeledWrapStruct {
   /** The binary layout. */
-  static readonly layout: StructLayout = ANALYZE_LAYOUT;
+  static override readonly layout: StructLayout = ANALYZE_LAYOUT;
   /** Size of the header proper (the `sizeof_hdr` value). */
   static readonly sizeofHdr: number = 348;
   /** `sizeof_hdr` values of this family: anything else is not such a header. */
   static readonly validSizes: readonly number[] = [348];
   /** The error code for bytes that are not this family's header at all. */
   static readonly notFormatCode: string = 'NOT_ANALYZE';
+  /** The format as messages name it ("… is not valid for a NIfTI-1 header"). */
+  static readonly formatName: string = 'an Analyze';
   /** The datatype codes this class reads and writes (nibabel's `_data_type_codes`). */
   static readonly dataTypeCodes: ReadonlySet<number> = new Set([2, 4, 8, 16, 32, 64, 128]);
   /** Coded fields and their label tables, for `getValueLabel`. */
-  static readonly fieldRecoders: Readonly<Record<string, Recoder>> = { datatype: ANALYZE_DATATYPE_LABELS };
+  static override readonly fieldRecoders: Readonly<Record<string, Recoder>> = { datatype: ANALYZE_DATATYPE_LABELS };
   /** nibabel's `has_data_slope` / `has_data_intercept`: what the writer may use. */
   static readonly hasDataSlope: boolean = false;
   static readonly hasDataIntercept: boolean = false;
@@ -133,34 +54,20 @@ export class AnalyzeHeader {
   /** The base affine flips x (radiological storage), as nibabel's `default_x_flip`. */
   static readonly defaultXFlip: boolean = true;
   /** The check battery, in order (nibabel's `_get_checks`). */
-  static readonly checks: readonly HeaderCheck[] = ANALYZE_CHECKS;
-
-  /** What the checks fixed or found (nibabel logs these; we keep them for the caller). */
-  warnings: HeaderWarning[] = [];
-  /** @internal the struct over the header bytes */
-  protected struct: WrapStruct;
-
-  /**
-   * A default header: nibabel's `default_structarr` (dim[0] = 0, dims 1, pixdims 1, float32),
-   * native byte order unless told otherwise.
-   * @param opts byte order
-   */
-  constructor(opts: HeaderOptions = {}) {
-    this.struct = this.klass.defaultStruct(opts.endianness ?? NATIVE_CODE);
-  }
+  static override readonly checks: readonly Check[] = ANALYZE_CHECKS;
 
   /** @internal the statics of the concrete class */
-  get klass(): typeof AnalyzeHeader {
+  override get klass(): typeof AnalyzeHeader {
     return this.constructor as typeof AnalyzeHeader;
   }
 
   /**
-   * nibabel's `default_structarr` for this class.
+   * nibabel's `default_structarr` for this class (dim[0] = 0, dims 1, pixdims 1, float32).
    * @param endianness byte order
    * @returns the default struct
    */
-  protected static defaultStruct(endianness: Endianness): WrapStruct {
-    const s = new WrapStruct(this.layout, undefined, endianness);
+  protected static override defaultStruct(endianness: Endianness): WrapStruct {
+    const s = super.defaultStruct(endianness);
     s.set('sizeof_hdr', this.sizeofHdr);
     s.set('dim', [0, 1, 1, 1, 1, 1, 1, 1]);
     s.set('pixdim', 1);
@@ -169,25 +76,10 @@ export class AnalyzeHeader {
     return s;
   }
 
-  /** The fields (nibabel's `structarr`); edit through `set` so checks and caches see it. */
-  get structarr(): WrapStruct {
-    return this.struct;
-  }
-
   /** @internal what the shared checks need to know about the class */
   get checkFacts(): { sizeofHdr: number; validSizes: readonly number[]; notFormatCode: string; formatName: string } {
     const K = this.klass;
-    return { sizeofHdr: K.sizeofHdr, validSizes: K.validSizes, notFormatCode: K.notFormatCode, formatName: `a ${K.name}` };
-  }
-
-  /** Byte order of the header and of the array: `'<'` or `'>'`. */
-  get endianness(): Endianness {
-    return this.struct.endianness;
-  }
-
-  /** The header bytes alone, in the header's byte order (nibabel `binaryblock`). */
-  get binaryblock(): Uint8Array {
-    return this.struct.binaryblock;
+    return { sizeofHdr: K.sizeofHdr, validSizes: K.validSizes, notFormatCode: K.notFormatCode, formatName: K.formatName };
   }
 
   /** Size of the header proper. */
@@ -198,52 +90,12 @@ export class AnalyzeHeader {
   // ---------------------------------------------------------------- parsing and sniffing
 
   /**
-   * Parses a header from bytes (the header, and for NIfTI what follows it up to the data).
-   * @param bytes the first bytes of the file (at least the header's size)
-   * @param opts `checks` (default true), a forced byte order, NIfTI's `isSingle`
-   * @returns the header; fixes made are listed in `hdr.warnings`
-   * @throws {ImageFileError} `TRUNCATED_HEADER`, or the class's not-this-format code
-   * @throws {HeaderDataError} for values the battery refuses (`BAD_DIM0`, `BAD_DIM`, …)
-   * @throws {UnsupportedError} `UNSUPPORTED_DATATYPE`
-   */
-  static fromBytes<T extends typeof AnalyzeHeader>(this: T, bytes: Uint8Array, opts: FromBytesOptions = {}): InstanceType<T> {
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('fromBytes expects a Uint8Array');
-    const size = this.layout.size;
-    if (bytes.length < size) {
-      throw new ImageFileError(
-        bytes.length === 0 ? 'Empty file: no header bytes' : `File too short for a ${this.name}: ${bytes.length} bytes, need ${size}`,
-        { code: 'TRUNCATED_HEADER' },
-      );
-    }
-    const head = bytes.subarray(0, size);
-    const hdr = this.blank(opts) as InstanceType<T>;
-    hdr.struct = new WrapStruct(this.layout, head, opts.endianness ?? this.guessedEndian(head));
-    if (opts.checks ?? true) {
-      try {
-        hdr.warnings.push(...hdr.runChecks(true));
-      } catch (err) {
-        throw asFileError(err);
-      }
-    }
-    hdr.readTail(bytes, opts);
-    return hdr;
-  }
-
-  /** @internal the empty header `fromBytes` fills in */
-  protected static blank(_opts: FromBytesOptions): AnalyzeHeader {
-    return new this();
-  }
-
-  /** @internal what follows the header proper (NIfTI's extensions); nothing for Analyze */
-  protected readTail(_bytes: Uint8Array, _opts: FromBytesOptions): void {}
-
-  /**
    * nibabel's `guessed_endian`: dim[0] in 1..7 read natively → native; dim[0] = 0 → swapped
    * only if the byte-swapped sizeof_hdr is this class's size; anything else → swapped.
    * @param bytes at least the header's bytes
    * @returns the byte order to read the header with
    */
-  static guessedEndian(bytes: Uint8Array): Endianness {
+  static override guessedEndian(bytes: Uint8Array): Endianness {
     const s = new WrapStruct(this.layout, bytes.subarray(0, this.layout.size), NATIVE_CODE);
     const dim0 = rawDim0(s);
     if (dim0 === 0) {
@@ -251,11 +103,6 @@ export class AnalyzeHeader {
     }
     if (dim0 >= 1 && dim0 <= 7) return NATIVE_CODE;
     return SWAPPED_CODE;
-  }
-
-  /** Bytes `mayContainHeader` needs. */
-  static get sniffBytes(): number {
-    return this.layout.size;
   }
 
   /**
@@ -268,17 +115,6 @@ export class AnalyzeHeader {
     if (!(bytes instanceof Uint8Array) || bytes.length < this.layout.size) return false;
     const v = new DataView(bytes.buffer, bytes.byteOffset, 4);
     return v.getInt32(0, true) === this.sizeofHdr || v.getInt32(0, false) === this.sizeofHdr;
-  }
-
-  /**
-   * How many leading bytes of its file this header takes (what `fromBytes` should be given),
-   * from the first `sniffBytes` of them. Analyze: the header alone.
-   * @param _head the first bytes of the header file
-   * @param _isSingle whether header and data share one file
-   * @returns a byte count
-   */
-  static headerExtent(_head: Uint8Array, _isSingle: boolean): number {
-    return this.layout.size;
   }
 
   /**
@@ -304,12 +140,15 @@ export class AnalyzeHeader {
     }
     const obj = new this() as InstanceType<T>;
     if (header == null) return obj;
-    if (header instanceof AnalyzeHeader) {
+    // Any header that is a field mapping (nibabel's `as_analyze_map`): the fields both know,
+    // but the format's identity fields are the target's own (`_clean_after_mapping`).
+    const mapping = header as Partial<Pick<AnalyzeHeader, 'keys' | 'get'>>;
+    if (typeof mapping.keys === 'function' && typeof mapping.get === 'function') {
       const skip = new Set(['sizeof_hdr', 'magic', 'eol_check']);
-      for (const key of header.keys()) {
+      for (const key of mapping.keys.call(header)) {
         if (skip.has(key) || !obj.struct.layout.has(key)) continue;
         try {
-          obj.struct.set(key, header.get(key));
+          obj.struct.set(key, mapping.get.call(header, key));
         } catch {
           // A value this format cannot hold (nibabel drops those fields too).
         }
@@ -332,25 +171,6 @@ export class AnalyzeHeader {
 
   /** @internal nibabel's `_clean_after_mapping`: fix what the mapping may have copied wrongly */
   protected afterMapping(_from: SpatialHeaderLike): void {}
-
-  // ---------------------------------------------------------------- checks (check_fix)
-
-  /**
-   * Runs the validation battery on the current values, fixing what can be fixed (nibabel
-   * `check_fix`, plus reliability.md's fixes). A default header (dim[0] = 0) passes.
-   * @returns the warnings for what was fixed or found
-   * @throws {ImageFileError} | {HeaderDataError} | {UnsupportedError} as `fromBytes`
-   */
-  checkFix(): HeaderWarning[] {
-    return this.runChecks(false);
-  }
-
-  /** @internal the battery; `file` adds the rules that only make sense for bytes read from a file */
-  protected runChecks(file: boolean): HeaderWarning[] {
-    const ctx: CheckContext = { file, warnings: [] };
-    for (const check of this.klass.checks) check(this, ctx);
-    return ctx.warnings;
-  }
 
   /** @internal vox_offset as stored */
   rawVoxOffset(): number {
@@ -390,57 +210,6 @@ export class AnalyzeHeader {
       );
     }
     return dtypeFromNiftiCode(code);
-  }
-
-  // ---------------------------------------------------------------- field access
-
-  /**
-   * A field by nibabel's name (`hdr['descrip']`).
-   * @param name field name, e.g. `'descrip'`, `'dim'`
-   * @returns a number, `number[]` for arrays, or a string
-   * @throws {RangeError} for an unknown field
-   * @throws {HeaderDataError} `INT64_UNSAFE` for a NIfTI-2 integer beyond 2^53
-   */
-  get(name: string): FieldValue {
-    return this.struct.get(name);
-  }
-
-  /**
-   * Sets a field by nibabel's name, with numpy's conversions (float32 rounding, integer
-   * truncation, scalar broadcast to arrays, latin-1 strings).
-   * @param name field name
-   * @param value the new value
-   * @throws {RangeError} for an unknown field or a value that does not fit
-   * @throws {TypeError} for a value of the wrong kind
-   */
-  set(name: string, value: FieldValue | bigint | bigint[]): void {
-    this.struct.set(name, value);
-  }
-
-  /** @returns the field names, in byte order (nibabel `keys()`) */
-  keys(): string[] {
-    return this.struct.keys();
-  }
-
-  /**
-   * @param name field name
-   * @returns whether the header has a field of that name
-   */
-  has(name: string): boolean {
-    return this.struct.layout.has(name);
-  }
-
-  /**
-   * The label of a coded field's value (nibabel `get_value_label`).
-   * @param field a coded field of this class (`datatype`; NIfTI adds xform, intent, slice codes)
-   * @returns the label, or `'<unknown code N>'` as nibabel prints it
-   * @throws {RangeError} for a field without a code table
-   */
-  getValueLabel(field: string): string {
-    const rec = this.klass.fieldRecoders[field];
-    if (!rec) throw new RangeError(`${field} not a coded field`);
-    const code = this.struct.getNumber(field);
-    return rec.has(code) ? rec.label(code) : `<unknown code ${code}>`;
   }
 
   // ---------------------------------------------------------------- dtype, shape, zooms
@@ -641,55 +410,4 @@ export class AnalyzeHeader {
     }
     if (ndim > 0) this.setZooms(z);
   }
-
-  // ---------------------------------------------------------------- copy and serialisation
-
-  /**
-   * An independent copy (nibabel `copy`); warnings are copied.
-   * @returns the copy
-   */
-  copy(): this {
-    const c = this.emptyLike();
-    c.struct = this.struct.copy();
-    c.warnings = [...this.warnings];
-    return c;
-  }
-
-  /** @internal a new header of the same class and kind, to be filled by `copy` */
-  protected emptyLike(): this {
-    return new (this.constructor as new () => this)();
-  }
-
-  /**
-   * The same header in another byte order (nibabel `as_byteswapped`).
-   * @param endianness target byte order; the opposite when omitted
-   * @returns a new header
-   */
-  asByteswapped(endianness?: Endianness): this {
-    const c = this.copy();
-    c.struct = this.struct.asByteswapped(endianness);
-    return c;
-  }
-
-  /**
-   * The bytes nibabel's `write_to` writes: the header itself (the header is not modified).
-   * @returns the bytes
-   */
-  toBytes(): Uint8Array {
-    return this.struct.binaryblock.slice();
-  }
 }
-
-/** What `fromHeader` can take: any header with dtype, shape and zooms (MGH's included). */
-export interface SpatialHeaderLike {
-  getDataDtype(): DType;
-  getDataShape(): number[];
-  getZooms(): number[];
-}
-
-/** Parsing must only ever throw the error family: anything else is wrapped. */
-export function asFileError(err: unknown): unknown {
-  if (err instanceof NibwebError) return err;
-  return new HeaderDataError(`invalid header: ${(err as Error)?.message ?? String(err)}`, { code: 'INVALID_HEADER', cause: err });
-}
-

@@ -1,9 +1,62 @@
 /**
- * The NIfTI-1 code tables (nibabel's `nifti1.py` `xform_codes`, `unit_codes`,
- * `slice_order_codes`, `intent_codes`, and the datatype labels of `data_type_codes`), as
- * `Recoder`s. Shared by the NIfTI-1 and NIfTI-2 headers; pure data.
+ * The NIfTI-1 layout and code tables (nibabel's `nifti1.py` module level: `header_dtd`,
+ * `xform_codes`, `unit_codes`, `slice_order_codes`, `intent_codes`, and the datatype labels
+ * of `data_type_codes`, which extend Analyze's). Shared by the NIfTI-1 and NIfTI-2 headers;
+ * pure data.
  */
+import { ANALYZE_DATATYPE_ROWS } from './analyze-layout.js';
 import { Recoder } from './recoder.js';
+import { type FieldDecl, StructLayout } from './wrapstruct.js';
+
+/** The NIfTI-1 fields, in order, with nibabel's names (`nifti1.header_dtd`). */
+export const NIFTI1_FIELDS: readonly FieldDecl[] = [
+  { name: 'sizeof_hdr', type: 'i4' }, // 0
+  { name: 'data_type', type: 'S', count: 10 }, // 4
+  { name: 'db_name', type: 'S', count: 18 }, // 14
+  { name: 'extents', type: 'i4' }, // 32
+  { name: 'session_error', type: 'i2' }, // 36
+  { name: 'regular', type: 'S', count: 1 }, // 38
+  { name: 'dim_info', type: 'u1' }, // 39
+  { name: 'dim', type: 'i2', count: 8 }, // 40
+  { name: 'intent_p1', type: 'f4' }, // 56
+  { name: 'intent_p2', type: 'f4' }, // 60
+  { name: 'intent_p3', type: 'f4' }, // 64
+  { name: 'intent_code', type: 'i2' }, // 68
+  { name: 'datatype', type: 'i2' }, // 70
+  { name: 'bitpix', type: 'i2' }, // 72
+  { name: 'slice_start', type: 'i2' }, // 74
+  { name: 'pixdim', type: 'f4', count: 8 }, // 76
+  { name: 'vox_offset', type: 'f4' }, // 108
+  { name: 'scl_slope', type: 'f4' }, // 112
+  { name: 'scl_inter', type: 'f4' }, // 116
+  { name: 'slice_end', type: 'i2' }, // 120
+  { name: 'slice_code', type: 'u1' }, // 122
+  { name: 'xyzt_units', type: 'u1' }, // 123
+  { name: 'cal_max', type: 'f4' }, // 124
+  { name: 'cal_min', type: 'f4' }, // 128
+  { name: 'slice_duration', type: 'f4' }, // 132
+  { name: 'toffset', type: 'f4' }, // 136
+  { name: 'glmax', type: 'i4' }, // 140
+  { name: 'glmin', type: 'i4' }, // 144
+  { name: 'descrip', type: 'S', count: 80 }, // 148
+  { name: 'aux_file', type: 'S', count: 24 }, // 228
+  { name: 'qform_code', type: 'i2' }, // 252
+  { name: 'sform_code', type: 'i2' }, // 254
+  { name: 'quatern_b', type: 'f4' }, // 256
+  { name: 'quatern_c', type: 'f4' }, // 260
+  { name: 'quatern_d', type: 'f4' }, // 264
+  { name: 'qoffset_x', type: 'f4' }, // 268
+  { name: 'qoffset_y', type: 'f4' }, // 272
+  { name: 'qoffset_z', type: 'f4' }, // 276
+  { name: 'srow_x', type: 'f4', count: 4 }, // 280
+  { name: 'srow_y', type: 'f4', count: 4 }, // 296
+  { name: 'srow_z', type: 'f4', count: 4 }, // 312
+  { name: 'intent_name', type: 'S', count: 16 }, // 328
+  { name: 'magic', type: 'S', count: 4 }, // 344
+];
+
+/** The 348-byte NIfTI-1 layout. */
+export const NIFTI1_LAYOUT = new StructLayout(NIFTI1_FIELDS);
 
 /** qform/sform codes (`xform_codes`); 5 is NIfTI-2's `TEMPLATE_OTHER`, which nibabel accepts. */
 export const XFORM_CODES = new Recoder([
@@ -112,16 +165,7 @@ export const INTENT_NPARAMS = new Map<number, number>(INTENT_ROWS.map(([c, n]) =
 
 /** nibabel's datatype labels (`data_type_codes` label column) for `getValueLabel('datatype')`. */
 export const DATATYPE_LABELS = new Recoder([
-  [0, 'none'],
-  [1, 'binary'],
-  [2, 'uint8'],
-  [4, 'int16'],
-  [8, 'int32'],
-  [16, 'float32'],
-  [32, 'complex64'],
-  [64, 'float64'],
-  [128, 'RGB'],
-  [255, 'all'],
+  ...ANALYZE_DATATYPE_ROWS,
   [256, 'int8'],
   [512, 'uint16'],
   [768, 'uint32'],

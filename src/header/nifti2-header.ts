@@ -14,10 +14,12 @@
  * `HeaderDataError` (`INT64_UNSAFE`) otherwise; dims beyond 2^53 fail the checks with
  * `SIZE_OVERFLOW`, a negative or huge vox_offset with `BAD_VOX_OFFSET`.
  */
-import type { HeaderWarning } from '../errors.js';
 import { HeaderDataError, ImageFileError } from '../errors.js';
 import { FLOAT64_EPS } from '../quaternions.js';
-import { type Endianness, type FieldDecl, StructLayout, WrapStruct } from './wrapstruct.js';
+import { chkSizeofHdr } from './analyze-checks.js';
+import { type HeaderCheck, extendChecks, warn } from './batteryrunners.js';
+import { NIFTI1_CHECKS } from './nifti1-checks.js';
+import { type Endianness, type FieldDecl, StructLayout, type WrapStruct } from './wrapstruct.js';
 import { type FromBytesOptions, Nifti1Header, Nifti1PairHeader } from './nifti1-header.js';
 
 /** The NIfTI-2 fields, in order, with nibabel's names (`nifti2.header_dtd`). */
@@ -68,6 +70,25 @@ export const NIFTI2_LAYOUT = new StructLayout(NIFTI2_FIELDS);
 /** The EOL check bytes that follow the NIfTI-2 magic. */
 export const EOL_CHECK: readonly number[] = [13, 10, 26, 10];
 
+/**
+ * H13 / nibabel `_chk_eol_check`: all zero → set (level 20); anything else but the EOL bytes
+ * → `EOL_CORRUPTED` (level 40). Runs right after sizeof_hdr: an EOL-mangled file shifts
+ * every later field.
+ */
+export const chkEolCheck: HeaderCheck = (hdr, ctx) => {
+  const s = hdr.structarr;
+  const eol = s.getArray('eol_check');
+  if (eol.every((v, i) => v === EOL_CHECK[i])) return;
+  if (eol.every((v) => v === 0)) {
+    warn(ctx.warnings, 'EOL_CHECK_ZERO', 'eol_check', 'EOL check all 0; setting EOL check to 13, 10, 26, 10', eol, [...EOL_CHECK]);
+    s.set('eol_check', [...EOL_CHECK]);
+    return;
+  }
+  throw new HeaderDataError(`EOL check bytes are ${eol.join(', ')}, not 0 or 13, 10, 26, 10; data may be corrupted by EOL conversion`, {
+    code: 'EOL_CORRUPTED',
+  });
+};
+
 /** The NIfTI-2 single-file (`.nii`, magic `n+2`) header. */
 export class Nifti2Header extends Nifti1Header {
   static override readonly layout: StructLayout = NIFTI2_LAYOUT;
@@ -75,8 +96,12 @@ export class Nifti2Header extends Nifti1Header {
   static override readonly singleMagic: string = 'n+2';
   static override readonly pairMagic: string = 'ni2';
   static override readonly singleVoxOffset: number = 544;
+  static override readonly formatName: string = 'a NIfTI-2';
+  static override readonly checks: readonly HeaderCheck[] = extendChecks(NIFTI1_CHECKS, { after: chkSizeofHdr, add: [chkEolCheck] });
   /** 3·eps(float64): the quaternion is stored as float64. */
   static override readonly quaternionThreshold: number = 3 * FLOAT64_EPS;
+  /** NIfTI-2's int64 dims need no FreeSurfer encodings. */
+  static override readonly freesurferHacks: boolean = false;
 
   /** nibabel's NIfTI-2 `default_structarr`: the NIfTI-1 defaults plus the EOL bytes. */
   protected static override defaultStruct(endianness: Endianness): WrapStruct {
@@ -85,50 +110,8 @@ export class Nifti2Header extends Nifti1Header {
     return s;
   }
 
-  /**
-   * The array shape `dim[1..dim[0]]` (`[0]` when dim[0] is 0); no FreeSurfer hacks.
-   * @returns the shape
-   * @throws {HeaderDataError} `BAD_DIM0` for dim[0] outside 0..7; `INT64_UNSAFE` for a dim
-   *   beyond 2^53
-   */
-  override getDataShape(): number[] {
-    const ndim = this.ndim();
-    if (ndim === 0) return [0];
-    return this.struct.getArray('dim').slice(1, ndim + 1);
-  }
-
-  /**
-   * Sets the shape (no FreeSurfer encodings in NIfTI-2).
-   * @param shape up to 7 non-negative safe integers
-   * @throws {HeaderDataError} when the shape does not fit
-   */
-  override setDataShape(shape: readonly number[]): void {
-    this.setDims(shape);
-  }
-
-  /** @internal nibabel `_chk_eol_check`: all zero → fixed (level 20); other → EOL_CORRUPTED (level 40) */
-  protected override checkEol(w: HeaderWarning[]): void {
-    const eol = this.struct.getArray('eol_check');
-    if (eol.every((v, i) => v === EOL_CHECK[i])) return;
-    if (eol.every((v) => v === 0)) {
-      w.push({
-        code: 'EOL_CHECK_ZERO',
-        field: 'eol_check',
-        message: 'EOL check all 0; setting EOL check to 13, 10, 26, 10',
-        found: eol,
-        used: [...EOL_CHECK],
-      });
-      this.struct.set('eol_check', [...EOL_CHECK]);
-      return;
-    }
-    throw new HeaderDataError(
-      `EOL check bytes are ${eol.join(', ')}, not 0 or 13, 10, 26, 10; data may be corrupted by EOL conversion`,
-      { code: 'EOL_CORRUPTED' },
-    );
-  }
-
   /** @internal vox_offset is int64 here; an unsafe value reads as ±Infinity so the checks reject it */
-  protected override rawVoxOffset(): number {
+  override rawVoxOffset(): number {
     const b = this.struct.getBigInt('vox_offset')[0]!;
     if (b > BigInt(Number.MAX_SAFE_INTEGER)) return Infinity;
     if (b < BigInt(Number.MIN_SAFE_INTEGER)) return -Infinity;
@@ -136,13 +119,8 @@ export class Nifti2Header extends Nifti1Header {
   }
 
   /** @internal exact int64 dims */
-  protected override rawDims(): bigint[] {
+  override rawDims(): bigint[] {
     return this.struct.getBigInt('dim');
-  }
-
-  /** @internal no FreeSurfer hack in NIfTI-2 */
-  protected override isFreesurferVector(): boolean {
-    return false;
   }
 }
 

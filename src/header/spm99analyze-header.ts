@@ -16,7 +16,8 @@
 import { HeaderDataError } from '../errors.js';
 import type { Matrix } from '../affines.js';
 import { AnalyzeHeader, ANALYZE_FIELDS } from './analyze-header.js';
-import { type HeaderCheck, warn } from './analyze-checks.js';
+import type { HeaderCheck } from './analyze-checks.js';
+import { type HeaderCheck as Check, warn } from './batteryrunners.js';
 import { type Endianness, type FieldDecl, StructLayout, type WrapStruct } from './wrapstruct.js';
 
 /** The SPM99 fields: Analyze's, with `funused1` → `scl_slope` and `originator` → `origin`. */
@@ -81,7 +82,7 @@ export const chkOrigin: HeaderCheck = (hdr, ctx) => {
 
 /** nibabel's `Spm99AnalyzeHeader`: slope scaling and the voxel origin. */
 export class Spm99AnalyzeHeader extends SpmAnalyzeHeader {
-  static override readonly checks: readonly HeaderCheck[] = [...AnalyzeHeader.checks, chkOrigin];
+  static override readonly checks: readonly Check[] = [...AnalyzeHeader.checks, chkOrigin];
 
   /**
    * The affine from zooms (x flipped) and the SPM origin, or the volume centre when the
