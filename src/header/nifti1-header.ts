@@ -17,8 +17,8 @@
  * - Keyword arguments are an options object (`getQform({ coded: true })` → `[affine | null, code]`).
  */
 import { HeaderDataError, NibwebError } from '../errors.js';
-import { type Matrix, type MatrixLike, allclose, det3, eye, isFiniteMatrix, nearestOrthogonal3 } from '../affines.js';
-import { FLOAT32_EPS, type Quaternion, fillpositive, mat2quat, quat2mat } from '../quaternions.js';
+import { type Matrix, type MatrixLike, isFiniteMatrix } from '../affines.js';
+import { FLOAT32_EPS, type Quaternion } from '../quaternions.js';
 import { type HeaderCheck, warn } from './batteryrunners.js';
 import type { CodeLike, FromBytesOptions, HeaderOptions, SpatialHeaderLike } from './analyze-layout.js';
 import { NIFTI1_CHECKS, RGB_CODES } from './nifti1-checks.js';
@@ -33,6 +33,7 @@ import {
 } from './nifti1-codes.js';
 import { NiftiExtension, extensionsSizeOnDisk, parseExtensions, writeExtensions } from './nifti-extensions.js';
 import { sliceFieldsFor, sliceTimes } from './nifti1-slice-times.js';
+import { qformAffine, qformQuaternion, sformAffine, writeQform, writeSform } from './nifti1-xforms.js';
 import { SpmAnalyzeHeader } from './spm99analyze-header.js';
 import type { Recoder } from './recoder.js';
 import type { Endianness, StructLayout, WrapStruct } from './wrapstruct.js';
@@ -51,12 +52,6 @@ export interface NiftiHeaderOptions extends HeaderOptions {
 
 /** The most header + extension bytes read before a NIfTI array (a vox_offset can be anything). */
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
-
-function checkAffine4(affine: MatrixLike): void {
-  if (!Array.isArray(affine) || affine.length !== 4 || affine.some((r) => !Array.isArray(r) || r.length !== 4)) {
-    throw new TypeError('Need 4x4 affine as input');
-  }
-}
 
 /**
  * The NIfTI-1 single-file (`.nii`, magic `n+1`) header. `Nifti1PairHeader` is the `.hdr`
@@ -475,12 +470,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} `BAD_QUATERN` when b² + c² + d² is clearly above 1
    */
   getQformQuaternion(): Quaternion {
-    const s = this.struct;
-    try {
-      return fillpositive([s.getNumber('quatern_b'), s.getNumber('quatern_c'), s.getNumber('quatern_d')], this.klass.quaternionThreshold);
-    } catch (err) {
-      throw new HeaderDataError((err as Error).message, { code: 'BAD_QUATERN', cause: err });
-    }
+    return qformQuaternion(this.struct, this.klass.quaternionThreshold);
   }
 
   /** The qform affine (always computed, whatever qform_code says). */
@@ -497,20 +487,9 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} for negative pixdims, qfac not ±1 or a bad quaternion
    */
   getQform(opts: { coded?: boolean } = {}): Matrix | [Matrix | null, number] {
-    const s = this.struct;
-    const code = s.getNumber('qform_code');
+    const code = this.struct.getNumber('qform_code');
     if (code === 0 && opts.coded) return [null, 0];
-    const R = quat2mat(this.getQformQuaternion());
-    const vox = [s.getElement('pixdim', 1), s.getElement('pixdim', 2), s.getElement('pixdim', 3)];
-    if (vox.some((v) => v < 0)) throw new HeaderDataError('pixdims[1,2,3] should be positive', { code: 'BAD_PIXDIM' });
-    const qfac = s.getElement('pixdim', 0);
-    if (qfac !== 1 && qfac !== -1) throw new HeaderDataError('qfac (pixdim[0]) should be 1 or -1', { code: 'BAD_QFAC' });
-    vox[2] = vox[2]! * qfac;
-    const out = eye(4);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) out[i]![j] = R[i]![j]! * vox[j]!;
-    out[0]![3] = s.getNumber('qoffset_x');
-    out[1]![3] = s.getNumber('qoffset_y');
-    out[2]![3] = s.getNumber('qoffset_z');
+    const out = qformAffine(this.struct, this.klass.quaternionThreshold);
     return opts.coded ? [out, code] : out;
   }
 
@@ -531,35 +510,9 @@ export class Nifti1Header extends SpmAnalyzeHeader {
     code: CodeLike | null = null,
     opts: { stripShears?: boolean; strip_shears?: boolean } = {},
   ): void {
-    const s = this.struct;
-    const newCode = this.resolveXformCode('qform_code', affine, code);
-    s.set('qform_code', newCode);
+    this.struct.set('qform_code', this.resolveXformCode('qform_code', affine, code));
     if (affine === null) return;
-    checkAffine4(affine);
-    const strip = opts.stripShears ?? opts.strip_shears ?? true;
-    const zooms = [0, 1, 2].map((j) => Math.sqrt(affine[0]![j]! ** 2 + affine[1]![j]! ** 2 + affine[2]![j]! ** 2));
-    const R: Matrix = [0, 1, 2].map((i) => [0, 1, 2].map((j) => affine[i]![j]! / zooms[j]!));
-    let qfac = 1;
-    if (!(det3(R) > 0)) {
-      qfac = -1;
-      for (let i = 0; i < 3; i++) R[i]![2] = -R[i]![2]!;
-    }
-    let PR: Matrix;
-    try {
-      PR = nearestOrthogonal3(R);
-    } catch (err) {
-      throw new HeaderDataError(`cannot make a qform from this affine: ${(err as Error).message}`, { code: 'BAD_AFFINE', cause: err });
-    }
-    if (!strip && !allclose(PR, R)) throw new HeaderDataError('Shears in affine and strip_shears is False', { code: 'SHEARS' });
-    const q = mat2quat(PR);
-    s.set('qoffset_x', affine[0]![3]!);
-    s.set('qoffset_y', affine[1]![3]!);
-    s.set('qoffset_z', affine[2]![3]!);
-    s.setElement('pixdim', 0, qfac);
-    for (let j = 0; j < 3; j++) s.setElement('pixdim', j + 1, zooms[j]!);
-    s.set('quatern_b', q[1]);
-    s.set('quatern_c', q[2]);
-    s.set('quatern_d', q[3]);
+    writeQform(this.struct, affine, opts.stripShears ?? opts.strip_shears ?? true);
   }
 
   /** The sform affine (always, whatever sform_code says). */
@@ -574,10 +527,9 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @returns the 4×4 affine, or the coded pair
    */
   getSform(opts: { coded?: boolean } = {}): Matrix | [Matrix | null, number] {
-    const s = this.struct;
-    const code = s.getNumber('sform_code');
+    const code = this.struct.getNumber('sform_code');
     if (code === 0 && opts.coded) return [null, 0];
-    const out = [s.getArray('srow_x'), s.getArray('srow_y'), s.getArray('srow_z'), [0, 0, 0, 1]];
+    const out = sformAffine(this.struct);
     return opts.coded ? [out, code] : out;
   }
 
@@ -592,10 +544,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
     const newCode = this.resolveXformCode('sform_code', affine, code);
     this.struct.set('sform_code', newCode);
     if (affine === null) return;
-    checkAffine4(affine);
-    this.struct.set('srow_x', affine[0]!.slice(0, 4));
-    this.struct.set('srow_y', affine[1]!.slice(0, 4));
-    this.struct.set('srow_z', affine[2]!.slice(0, 4));
+    writeSform(this.struct, affine);
   }
 
   private resolveXformCode(field: string, affine: MatrixLike | null, code: CodeLike | null): number {
