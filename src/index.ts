@@ -65,15 +65,17 @@ export { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
 export { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';
 export { MGHImage } from './formats/mghformat.js';
 export { AnalyzeImage } from './formats/analyze.js';
-export type { PairBlobs, PairBytes } from './formats/analyze.js';
+export type { AnalyzeImageOptions, BlobsOf, FileBytes, PairBlobs, PairBytes } from './formats/analyze.js';
 export { Spm99AnalyzeImage } from './formats/spm99analyze.js';
 export { Spm2AnalyzeImage } from './formats/spm2analyze.js';
 export { readMatFile, writeMatV4 } from './formats/matfile.js';
 export type { WriteOptions, ToBytesOptions } from './formats/write-options.js';
 
 // Loading
-export { load, loadFiles } from './load.js';
-export type { LoadInput, LoadOptions, LoadedImage } from './load.js';
+export { IMAGE_CLASSES, load, loadFiles, loadHeader } from './load.js';
+export type { LoadFilesOptions, LoadInput, LoadOptions, LoadedHeader, LoadedImage } from './load.js';
+export { groupFiles, splitName } from './filename-parser.js';
+export type { FileGroup, NamedFile } from './filename-parser.js';
 
 // WebAssembly
 export { setWasmSource } from './wasm/load.js';

@@ -44,7 +44,7 @@
  * `SCALING_NEEDED`, `SCALING_IMPOSSIBLE`, `SCALING_OVERFLOW`, `SCALING_UNDERFLOW`,
  * `COMPLEX_TO_REAL`, `NON_NUMERIC_CAST`, `NAN_FILL_OUT_OF_RANGE`.
  */
-import { type DType, type DTypeInfo, type TypedArray, dtypeInfo } from '../dtypes.js';
+import { type DType, type DTypeInfo, NATIVE_LITTLE_ENDIAN, type TypedArray, dtypeInfo } from '../dtypes.js';
 import { ImageDataError } from '../errors.js';
 import { NDArray, astype } from '../ndarray.js';
 
@@ -489,4 +489,21 @@ export function makeArrayWriter(arr: NDArray, outDtype: DType, kind: ScalingKind
     plainCast(f, inInfo, out, dst);
   }
   return result();
+}
+
+/**
+ * The bytes a writer's array takes on disk: its column-major values in the given byte order
+ * (a copy; the array is `makeArrayWriter`'s output, already F-ordered from offset 0).
+ * @param array the converted array
+ * @param littleEndian byte order of the file
+ * @returns `array.size × itemsize` bytes
+ */
+export function arrayBytes(array: NDArray, littleEndian: boolean): Uint8Array {
+  const info = dtypeInfo(array.dtype);
+  const nbytes = array.size * info.itemsize;
+  const out = new Uint8Array(nbytes);
+  out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, nbytes));
+  const width = info.itemsize / info.lanes;
+  if (littleEndian !== NATIVE_LITTLE_ENDIAN && width > 1) for (let i = 0; i < nbytes; i += width) out.subarray(i, i + width).reverse();
+  return out;
 }

@@ -25,27 +25,20 @@
  * clip to the type's range, NaN → 0 for float → int) — then the 20-byte footer. Tags are not
  * written. The image's own header is not changed.
  */
-import { type DType, NATIVE_LITTLE_ENDIAN, type TypedArray, dtypeInfo, dtypeOfTypedArray } from '../dtypes.js';
+import { type DType, type TypedArray } from '../dtypes.js';
 import { HeaderDataError, ImageFileError } from '../errors.js';
 import { MGHHeader, MGH_DATA_OFFSET, MGH_FOOTER_SIZE, MGH_HEADER_SIZE } from '../header/mgh-header.js';
 import type { SpatialHeader } from '../header/spatial-header.js';
-import type { FromSourcesOptions, ImageSources, ProxyImage } from '../image/image-class.js';
-import { type DataObj, SpatialImage, asArray } from '../image/spatial-image.js';
+import type { FromSourcesOptions, HeaderSources, ImageSources, ProxyImage } from '../image/image-class.js';
+import { type DataObj, SpatialImage, asArray, toDataObj } from '../image/spatial-image.js';
 import { NDArray } from '../ndarray.js';
 import { ArrayProxy } from '../proxy/array-proxy.js';
 import { allclose, type MatrixLike } from '../affines.js';
-import { makeArrayWriter } from './array-writer.js';
+import { arrayBytes, makeArrayWriter } from './array-writer.js';
 import { type ToBytesOptions, type WriteOptions, fileBlob } from './write-options.js';
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** A typed array with a shape becomes a column-major NDArray; arrays and proxies pass through. */
-function toDataObj(data: DataObj | TypedArray, shape?: readonly number[]): DataObj {
-  if (data instanceof NDArray || data instanceof ArrayProxy) return data;
-  if (!shape) throw new TypeError('a typed array needs a shape: new MGHImage(data, affine, header, { shape })');
-  return new NDArray(data, shape, { dtype: dtypeOfTypedArray(data) });
 }
 
 /** nibabel's `reshape_dataobj(dataobj, shape + (1,) * (3 - ndim))` for data with < 3 axes. */
@@ -95,7 +88,7 @@ export class MGHImage extends SpatialImage<MGHHeader> {
     header?: MGHHeader | SpatialHeader | null,
     opts: { shape?: readonly number[] } = {},
   ) {
-    const obj = atLeast3d(toDataObj(dataobj, opts.shape));
+    const obj = atLeast3d(toDataObj(dataobj, opts.shape, 'MGHImage'));
     if (obj.shape.length > 4) {
       throw new HeaderDataError(`Shape may be at most 4 dimensional, got (${obj.shape.join(', ')})`, { code: 'BAD_SHAPE' });
     }
@@ -118,6 +111,30 @@ export class MGHImage extends SpatialImage<MGHHeader> {
   }
 
   /**
+   * The header with its footer, parsed and checked (nibabel's `MGHHeader.from_fileobj`).
+   * @param sources `header` (and `image`, the same file): the decompressed file
+   * @param opts `signal`
+   * @returns the header
+   * @throws as `fromSources`
+   */
+  static async headerFromSources(sources: HeaderSources, opts: FromSourcesOptions = {}): Promise<MGHHeader> {
+    const { signal } = opts;
+    const head = await sources.header.read(0, MGH_DATA_OFFSET, { signal });
+    if (head.length < MGH_HEADER_SIZE) {
+      throw new ImageFileError(
+        head.length === 0 ? `Empty file: "${sources.name}"` : `"${sources.name}" is ${head.length} bytes long: too short for the 90-byte MGH header`,
+        { code: 'TRUNCATED_HEADER' },
+      );
+    }
+    const probe = MGHHeader.fromBytes(head);
+    const source = sources.image ?? sources.header;
+    const at = probe.getFooterOffset();
+    const size = source.size;
+    const footer = size !== undefined && at >= size ? new Uint8Array(0) : await source.read(at, MGH_FOOTER_SIZE, { signal });
+    return MGHHeader.fromBytes(head, { footer });
+  }
+
+  /**
    * nibabel's `from_file_map`: reads the header and the footer, and returns an image whose
    * data stay in the file. For a `.mgz` pass the `GzipSource` (the footer read inflates the
    * whole stream once).
@@ -133,20 +150,8 @@ export class MGHImage extends SpatialImage<MGHHeader> {
    * const slab = await img.dataobj.get([null, null, 128]);
    */
   static async fromSources(sources: ImageSources, opts: FromSourcesOptions = {}): Promise<ProxyImage<MGHImage>> {
-    const { signal } = opts;
-    const head = await sources.header.read(0, MGH_DATA_OFFSET, { signal });
-    if (head.length < MGH_HEADER_SIZE) {
-      throw new ImageFileError(
-        head.length === 0 ? `Empty file: "${sources.name}"` : `"${sources.name}" is ${head.length} bytes long: too short for the 90-byte MGH header`,
-        { code: 'TRUNCATED_HEADER' },
-      );
-    }
-    const probe = MGHHeader.fromBytes(head);
+    const hdr = await MGHImage.headerFromSources(sources, opts);
     const source = sources.image;
-    const at = probe.getFooterOffset();
-    const size = source.size;
-    const footer = size !== undefined && at >= size ? new Uint8Array(0) : await source.read(at, MGH_FOOTER_SIZE, { signal });
-    const hdr = MGHHeader.fromBytes(head, { footer });
     const proxy = new ArrayProxy(source, {
       shape: hdr.getDataShape(),
       dtype: hdr.getDataDtype(),
@@ -183,16 +188,12 @@ export class MGHImage extends SpatialImage<MGHHeader> {
     }
     const dtype: DType = hdr.getDataDtype();
     const data = await asArray(this.dataobj, { signal: opts.signal });
-    const { array } = makeArrayWriter(data, dtype, 'cast');
-    const itemsize = dtypeInfo(dtype).itemsize;
-    const nbytes = array.size * itemsize;
-    opts.onProgress?.({ loaded: nbytes, total: nbytes });
-    const out = new Uint8Array(MGH_DATA_OFFSET + nbytes + MGH_FOOTER_SIZE);
+    const body = arrayBytes(makeArrayWriter(data, dtype, 'cast').array, false);
+    opts.onProgress?.({ loaded: body.length, total: body.length });
+    const out = new Uint8Array(MGH_DATA_OFFSET + body.length + MGH_FOOTER_SIZE);
     out.set(hdr.toBytes(), 0);
-    const body = out.subarray(MGH_DATA_OFFSET, MGH_DATA_OFFSET + nbytes);
-    body.set(new Uint8Array(array.data.buffer, array.data.byteOffset, nbytes));
-    if (itemsize > 1 && NATIVE_LITTLE_ENDIAN) for (let i = 0; i < nbytes; i += itemsize) body.subarray(i, i + itemsize).reverse();
-    out.set(hdr.footerBytes(), MGH_DATA_OFFSET + nbytes);
+    out.set(body, MGH_DATA_OFFSET);
+    out.set(hdr.footerBytes(), MGH_DATA_OFFSET + body.length);
     return out;
   }
 

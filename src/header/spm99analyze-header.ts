@@ -114,15 +114,16 @@ export class Spm99AnalyzeHeader extends SpmAnalyzeHeader {
   }
 
   /**
-   * Zooms and the origin from an affine (nibabel's `set_origin_from_affine` after the
-   * Analyze zooms): origin = −T / Z + 1.
+   * The origin from an affine (nibabel's `set_origin_from_affine`): origin = −T / Z + 1,
+   * stored as int16 (truncated, as numpy assigns). Images do not call it when they save —
+   * nibabel's SPM images keep the header's origin and write the affine to the `.mat` file.
    * @param affine a 4×4 affine
    */
-  override setFromAffine(affine: readonly (readonly number[])[]): void {
-    super.setFromAffine(affine);
+  setOriginFromAffine(affine: readonly (readonly number[])[]): void {
     const z = [0, 1, 2].map((j) => Math.sqrt(affine[0]![j]! ** 2 + affine[1]![j]! ** 2 + affine[2]![j]! ** 2));
     const origin = this.struct.getArray('origin');
-    for (let i = 0; i < 3; i++) origin[i] = Math.round(-affine[i]![3]! / z[i]! + 1);
+    for (let i = 0; i < 3; i++) origin[i] = Math.trunc(-affine[i]![3]! / z[i]! + 1);
     this.struct.set('origin', origin);
   }
+
 }

@@ -3,9 +3,11 @@
  * `valid_exts`, `header_class.may_contain_header`, `from_file_map` — seen from the loader).
  *
  * `src/load.ts` keeps one ordered list of classes that satisfy `ImageClass`; for a file (or a
- * `.hdr` + `.img` pair) it tries them in order and the first whose `mayContainHeader` accepts
- * the first bytes builds the image with `fromSources`. Adding a format is adding a class to
- * that list: nothing in the loader knows a format.
+ * `.hdr` + `.img` pair) it tries the classes of that arity in order and the first whose
+ * `mayContainHeader` accepts the first bytes builds the image with `fromSources`; a file no
+ * sniff claims goes to the first class whose `validExts` hold its extension, so that a broken
+ * file gets its format's own error. Adding a format is adding a class to that list: nothing in
+ * the loader knows a format.
  *
  * Contract:
  * - `mayContainHeader` is pure and cheap, and sees the first `sniffBytes` bytes of the
@@ -29,6 +31,9 @@ export interface ImageSources {
   /** SPM's `.mat` file beside a pair, when it came with it (raw bytes, never gzipped). */
   mat?: ByteSource;
 }
+
+/** The files a header-only read needs: the header file (and for MGH, whose footer follows the data, the same file as `image`). */
+export type HeaderSources = Omit<ImageSources, 'image'> & { image?: ByteSource };
 
 /** Options of `fromSources`. */
 export interface FromSourcesOptions {
@@ -60,4 +65,10 @@ export interface ImageClass<I extends SpatialImage = SpatialImage> {
    * @throws {ImageFileError} | {HeaderDataError} | {UnsupportedError} | {LimitError} for bad input
    */
   fromSources(sources: ImageSources, opts?: FromSourcesOptions): Promise<ProxyImage<I>>;
+  /**
+   * nibabel's `header_class.from_fileobj`: the header alone, parsed and checked, without the
+   * image file (a lone `.hdr`).
+   * @throws as `fromSources`
+   */
+  headerFromSources(sources: HeaderSources, opts?: FromSourcesOptions): Promise<I['header']>;
 }

@@ -13,7 +13,7 @@
  * src/wasm/memory.ts); their count and bytes are bounded by the shared `arrayCache`, whose
  * eviction makes an image forget its cache exactly as `uncache()` does.
  */
-import { type DType, dtypeInfo, isFloat } from '../dtypes.js';
+import { type DType, type TypedArray, dtypeInfo, dtypeOfTypedArray, isFloat } from '../dtypes.js';
 import type { HeaderWarning } from '../errors.js';
 import { NDArray, astype } from '../ndarray.js';
 import { ArrayProxy, isProxy } from '../proxy/array-proxy.js';
@@ -228,6 +228,21 @@ export function copyAffine(affine: readonly (readonly number[])[]): number[][] {
     throw new RangeError('Affine should be shape 4,4');
   }
   return affine.map((row) => row.map(Number));
+}
+
+/**
+ * What image constructors take as data: an NDArray or ArrayProxy as it is, a typed array
+ * with its shape as a column-major NDArray (nibabel takes any array-like).
+ * @param data the array, proxy or typed array
+ * @param shape the shape, required for a typed array
+ * @param className for the message
+ * @returns the dataobj
+ * @throws {TypeError} for a typed array without a shape
+ */
+export function toDataObj(data: DataObj | TypedArray, shape: readonly number[] | undefined, className = 'Nifti1Image'): DataObj {
+  if (data instanceof NDArray || data instanceof ArrayProxy) return data;
+  if (!shape) throw new TypeError(`a typed array needs a shape: new ${className}(data, affine, header, { shape })`);
+  return new NDArray(data, shape, { dtype: dtypeOfTypedArray(data) });
 }
 
 /**

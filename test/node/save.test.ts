@@ -12,6 +12,7 @@ import {
   cStrides,
   fortranStrides,
   load,
+  loadFiles,
   slice,
   type DType,
 } from '../../src/index';
@@ -94,8 +95,20 @@ describe('written images load back', () => {
     }
   });
 
-  it('pair images have no single byte form (as nibabel)', async () => {
-    const img = new Nifti1Pair(new NDArray(new Uint8Array(8), [2, 2, 2]), null);
-    await expect(img.toBytes()).rejects.toThrow(TypeError);
+  it('pair images write { hdr, img }: a 348-byte ni1 header and the data at offset 0, which load back as a pair', async () => {
+    const values = Float32Array.from({ length: 24 }, (_, i) => i * 0.5 - 3);
+    const affine = [[2, 0, 0, -10], [0, 3, 0, 5], [0, 0, 4, 1], [0, 0, 0, 1]];
+    const img = new Nifti1Pair(new NDArray(values, [2, 3, 4]), affine);
+    const { hdr, img: data, ...rest } = await img.toBytes();
+    expect(Object.keys(rest)).toEqual([]);
+    expect(hdr.length).toBe(348);
+    expect(String.fromCharCode(...hdr.subarray(344, 347))).toBe('ni1');
+    expect(data.length).toBe(24 * 4);
+    const [back] = await loadFiles([new File([hdr as BlobPart], 'p.hdr'), new File([data as BlobPart], 'p.img')]);
+    expect(back).toBeInstanceOf(Nifti1Pair);
+    expect(back!.affine).toEqual(affine);
+    expect(Array.from((await back!.getFdata({ dtype: "float32" })).data as Float32Array)).toEqual(Array.from(values));
+    const blobs = await img.toBlob({ gzip: true });
+    expect([blobs.hdr.size > 0, blobs.img.size > 0, 'mat' in blobs]).toEqual([true, true, false]);
   });
 });
