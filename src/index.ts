@@ -60,6 +60,7 @@ export { Spm2AnalyzeHeader } from './header/spm2analyze-header.js';
 
 // Images
 export { SpatialImage, asArray } from './image/spatial-image.js';
+export type { HeaderLike, SpatialHeader } from './header/spatial-header.js';
 export type { DataObj, GetFdataOptions } from './image/spatial-image.js';
 export { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
 export { Nifti2Image, Nifti2Pair } from './formats/nifti2.js';

@@ -1,8 +1,9 @@
 /**
  * Says what a file looks like from its first bytes, so that "not an image" errors can tell
  * the user what they dropped instead (a PNG, a DICOM file, a text file …).
- * Pure: no I/O.
+ * Pure: no I/O. A format nibweb reads is recognised by its header class's own sniff.
  */
+import { MGHHeader } from './header/mgh-header.js';
 
 /** True for the gzip magic with the deflate method (RFC 1952: 1f 8b 08). */
 export function looksGzip(b: Uint8Array): boolean {
@@ -31,11 +32,7 @@ export function describeBytes(head: Uint8Array): string {
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
     return 'zstd-compressed data (not supported; decompress it first)';
   }
-  if (head.length >= 28 && head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 1 && head[20] === 0 &&
-      head[21] === 0 && head[22] === 0 && [0, 1, 3, 4, 10].includes(head[23])) {
-    // MGH: big-endian version 1, then width, height, depth, frames and a known type code.
-    return 'a FreeSurfer MGH/MGZ volume';
-  }
+  if (MGHHeader.mayContainHeader(head)) return 'a FreeSurfer MGH/MGZ volume';
   if (ascii(head, 128, 4) === 'DICM') return 'a DICOM file (convert it to NIfTI first, e.g. with dcm2niix)';
   if (magic4 === 'GIF8') return 'a GIF image';
   if (ascii(head, 0, 5) === '<?xml' || ascii(head, 0, 1) === '{') return 'a text document (XML/JSON)';

@@ -22,16 +22,14 @@ import type { HeaderCheck as Check } from './batteryrunners.js';
 import { LabeledWrapStruct } from './labeled-wrapstruct.js';
 import { ANALYZE_DATATYPE_LABELS, ANALYZE_LAYOUT, type SpatialHeaderLike } from './analyze-layout.js';
 import type { Recoder } from './recoder.js';
-import { resolveDType } from './spatial-header.js';
+import { type SpatialHeader, dataByteSize, resolveDType } from './spatial-header.js';
 import { type Endianness, NATIVE_CODE, SWAPPED_CODE, type StructLayout, WrapStruct } from './wrapstruct.js';
 
 export { ANALYZE_DATATYPE_LABELS, ANALYZE_FIELDS, ANALYZE_LAYOUT, asFileError } from './analyze-layout.js';
 export type { CodeLike, FromBytesOptions, HeaderOptions, SpatialHeaderLike } from './analyze-layout.js';
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
 /** The Analyze 7.5 header; the base of the SPM and NIfTI headers. */
-export class AnalyzeHeader extends LabeledWrapStruct {
+export class AnalyzeHeader extends LabeledWrapStruct implements SpatialHeader {
   /** The binary layout. */
   static override readonly layout: StructLayout = ANALYZE_LAYOUT;
   /** Size of the header proper (the `sizeof_hdr` value). */
@@ -306,13 +304,7 @@ export class AnalyzeHeader extends LabeledWrapStruct {
    * @throws {UnsupportedError} for an unsupported datatype
    */
   getDataBytes(): number {
-    let n = BigInt(this.dataItemsize());
-    for (const d of this.getDataShape()) {
-      if (d < 0) throw new HeaderDataError(`negative array dimension ${d}`, { code: 'BAD_DIM' });
-      n *= BigInt(d);
-    }
-    if (n > BigInt(MAX_SAFE)) throw new HeaderDataError(`the array would take ${n} bytes, more than 2^53`, { code: 'SIZE_OVERFLOW' });
-    return Number(n);
+    return dataByteSize(this.getDataShape(), this.dataItemsize());
   }
 
   /**

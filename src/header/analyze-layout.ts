@@ -4,7 +4,6 @@
  * rename or re-lay these fields in their own files; the header classes are analyze-header.ts
  * and its subclasses. Pure data.
  */
-import type { DType } from '../dtypes.js';
 import { HeaderDataError, NibwebError } from '../errors.js';
 import { Recoder } from './recoder.js';
 import { type Endianness, type FieldDecl, StructLayout } from './wrapstruct.js';
@@ -96,11 +95,7 @@ export interface HeaderOptions {
 }
 
 /** What `fromHeader` can take: any header with dtype, shape and zooms (MGH's included). */
-export interface SpatialHeaderLike {
-  getDataDtype(): DType;
-  getDataShape(): number[];
-  getZooms(): number[];
-}
+export type { HeaderLike as SpatialHeaderLike } from './spatial-header.js';
 
 /** Parsing must only ever throw the error family: anything else is wrapped. */
 export function asFileError(err: unknown): unknown {

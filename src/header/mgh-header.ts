@@ -27,7 +27,7 @@
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { HeaderDataError, type HeaderWarning, ImageFileError, UnsupportedError } from '../errors.js';
 import { type Matrix, type MatrixLike, fromMatvec, inv4, isFiniteMatrix, shapeZoomAffine, voxelSizes } from '../affines.js';
-import type { SpatialHeader } from './spatial-header.js';
+import { type SpatialHeader, dataByteSize } from './spatial-header.js';
 import { StructLayout, WrapStruct } from './wrapstruct.js';
 
 /** Byte offset of the data (nibabel `DATA_OFFSET`). */
@@ -358,15 +358,7 @@ export class MGHHeader implements SpatialHeader {
    * @throws {UnsupportedError} for an unknown type code
    */
   getDataBytes(): number {
-    let n = BigInt(dtypeInfo(this.getDataDtype()).itemsize);
-    for (const d of this.struct.getArray('dims')) {
-      if (d < 0) throw new HeaderDataError(`negative dimension ${d}`, { code: 'BAD_DIM' });
-      n *= BigInt(d);
-    }
-    if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new HeaderDataError(`the data would take ${n} bytes, more than 2^53`, { code: 'SIZE_OVERFLOW' });
-    }
-    return Number(n);
+    return dataByteSize(this.struct.getArray('dims'), dtypeInfo(this.getDataDtype()).itemsize);
   }
 
   /**

@@ -1,9 +1,8 @@
 /**
- * The header contract every image header fulfils (nibabel's `spatialimages.SpatialHeader`
+ * The one header contract every image header fulfils (nibabel's `spatialimages.SpatialHeader`
  * protocol: `get_data_dtype`, `get_data_shape`, `get_zooms`, `get_data_offset`,
- * `get_slope_inter`, `get_base_affine`/`get_best_affine`, `copy`), plus `BasicSpatialHeader`,
- * the format-less header nibabel uses for in-memory images (`SpatialHeader` itself: dtype,
- * shape and zooms only, float32 by default).
+ * `get_slope_inter`, `get_base_affine`/`get_best_affine`, `copy`), and `HeaderLike`, the
+ * part of it a header class's `fromHeader` reads from another format's header.
  *
  * What the proxy and image layers rely on: `getDataShape()` counts voxels (numpy shape),
  * `getDataDtype()` is the on-disk dtype and `endianness` its byte order, `getDataOffset()`
@@ -13,8 +12,8 @@
  */
 import { type DType, dtypeInfo, dtypeFromNiftiCode } from '../dtypes.js';
 import { HeaderDataError } from '../errors.js';
-import { type Matrix, shapeZoomAffine } from '../affines.js';
-import { type Endianness, NATIVE_CODE } from './wrapstruct.js';
+import type { Matrix } from '../affines.js';
+import type { Endianness } from './wrapstruct.js';
 
 export type { Endianness } from './wrapstruct.js';
 
@@ -43,21 +42,11 @@ export interface SpatialHeader {
   /** @returns the affine from shape and zooms alone */
   getBaseAffine(): Matrix;
   /** @returns an independent copy */
-  copy(): SpatialHeader;
+  copy(): this;
 }
 
-/**
- * True when `obj` looks like a `SpatialHeader` (duck typing, as nibabel does).
- * @param obj anything
- * @returns whether it has the contract's methods
- */
-export function isSpatialHeader(obj: unknown): obj is SpatialHeader {
-  if (typeof obj !== 'object' || obj === null) return false;
-  const o = obj as Record<string, unknown>;
-  return ['getDataDtype', 'getDataShape', 'getZooms', 'getDataOffset', 'getSlopeInter', 'getBestAffine', 'copy'].every(
-    (k) => typeof o[k] === 'function',
-  );
-}
+/** What `fromHeader` takes from any header, of any format: dtype, shape and zooms (nibabel's `from_header`). */
+export type HeaderLike = Pick<SpatialHeader, 'getDataDtype' | 'getDataShape' | 'getZooms'>;
 
 /**
  * Resolves a dtype given as a name or a NIfTI datatype code.
@@ -75,96 +64,19 @@ export function resolveDType(dtype: DType | number | string): DType {
 }
 
 /**
- * nibabel's format-less `SpatialHeader`: a dtype, a shape and zooms, nothing on disk.
- * Used for in-memory images that have no format header.
+ * Bytes an array of this shape takes (Π shape × itemsize), computed exactly: every header's
+ * `getDataBytes`, the one place an overflowing size is refused.
+ * @param shape the dims
+ * @param itemsize bytes per voxel
+ * @returns the byte count
+ * @throws {HeaderDataError} `SIZE_OVERFLOW` beyond 2^53, `BAD_DIM` for a negative dim
  */
-export class BasicSpatialHeader implements SpatialHeader {
-  /** Always native: there is no file. */
-  readonly endianness: Endianness = NATIVE_CODE;
-  private dtype: DType;
-  private shape: number[];
-  private zooms: number[];
-
-  /**
-   * @param opts initial dtype (float32), shape (`[0]`) and zooms (1 per axis)
-   * @throws {HeaderDataError} when zooms do not match the shape
-   */
-  constructor(opts: { dtype?: DType | number; shape?: readonly number[]; zooms?: readonly number[] } = {}) {
-    this.dtype = resolveDType(opts.dtype ?? 'float32');
-    this.shape = [0];
-    this.zooms = [1];
-    if (opts.shape) this.setDataShape(opts.shape);
-    if (opts.zooms) this.setZooms(opts.zooms);
+export function dataByteSize(shape: readonly number[], itemsize: number): number {
+  let n = BigInt(itemsize);
+  for (const d of shape) {
+    if (d < 0) throw new HeaderDataError(`negative array dimension ${d}`, { code: 'BAD_DIM' });
+    n *= BigInt(d);
   }
-
-  /** @returns the dtype */
-  getDataDtype(): DType {
-    return this.dtype;
-  }
-
-  /** @param dtype dtype name or NIfTI code */
-  setDataDtype(dtype: DType | number): void {
-    this.dtype = resolveDType(dtype);
-  }
-
-  /** @returns a copy of the shape */
-  getDataShape(): number[] {
-    return this.shape.slice();
-  }
-
-  /**
-   * Sets the shape; zooms of kept axes stay, new axes get 1 (nibabel).
-   * @param shape non-negative integers
-   * @throws {HeaderDataError} for negative or non-integer sizes
-   */
-  setDataShape(shape: readonly number[]): void {
-    for (const d of shape) {
-      if (!Number.isSafeInteger(d) || d < 0) throw new HeaderDataError(`shape ${shape} is not a valid array shape`);
-    }
-    const nz = shape.map((_, i) => this.zooms[i] ?? 1);
-    this.shape = shape.slice();
-    this.zooms = nz;
-  }
-
-  /** @returns a copy of the zooms */
-  getZooms(): number[] {
-    return this.zooms.slice();
-  }
-
-  /**
-   * @param zooms one non-negative number per axis
-   * @throws {HeaderDataError} for the wrong count or negative zooms
-   */
-  setZooms(zooms: readonly number[]): void {
-    if (zooms.length !== this.shape.length) {
-      throw new HeaderDataError(`Expecting ${this.shape.length} zoom values for ndim ${this.shape.length}`);
-    }
-    if (zooms.some((z) => !(z >= 0))) throw new HeaderDataError('zooms must be positive');
-    this.zooms = zooms.slice();
-  }
-
-  /** @returns 0: the array has no file */
-  getDataOffset(): number {
-    return 0;
-  }
-
-  /** @returns `[null, null]`: no scaling */
-  getSlopeInter(): [number | null, number | null] {
-    return [null, null];
-  }
-
-  /** @returns the centre-origin base affine, with x flipped (nibabel `get_base_affine`) */
-  getBaseAffine(): Matrix {
-    return shapeZoomAffine(this.shape, this.zooms, true);
-  }
-
-  /** @returns the base affine: nothing better is known */
-  getBestAffine(): Matrix {
-    return this.getBaseAffine();
-  }
-
-  /** @returns an independent copy */
-  copy(): BasicSpatialHeader {
-    return new BasicSpatialHeader({ dtype: this.dtype, shape: this.shape, zooms: this.zooms });
-  }
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new HeaderDataError(`the array would take ${n} bytes, more than 2^53`, { code: 'SIZE_OVERFLOW' });
+  return Number(n);
 }

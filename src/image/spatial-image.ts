@@ -15,6 +15,7 @@
  */
 import { type DType, type TypedArray, dtypeInfo, dtypeOfTypedArray, isFloat } from '../dtypes.js';
 import type { HeaderWarning } from '../errors.js';
+import type { SpatialHeader } from '../header/spatial-header.js';
 import { NDArray, astype } from '../ndarray.js';
 import { ArrayProxy, isProxy } from '../proxy/array-proxy.js';
 import type { Index } from '../proxy/slicing.js';
@@ -25,16 +26,6 @@ import { arrayCache, type CachedArena } from '../wasm/memory.js';
 /** What an image holds: an array in memory or a proxy to one in a file. */
 export type DataObj = NDArray | ArrayProxy;
 
-/** The header contract images rely on (nibabel's SpatialHeader). */
-export interface ImageHeader {
-  getDataShape(): number[];
-  setDataShape(shape: readonly number[]): void;
-  getDataDtype(): DType;
-  setDataDtype(dtype: DType | number): void;
-  getZooms(): number[];
-  getBestAffine(): number[][];
-  copy(): this;
-}
 
 /** Options of `getFdata`. */
 export interface GetFdataOptions {
@@ -60,7 +51,7 @@ function asDtype(arr: NDArray, dtype: DType): NDArray {
 }
 
 /** Base class of every image: dataobj + affine + header, with nibabel's cache rules. */
-export class SpatialImage<H extends ImageHeader = ImageHeader> {
+export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
   /** The array or array proxy (nibabel's `img.dataobj`). */
   readonly dataobj: DataObj;
   /** 4×4 voxel → RAS+ mm transform (rows), or `null` when none was given. */
