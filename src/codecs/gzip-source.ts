@@ -55,6 +55,7 @@ export class GzipSource implements ByteSource {
   private knownSize: number | undefined;
   private readonly opts: GzipSourceOptions;
   private whole: Promise<Uint8Array> | undefined;
+  private held: { offset: number; bytes: Uint8Array } | null = null;
 
   /**
    * @param compressed the gzip bytes, as any ByteSource
@@ -91,6 +92,31 @@ export class GzipSource implements ByteSource {
   };
 
   /**
+   * Keeps decoded bytes a caller already has, so the next reads of that range are copies, not
+   * a second inflate from the start of the stream: MGH's load inflates a `.mgz` to its footer
+   * (nibabel's seek does the same), and without this the first `getFdata` would inflate it all
+   * again. The first whole-range `readIntoArena` consumes the bytes (the image cache then holds
+   * the data); `release()` drops them sooner.
+   * @param offset uncompressed offset of `bytes[0]`
+   * @param bytes the decoded bytes (kept, not copied: the caller must not change them)
+   */
+  hold(offset: number, bytes: Uint8Array): void {
+    this.held = { offset, bytes };
+  }
+
+  /** Drops bytes kept by `hold`. */
+  release(): void {
+    this.held = null;
+  }
+
+  /** The held bytes for [offset, end), or null when they are not all held. */
+  private heldRange(offset: number, end: number): Uint8Array | null {
+    const h = this.held;
+    if (!h || offset < h.offset || end > h.offset + h.bytes.byteLength) return null;
+    return h.bytes.subarray(offset - h.offset, end - h.offset);
+  }
+
+  /**
    * Reads uncompressed bytes [offset, offset + length).
    * @param offset uncompressed byte offset
    * @param length bytes wanted
@@ -107,6 +133,8 @@ export class GzipSource implements ByteSource {
     let end = offset + length;
     if (this.knownSize !== undefined) end = Math.min(end, this.knownSize);
     if (end <= offset) return new Uint8Array(0);
+    const kept = this.heldRange(offset, end);
+    if (kept) return kept.slice();
     let out: Uint8Array | null;
     try {
       out = await collect(this.compressed, offset, end, this.session(opts.signal), this.ended);
@@ -188,6 +216,13 @@ export class GzipSource implements ByteSource {
   ): Promise<void> {
     checkRange(offset, length);
     throwIfAborted(opts.signal);
+    // Held bytes serve a whole read once the stream has been verified to its end.
+    const kept = (opts.verify === false || this.knownSize !== undefined) ? this.heldRange(offset, offset + length) : null;
+    if (kept) {
+      arena.u8(ptr, length).set(kept);
+      this.held = null;
+      return;
+    }
     try {
       await inflateIntoArena(this.compressed, offset, length, arena, ptr,
         { ...this.session(opts.signal), verify: opts.verify ?? true }, this.ended);

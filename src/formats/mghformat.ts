@@ -9,8 +9,9 @@
  * `FOOTER_MISSING` warning, as nibabel reads it); the array stays an `ArrayProxy`
  * (big-endian, offset 284, column-major, no scaling). A `.mgz` reaches `fromSources` already
  * wrapped by the loader in a `GzipSource`: gzip cannot seek, so reading its footer inflates
- * the whole stream once (as nibabel's seek does); the seek points recorded on the way make
- * later slice reads cheap.
+ * the whole stream once (as nibabel's seek does). The decoded data are kept in the source
+ * (`GzipSource.hold`, up to 256 MiB) for the first read, so `getFdata` does not inflate them
+ * a second time; later slice reads start at the seek points recorded on the way.
  *
  * Construction (nibabel `SpatialImage.__init__` + `update_header`): the header is made with
  * `MGHHeader.fromHeader` (an MGH header is copied; any other header is ignored, as nibabel
@@ -26,6 +27,7 @@
  * written. The image's own header is not changed.
  */
 import { type DType, type TypedArray } from '../dtypes.js';
+import { GzipSource } from '../codecs/gzip-source.js';
 import { HeaderDataError, ImageFileError } from '../errors.js';
 import { MGHHeader, MGH_DATA_OFFSET, MGH_FOOTER_SIZE, MGH_HEADER_SIZE } from '../header/mgh-header.js';
 import type { SpatialHeader } from '../header/spatial-header.js';
@@ -36,6 +38,11 @@ import { ArrayProxy } from '../proxy/array-proxy.js';
 import { allclose, type MatrixLike } from '../affines.js';
 import { arrayBytes, makeArrayWriter } from './array-writer.js';
 import { type ToBytesOptions, type WriteOptions, fileBlob } from './write-options.js';
+
+/** Most decoded `.mgz` data bytes kept from the load for the first read (see GzipSource.hold). */
+const HOLD_LIMIT = 256 * 1024 * 1024;
+/** Bytes read past the footer, so a stream with short tags is read (and verified) to its end. */
+const TAIL_SLACK = 64 * 1024;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -130,7 +137,15 @@ export class MGHImage extends SpatialImage<MGHHeader> {
     const source = sources.image ?? sources.header;
     const at = probe.getFooterOffset();
     const size = source.size;
-    const footer = size !== undefined && at >= size ? new Uint8Array(0) : await source.read(at, MGH_FOOTER_SIZE, { signal });
+    let footer: Uint8Array;
+    if (source instanceof GzipSource && size === undefined && at - MGH_DATA_OFFSET <= HOLD_LIMIT) {
+      // A .mgz: reaching the footer inflates the data anyway; keep them for the first read.
+      const span = await source.read(MGH_DATA_OFFSET, at - MGH_DATA_OFFSET + MGH_FOOTER_SIZE + TAIL_SLACK, { signal });
+      footer = span.subarray(at - MGH_DATA_OFFSET, at - MGH_DATA_OFFSET + MGH_FOOTER_SIZE);
+      if (span.byteLength >= at - MGH_DATA_OFFSET) source.hold(MGH_DATA_OFFSET, span.subarray(0, at - MGH_DATA_OFFSET));
+    } else {
+      footer = size !== undefined && at >= size ? new Uint8Array(0) : await source.read(at, MGH_FOOTER_SIZE, { signal });
+    }
     return MGHHeader.fromBytes(head, { footer });
   }
 

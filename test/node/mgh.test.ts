@@ -21,6 +21,7 @@ import type { ByteSource } from '../../src/io/types';
 import { load } from '../../src/load';
 import { NDArray } from '../../src/ndarray';
 import { type Index, slice } from '../../src/proxy/slicing';
+import { RecordingSource } from '../shared/recording-source';
 
 type Enc = number | string | null | Enc[];
 type Facts = Record<string, unknown> & { fields: Record<string, Enc> };
@@ -413,6 +414,25 @@ describe('construction follows nibabel', () => {
     expect(await img3.getData()).toBe(d3);
     expect(img3.affine).toBeNull();
     expect(new MGHImage(new Uint8Array(8), aff, null, { shape: [2, 2, 2] }).header.getDataDtype()).toBe('uint8');
+  });
+
+  it('a .mgz is inflated once: the load reaches the footer and keeps the data, getFdata reads no compressed byte again', async () => {
+    const gz = fixture('int16-4d-mgz.mgz');
+    const rec = new RecordingSource(new BufferSource(gz));
+    const src = new GzipSource(rec);
+    const img = await MGHImage.fromSources({ name: 'x.mgz', header: src, image: src });
+    const afterLoad = rec.reads.length;
+    expect(afterLoad).toBeGreaterThan(0);
+    const f = await img.getFdata();
+    expect(rec.reads.length).toBe(afterLoad); // served from the held bytes
+    const plain = await MGHImage.fromSources({ name: 'x.mgh', header: new BufferSource(raw('int16-4d-mgz.mgz')), image: new BufferSource(raw('int16-4d-mgz.mgz')) });
+    expect(Array.from(f.data as Float64Array)).toEqual(Array.from((await plain.getFdata()).data as Float64Array));
+    // Once released (a large image's first whole read releases them), the data are inflated again.
+    src.release();
+    img.uncache();
+    const again = await img.getFdata();
+    expect(rec.reads.length).toBeGreaterThan(afterLoad);
+    expect(Array.from(again.data as Float64Array)).toEqual(Array.from(f.data as Float64Array));
   });
 
   it('a proxy image slices and keeps its class', async () => {
