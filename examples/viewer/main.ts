@@ -1,20 +1,23 @@
 /**
- * nibweb viewer: the page. Drop or pick files → `loadFiles` (one image per file or
- * .hdr+.img pair) → header table at once → `getFdata({ dtype: 'float32' })` → three
- * orthogonal views with a crosshair, a readout (voxel, RAS mm through the affine, value),
- * a 4th-dimension slider and window controls. On start it loads the bundled sample.
+ * nibweb viewer: the page. Drop or pick files → `groupFiles` (one group per file or
+ * .hdr+.img pair, with SPM's .mat) → `loadFiles` for each group → header table at once →
+ * `getFdata({ dtype: 'float32' })` → three orthogonal views with a crosshair, a readout
+ * (voxel, RAS mm by `applyAffine`, value), a 4th-dimension slider and window controls. On
+ * start it loads the bundled sample.
  *
- * The geometry, windowing, header rows and file grouping live in pure modules (slices.ts,
- * header-table.ts, files.ts) tested in Node; this file only wires them to the DOM.
- * Each drop group loads on its own, so one bad file shows its error and the rest still load.
+ * Everything comes from the library's public entry (src/index.ts). The geometry, windowing,
+ * header rows and error reports live in pure modules (slices.ts, header-table.ts, files.ts)
+ * tested in Node; this file only wires them to the DOM. Each group loads on its own, with
+ * its own list entry and progress, so one bad file shows its error and the rest still load.
  *
  * A 4-D image whose float32 copy would pass `wholeMax` bytes (512 MiB; `?wholeMax=N` in the
- * page URL overrides it) is read one volume at a time through `img.dataobj.get([null, null,
- * null, t])`, so that a long fMRI run shows its first volume at once and never needs the whole
- * series in memory; the last few volumes are kept.
+ * page URL overrides it) is read one volume at a time through
+ * `img.dataobj.getScaled([null, null, null, t], { dtype: 'float32' })` (the values
+ * `getFdata` gives, one volume's bytes read), so that a long fMRI run shows its first volume
+ * at once and never needs the whole series in memory; the last few volumes are kept.
  */
-import { isProxy, loadFiles } from '../../src/index.js';
-import { ACCEPTED_EXTENSIONS, describeError, groupFiles, isAbort, type ErrorReport } from './files.js';
+import { applyAffine, groupFiles, loadFiles, type FileGroup, type LoadedImage, type NDArray } from '../../src/index.js';
+import { ACCEPTED_EXTENSIONS, describeError, isAbort, type ErrorReport } from './files.js';
 import { fmt, headerRows } from './header-table.js';
 import {
   VIEWS,
@@ -22,25 +25,23 @@ import {
   extractSlice,
   screenToVoxel,
   sliceToRgba,
-  toFloat32Volume,
   viewGeometry,
   voxelToScreen,
-  voxelToWorld,
   type DisplayWindow,
   type Slice,
   type ViewGeometry,
   type ViewName,
-  type Volume,
 } from './slices.js';
 
-type Image = Awaited<ReturnType<typeof loadFiles>>[number];
+/** A float32 array as the library returns it: what the views are drawn from. */
+type Volume = NDArray<Float32Array>;
 
 /** One entry of the image list. */
 interface Entry {
   id: number;
   name: string;
   status: 'loading' | 'ready' | 'failed';
-  img?: Image;
+  img?: LoadedImage;
   /** What is shown: the whole array, or (per-volume mode) the current 3-D volume. */
   vol?: Volume;
   /** Per-volume mode: volumes read so far (a few, most recent last). */
@@ -118,7 +119,7 @@ function loadDrop(files: File[]): Promise<void> {
     for (const [n, group] of groups.entries()) {
       const prefix = groups.length > 1 ? `(${n + 1}/${groups.length}) ` : '';
       try {
-        if (!signal.aborted) await loadGroup(group.name, group.files, signal, prefix);
+        if (!signal.aborted) await loadGroup(group, signal, prefix);
       } finally {
         pending--;
       }
@@ -129,7 +130,8 @@ function loadDrop(files: File[]): Promise<void> {
   return queue;
 }
 
-async function loadGroup(name: string, files: File[], signal: AbortSignal, prefix: string): Promise<void> {
+async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string): Promise<void> {
+  const { name } = group;
   const entry: Entry = { id: nextId++, name, status: 'loading', cursor: [0, 0, 0], volumeIndex: 0 };
   entries.push(entry);
   renderList();
@@ -141,32 +143,27 @@ async function loadGroup(name: string, files: File[], signal: AbortSignal, prefi
   };
   try {
     setProgress(`${prefix}${phase} ${name}`, undefined);
-    const images = await loadFiles(files, { signal, onProgress });
-    const img = images[0];
-    if (!img) throw new Error('no image in these files');
+    // One group is one image: loadFiles either gives it or throws what is wrong with it.
+    const [img] = await loadFiles(group.files, { signal, onProgress });
     entry.img = img;
     select(entry); // header first, while the voxels decode
     phase = 'Decoding';
     setProgress(`${prefix}${phase} ${name}`, undefined);
-    const voxels = img.shape.reduce((a: number, b: number) => a * b, 1);
+    const voxels = img.shape.reduce((a, b) => a * b, 1);
     let vol: Volume;
-    if (img.shape.length > 3 && img.shape[3] > 1 && voxels * 4 > wholeMax && isProxy(img.dataobj)) {
+    if (img.shape.length > 3 && img.shape[3] > 1 && voxels * 4 > wholeMax) {
       entry.frames = new Map();
-      vol = await readFrame(entry, 0, signal);
+      vol = await readFrame(entry.frames, img, 0, signal);
     } else {
-      const f = await img.getFdata({ dtype: 'float32', signal });
-      // float32 was asked for, so the elements are a Float32Array.
-      vol = { data: f.data as Float32Array, shape: f.shape, strides: f.strides, offset: f.offset };
+      vol = float32(await img.getFdata({ dtype: 'float32', signal }));
     }
     entry.vol = vol;
     entry.window = autoWindow(vol.data);
-    entry.cursor = img.shape.slice(0, 3).map((n: number) => Math.floor((n - 1) / 2));
+    entry.cursor = img.shape.slice(0, 3).map((n) => Math.floor((n - 1) / 2));
     while (entry.cursor.length < 3) entry.cursor.push(0);
     entry.status = 'ready';
     if (active === entry || active === undefined) select(entry);
     else renderList();
-    // Other images found in the same group (rare) are not dropped silently.
-    if (images.length > 1) showStatus(`${name}: ${images.length} images found, showing the first.`);
   } catch (err) {
     if (isAbort(err)) {
       entries.splice(entries.indexOf(entry), 1);
@@ -186,21 +183,37 @@ async function loadGroup(name: string, files: File[], signal: AbortSignal, prefi
   }
 }
 
-/** Per-volume mode: volume `t` as float32, read through the proxy (cached, a few kept). */
-async function readFrame(entry: Entry, t: number, signal?: AbortSignal): Promise<Volume> {
-  const frames = entry.frames as Map<number, Volume>;
+function isFloat32(arr: NDArray): arr is Volume {
+  return arr.data instanceof Float32Array;
+}
+
+/**
+ * The float32 array `getFdata`/`getScaled` return for `dtype: 'float32'`, typed as such.
+ * @throws {TypeError} if the library ever gave another element type (a bug, not bad input)
+ */
+function float32(arr: NDArray): Volume {
+  if (isFloat32(arr)) return arr;
+  throw new TypeError(`expected float32 data, got ${arr.dtype}`);
+}
+
+/**
+ * Per-volume mode: volume `t` of `img` as float32, read through the proxy; `frames` keeps the
+ * last few read, most recent last.
+ */
+async function readFrame(frames: Map<number, Volume>, img: LoadedImage, t: number, signal?: AbortSignal): Promise<Volume> {
   const have = frames.get(t);
   if (have) {
     frames.delete(t);
     frames.set(t, have);
     return have;
   }
-  const img = entry.img as Image;
-  const index: (number | null)[] = img.shape.map((_: number, ax: number) => (ax < 3 ? null : ax === 3 ? t : 0));
-  const proxy = img.dataobj as { get(index: (number | null)[], opts?: { signal?: AbortSignal }): Promise<Parameters<typeof toFloat32Volume>[0]> };
-  const vol = toFloat32Volume(await proxy.get(index, { signal }));
+  const index = img.shape.map((_, ax) => (ax < 3 ? null : ax === 3 ? t : 0));
+  const vol = float32(await img.dataobj.getScaled(index, { dtype: 'float32', signal }));
   frames.set(t, vol);
-  while (frames.size > FRAMES_KEPT) frames.delete(frames.keys().next().value as number);
+  for (const old of frames.keys()) {
+    if (frames.size <= FRAMES_KEPT) break;
+    frames.delete(old);
+  }
   return vol;
 }
 
@@ -300,7 +313,7 @@ function renderHeader(): void {
     dom.header.replaceChildren();
     return;
   }
-  const rows = headerRows(e.img as unknown as Parameters<typeof headerRows>[0], e.name);
+  const rows = headerRows(e.img, e.name);
   dom.header.replaceChildren(
     ...rows.map((r) => {
       const tr = document.createElement('tr');
@@ -346,12 +359,12 @@ dom.volume.addEventListener('input', () => {
   const t = Number(dom.volume.value);
   e.volumeIndex = t;
   dom.volumeOut.value = `${t} / ${dom.volume.max}`;
-  if (!e.frames) {
+  if (!e.frames || !e.img) {
     render();
     return;
   }
   showStatus(`Reading volume ${t}…`);
-  readFrame(e, t).then(
+  readFrame(e.frames, e.img, t).then(
     (vol) => {
       // Only the latest request wins when the slider moves faster than volumes are read.
       if (e.volumeIndex !== t) return;
@@ -400,7 +413,7 @@ function render(): void {
       (v.figure.querySelector('.slice-no') as HTMLElement).textContent = '';
       continue;
     }
-    const affine = e.img.affine ?? identity();
+    const affine = worldAffine(e.img);
     const zooms = safeZooms(e.img);
     const geom = viewGeometry(affine, e.vol.shape, zooms, name, { radiological: dom.radiological.checked });
     const slice = extractSlice(e.vol, geom, e.cursor, e.vol.shape.length > 3 ? e.volumeIndex : 0);
@@ -426,23 +439,20 @@ function renderReadout(): void {
   }
   const shown = e.img.shape.length > 3 ? [...e.cursor, e.volumeIndex] : e.cursor;
   dom.voxel.textContent = `[${shown.join(', ')}]`;
-  const w = voxelToWorld(e.img.affine ?? identity(), e.cursor);
+  const w = applyAffine(worldAffine(e.img), e.cursor);
   dom.world.textContent = w.map((x) => x.toFixed(1)).join(', ');
-  // In per-volume mode the array is the current 3-D volume: no 4th index.
-  const idx = e.vol.shape.length > 3 ? [...e.cursor, e.volumeIndex] : e.cursor;
-  let k = e.vol.offset;
-  idx.forEach((x, a) => {
-    k += x * (e.vol?.strides[a] ?? 0);
-  });
-  dom.value.textContent = fmt(e.vol.data[k]);
+  // One index per axis of what is shown: in per-volume mode that is the current 3-D volume.
+  const idx = e.vol.shape.map((_, ax) => (ax < 3 ? e.cursor[ax] : ax === 3 ? e.volumeIndex : 0));
+  dom.value.textContent = fmt(e.vol.get(...idx));
   showStatus('');
 }
 
-function identity(): number[][] {
-  return [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? 1 : 0)));
+/** Voxel → RAS+ mm: the image's affine (a loaded image always has one; the header's best otherwise). */
+function worldAffine(img: LoadedImage): number[][] {
+  return img.affine ?? img.header.getBestAffine();
 }
 
-function safeZooms(img: Image): number[] {
+function safeZooms(img: LoadedImage): number[] {
   try {
     return img.header.getZooms();
   } catch {

@@ -16,7 +16,7 @@
  *
  * Volumes are column-major (x fastest), as read from a file: `strides = [1, nx, nx·ny, …]`.
  */
-import { ioOrientation } from '../../src/orientations.js';
+import { ioOrientation } from '../../src/index.js';
 
 /** The three orthogonal views. */
 export type ViewName = 'axial' | 'coronal' | 'sagittal';
@@ -230,17 +230,6 @@ export function voxelToScreen(geom: ViewGeometry, cursor: readonly number[]): [n
   return [toIndex(geom.horizontal, cursor[geom.horizontal.voxelAxis]), toIndex(geom.vertical, cursor[geom.vertical.voxelAxis])];
 }
 
-/**
- * World (RAS+, mm) coordinate of a voxel through the affine.
- * @param affine 4×4 voxel → world matrix (rows)
- * @param ijk voxel index (three values)
- * @returns `[x, y, z]`
- */
-export function voxelToWorld(affine: readonly (readonly number[])[], ijk: readonly number[]): [number, number, number] {
-  const r = (k: number): number => affine[k][0] * ijk[0] + affine[k][1] * ijk[1] + affine[k][2] * ijk[2] + affine[k][3];
-  return [r(0), r(1), r(2)];
-}
-
 /** A display window: values ≤ `min` show black, ≥ `max` white. */
 export interface DisplayWindow {
   min: number;
@@ -304,47 +293,4 @@ export function sliceToRgba(slice: Slice, win: DisplayWindow, out?: Uint8Clamped
     rgba[q + 3] = 255;
   }
   return rgba;
-}
-
-/**
- * A contiguous column-major float32 copy of any strided array (the viewer's working format
- * for volumes read one at a time from a proxy, whose dtype follows nibabel's rules).
- * @param arr an NDArray-like: `data` may hold numbers or bigints; `shape`/`strides`/`offset`
- *   count elements (single-lane dtypes only)
- * @returns a `Volume` with Fortran strides and offset 0
- */
-export function toFloat32Volume(arr: {
-  data: ArrayLike<number | bigint>;
-  shape: readonly number[];
-  strides: readonly number[];
-  offset: number;
-}): Volume {
-  const shape = [...arr.shape];
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  const strides: number[] = [];
-  let s = 1;
-  for (const d of shape) {
-    strides.push(s);
-    s *= d;
-  }
-  if (n > 0) {
-    const idx = new Array<number>(shape.length).fill(0);
-    let k = arr.offset;
-    const nx = shape[0] ?? 1;
-    const sx = arr.strides[0] ?? 0;
-    // Row by row along axis 0, carrying into the higher axes.
-    for (let p = 0; p < n; p += nx) {
-      let q = k;
-      for (let i = 0; i < nx; i++, q += sx) out[p + i] = Number(arr.data[q]);
-      for (let ax = 1; ax < shape.length; ax++) {
-        idx[ax]++;
-        k += arr.strides[ax];
-        if (idx[ax] < shape[ax]) break;
-        k -= idx[ax] * arr.strides[ax];
-        idx[ax] = 0;
-      }
-    }
-  }
-  return { data: out, shape, strides, offset: 0 };
 }

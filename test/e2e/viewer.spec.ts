@@ -17,9 +17,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', 'fixtures', 'viewer');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
 
-/** Drops fixture files on the drop zone as a user would. */
-async function drop(page: Page, names: string[], dir = fixtures): Promise<void> {
-  const payload = names.map((name) => ({ name, b64: readFileSync(join(dir, name)).toString('base64') }));
+/** Drops fixture files on the drop zone as a user would; `[file, as]` drops a file under another name. */
+async function drop(page: Page, names: (string | [string, string])[], dir = fixtures): Promise<void> {
+  const payload = names.map((n) => {
+    const [file, name] = typeof n === 'string' ? [n, n] : n;
+    return { name, b64: readFileSync(join(dir, file)).toString('base64') };
+  });
   const dataTransfer = await page.evaluateHandle((items) => {
     const dt = new DataTransfer();
     for (const { name, b64 } of items) {
@@ -329,6 +332,24 @@ test('bad files: a clear message each, and the page keeps working', async ({ pag
   // Errors can be dismissed.
   await bad.getByRole('button').click();
   await expect(errors).toHaveCount(1);
+});
+
+test('a lone .hdr among good files: its error names the missing .img, the others load', async ({ page }) => {
+  await ready(page, 'sample.nii.gz');
+  await drop(page, ['asym.nii.gz', ['pair.hdr', 'lonely.hdr'], 'pair.img', 'pair.hdr']);
+  await ready(page, 'asym.nii.gz');
+  await ready(page, 'pair.hdr + pair.img');
+  const lone = page.locator('#errors .error[data-file="lonely.hdr"]');
+  await expect(lone).toBeVisible();
+  await expect(lone.locator('.kind')).toHaveText('ImageFileError · MISSING_PAIR_MEMBER');
+  await expect(lone.locator('.message')).toContainText('lonely.img');
+  await expect(page.locator('#errors .error')).toHaveCount(1);
+  await expect(page.locator('#image-list li.failed')).toHaveCount(1);
+  await expect(page.locator('#image-list li.ready')).toHaveCount(3);
+  // The good pair of the same drop shows its pixels.
+  await page.locator('#image-list button', { hasText: 'pair.hdr + pair.img' }).click();
+  expect((await headerTable(page)).descrip).toBe('nibweb pair fixture');
+  expect((await pixels(page, 'axial')).nonBlack).toBeGreaterThan(0.5);
 });
 
 test('the drop zone is keyboard reachable and opens the file picker', async ({ page }) => {

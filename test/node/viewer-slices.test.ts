@@ -11,13 +11,11 @@ import {
   extractSlice,
   screenToVoxel,
   sliceToRgba,
-  toFloat32Volume,
   viewGeometry,
   voxelToScreen,
-  voxelToWorld,
   type Volume,
 } from '../../examples/viewer/slices';
-import { fortranStrides } from '../../src/ndarray';
+import { applyAffine, fortranStrides } from '../../src/index';
 
 const PERMS = [
   [0, 1, 2],
@@ -48,7 +46,7 @@ function worldVolume(affine: number[][], shape: number[], worldAxis: number): Vo
   const data = new Float32Array(shape[0] * shape[1] * shape[2]);
   let p = 0;
   for (let k = 0; k < shape[2]; k++)
-    for (let j = 0; j < shape[1]; j++) for (let i = 0; i < shape[0]; i++) data[p++] = voxelToWorld(affine, [i, j, k])[worldAxis];
+    for (let j = 0; j < shape[1]; j++) for (let i = 0; i < shape[0]; i++) data[p++] = applyAffine(affine, [i, j, k])[worldAxis];
   return { data, shape, strides: fortranStrides(shape), offset: 0 };
 }
 
@@ -93,7 +91,7 @@ describe('viewGeometry + extractSlice in all 48 orientations', () => {
           const vol = worldVolume(affine, shape, 0);
           const s = extractSlice(vol, geom, cursor);
           const [c, r] = voxelToScreen(geom, cursor);
-          expect(s.values[r * s.width + c]).toBe(voxelToWorld(affine, cursor)[0]);
+          expect(s.values[r * s.width + c]).toBe(applyAffine(affine, cursor)[0]);
           expect(s.width).toBe(shape[geom.horizontal.voxelAxis]);
           expect(geom.horizontal.zoom).toBe(zooms[geom.horizontal.voxelAxis]);
         }
@@ -173,26 +171,5 @@ describe('windowing', () => {
   it('maps through the window to grey RGBA', () => {
     const rgba = sliceToRgba({ width: 4, height: 1, values: Float32Array.of(-5, 0, 60, Number.NaN) }, { min: 0, max: 100 });
     expect([...rgba]).toEqual([0, 0, 0, 255, 0, 0, 0, 255, 153, 153, 153, 255, 0, 0, 0, 255]);
-  });
-});
-
-describe('toFloat32Volume', () => {
-  it('copies any strided layout to contiguous Fortran float32', () => {
-    // A C-ordered 2×3×4 array viewed with C strides, plus a flipped view with an offset.
-    const shape = [2, 3, 4];
-    const data = Int16Array.from({ length: 24 }, (_, i) => i);
-    const c = { data, shape, strides: [12, 4, 1], offset: 0 };
-    const out = toFloat32Volume(c);
-    expect(out.strides).toEqual([1, 2, 6]);
-    for (let i = 0; i < 2; i++)
-      for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) expect(out.data[i + 2 * j + 6 * k]).toBe(12 * i + 4 * j + k);
-    const flipped = toFloat32Volume({ data, shape, strides: [12, 4, -1], offset: 3 });
-    expect(flipped.data[0]).toBe(3);
-    expect(flipped.data[6 * 3]).toBe(0);
-    expect(flipped.data[1 + 2 * 2 + 6 * 3]).toBe(12 + 8);
-  });
-  it('converts bigints and handles 1-D and empty arrays', () => {
-    expect(Array.from(toFloat32Volume({ data: BigInt64Array.of(5n, -7n), shape: [2], strides: [1], offset: 0 }).data)).toEqual([5, -7]);
-    expect(toFloat32Volume({ data: new Float32Array(0), shape: [0, 3], strides: [1, 0], offset: 0 }).data.length).toBe(0);
   });
 });
