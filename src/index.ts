@@ -30,7 +30,9 @@ export { NDArray, astype, cStrides, fortranStrides, shapeSize } from './ndarray.
 
 // Affines and orientations
 export { applyAffine, fromMatvec, inv4, toMatvec, voxelSizes } from './affines.js';
-export { aff2axcodes, axcodes2ornt, ioOrientation, orntTransform } from './orientations.js';
+export { aff2axcodes, applyOrientation, axcodes2ornt, invOrntAff, ioOrientation, ornt2axcodes, orntTransform } from './orientations.js';
+export type { AxisLabels, Ornt } from './orientations.js';
+export { asClosestCanonical } from './funcs.js';
 
 // Byte sources
 export type { ByteSource, ReadOptions } from './io/types.js';

@@ -18,8 +18,10 @@
  *
  * Pure math: no I/O, no WASM. `applyOrientation` returns a strided view, never a copy.
  */
-import { NDArray } from './ndarray.js';
+import type { NDArray } from './ndarray.js';
 import type { TypedArray } from './dtypes.js';
+import { ArrayProxy } from './proxy/array-proxy.js';
+import { axisMap, viewOf } from './proxy/oriented.js';
 
 /** One row per voxel axis: `[outputAxis, flip]`, or `[NaN, NaN]` for a dropped axis. */
 export type Ornt = [number, number][];
@@ -211,37 +213,12 @@ export function orntTransform(start: ReadonlyArray<readonly number[]>, end: Read
  * @throws {RangeError} when `arr` has fewer axes than `ornt` rows, an axis is dropped (NaN),
  *   or the first column is not a permutation
  */
-export function applyOrientation<T extends TypedArray>(arr: NDArray<T>, ornt: ReadonlyArray<readonly number[]>): NDArray<T> {
+export function applyOrientation<T extends TypedArray>(arr: NDArray<T>, ornt: ReadonlyArray<readonly number[]>): NDArray<T>;
+export function applyOrientation(arr: ArrayProxy, ornt: ReadonlyArray<readonly number[]>): ArrayProxy;
+export function applyOrientation(arr: NDArray | ArrayProxy, ornt: ReadonlyArray<readonly number[]>): NDArray | ArrayProxy {
   checkOrnt(ornt, 'ornt');
-  const n = ornt.length;
-  if (arr.ndim < n) throw new RangeError('data array has fewer dimensions than orientation');
-  if (ornt.some(([ax]) => Number.isNaN(ax))) {
-    throw new RangeError('cannot drop coordinates when applying orientation to data');
-  }
-  const seen = new Set(ornt.map(([ax]) => ax));
-  if (seen.size !== n || ornt.some(([ax]) => !Number.isInteger(ax) || ax < 0 || ax >= n)) {
-    throw new RangeError(`orientation axes [${ornt.map(([ax]) => ax)}] are not a permutation of 0..${n - 1}`);
-  }
-  const strides = [...arr.strides];
-  let offset = arr.offset;
-  ornt.forEach(([, flip], ax) => {
-    if (flip === -1) {
-      offset += (arr.shape[ax] - 1) * strides[ax];
-      strides[ax] = -strides[ax];
-    } else if (flip !== 1) {
-      throw new RangeError(`flip must be 1 or -1, got ${flip}`);
-    }
-  });
-  // Result axis ornt[k][0] is input axis k; axes past n stay where they are.
-  const perm = Array.from({ length: arr.ndim }, (_, k) => k);
-  ornt.forEach(([ax], k) => {
-    perm[ax] = k;
-  });
-  return new NDArray(
-    arr.data,
-    perm.map((k) => arr.shape[k]),
-    { strides: perm.map((k) => strides[k]), offset, dtype: arr.dtype },
-  );
+  if (arr instanceof ArrayProxy) return arr.withOrientation(ornt);
+  return viewOf(arr, axisMap(ornt, arr.ndim));
 }
 
 /**

@@ -8,6 +8,7 @@
  *   few tools read them);
  * - `updateHeader` writes a differing affine as sform (code 2, aligned) and qform (code 0)
  *   — the header's `setFromAffine` — and sets the class's magic;
+ * - `asReoriented` moves `dim_info`'s axes with the data;
  * - a pair writes `{ hdr, img }` (extensions in the `.hdr`, data at offset 0 of the `.img`);
  *   a single file writes one Uint8Array: header, extensions, data at vox_offset 352 + extensions.
  *
@@ -51,6 +52,20 @@ export class Nifti1Pair<B extends FileBytes = PairBytes> extends AnalyzeImage<Ni
     super.updateHeader();
     const K = this.header.klass;
     this.header.set('magic', (this.constructor as typeof Nifti1Pair).isSingle ? K.singleMagic : K.pairMagic);
+  }
+
+  /**
+   * nibabel's NIfTI `as_reoriented`: as for any image, then `dim_info`'s frequency, phase and
+   * slice axes follow their axes.
+   * @param ornt rows `[axis, ±1]` for the spatial axes
+   * @returns the reoriented image (this image for the identity)
+   */
+  override asReoriented(ornt: ReadonlyArray<readonly number[]>): this {
+    const img = super.asReoriented(ornt);
+    if (img === this) return img;
+    const [f, p, s] = img.header.getDimInfo().map((d) => (d === null ? null : ornt[d]![0]!));
+    img.header.setDimInfo(f ?? null, p ?? null, s ?? null);
+    return img;
   }
 }
 

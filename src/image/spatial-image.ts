@@ -14,7 +14,7 @@
  * eviction makes an image forget its cache exactly as `uncache()` does.
  */
 import { type DType, type TypedArray, dtypeInfo, dtypeOfTypedArray, isFloat } from '../dtypes.js';
-import type { HeaderWarning } from '../errors.js';
+import { type HeaderWarning, ImageDataError } from '../errors.js';
 import type { SpatialHeader } from '../header/spatial-header.js';
 import { NDArray, astype } from '../ndarray.js';
 import { ArrayProxy, isProxy } from '../proxy/array-proxy.js';
@@ -22,6 +22,7 @@ import type { Index } from '../proxy/slicing.js';
 import { readWhole } from '../proxy/whole-array.js';
 import { sliceData, slicedAffine } from './slicer.js';
 import { arrayCache, type CachedArena } from '../wasm/memory.js';
+import { applyOrientation, invOrntAff } from '../orientations.js';
 
 /** What an image holds: an array in memory or a proxy to one in a file. */
 export type DataObj = NDArray | ArrayProxy;
@@ -155,6 +156,28 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
   uncache(): void {
     this.forget('fdata', this.fdataCache);
     this.forget('data', this.dataCache);
+  }
+
+  /**
+   * The image with its array reoriented (nibabel's `as_reoriented`): the data flipped and
+   * transposed by `ornt` — a view of an in-memory array, and for a proxy image a proxy that
+   * reads reoriented (nothing is read now) — and the affine moved to match
+   * (`affine · invOrntAff(ornt, shape)`). The identity transform gives this very image.
+   * @param ornt rows `[axis, ±1]` for the spatial axes, e.g. `ioOrientation(img.affine)`
+   * @returns a new image of the same class (its header a copy, updated as on construction)
+   * @throws {ImageDataError} `NO_AFFINE` for an image without an affine
+   * @throws {RangeError} for a transform that drops or repeats axes
+   */
+  asReoriented(ornt: ReadonlyArray<readonly number[]>): this {
+    if (ornt.every(([ax, flip], k) => ax === k && flip === 1) && ornt.length === Math.min(3, this.ndim)) return this;
+    if (this.affine === null) {
+      throw new ImageDataError('the image has no affine to reorient by: give the constructor one first', { code: 'NO_AFFINE' });
+    }
+    const data = this.dataobj instanceof NDArray ? applyOrientation(this.dataobj, ornt) : applyOrientation(this.dataobj, ornt);
+    const aff = invOrntAff(ornt, this.shape);
+    const affine = this.affine.map((row) => [0, 1, 2, 3].map((j) => row.reduce((acc, v, k) => acc + v * aff[k]![j]!, 0)));
+    const Ctor = this.constructor as new (d: DataObj, a: number[][] | null, h: H) => this;
+    return new Ctor(data, affine, this.header);
   }
 
   /**

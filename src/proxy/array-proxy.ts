@@ -30,6 +30,7 @@ import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
 import { type Order, type PlanOptions, gather, planRead } from './fileslice.js';
 import { type ReadSegmentsOptions, readSegments } from './read-segments.js';
 import type { Index } from './slicing.js';
+import { type AxisMap, axisMap, composeMaps, mapIndex, orientedShape } from './oriented.js';
 
 /** What a proxy needs to know about its array (nibabel's spec tuple / header values). */
 export interface ArrayProxySpec {
@@ -67,6 +68,9 @@ export class ArrayProxy {
   /** The frozen, resolved spec (accessors below are read-only at run time too). */
   readonly #spec: Readonly<Required<ArrayProxySpec>> & { readonly slope: number; readonly inter: number };
   readonly #opts: ArrayProxyOptions;
+  /** A reorientation applied on every read (`withOrientation`), or null. */
+  #view: AxisMap | null = null;
+  #viewShape: readonly number[] | null = null;
 
   /**
    * @param source the bytes (a BlobSource, HttpSource, BufferSource, a cached or gzip source)
@@ -121,9 +125,42 @@ export class ArrayProxy {
     return this.#source;
   }
 
-  /** Voxels along each axis (a frozen array). */
+  /** Voxels along each axis (a frozen array), as reads return them (reoriented, if so). */
   get shape(): readonly number[] {
+    return this.#viewShape ?? this.#spec.shape;
+  }
+
+  /** The array's shape as stored in the file (differs from `shape` after `withOrientation`). */
+  get fileShape(): readonly number[] {
     return this.#spec.shape;
+  }
+
+  /** The reorientation reads apply (`withOrientation`), as orientation rows; null when none. */
+  get orientation(): number[][] | null {
+    return this.#view && this.#view.to.map((ax, k) => [ax, this.#view!.flip[k] ? -1 : 1]);
+  }
+
+  /**
+   * The same bytes seen reoriented (the lazy form of nibabel's `apply_orientation` on
+   * `np.asanyarray(proxy)`): nothing is read now; every later read maps its index onto the
+   * file's array and returns the reoriented result (flips folded into the read, the axis order
+   * a strided view). Reorienting twice composes.
+   * @param ornt rows `[axis, ±1]` as from `orntTransform` / `ioOrientation`
+   * @returns a new proxy
+   * @throws {RangeError} for dropped axes, a non-permutation, or more rows than axes
+   * @example
+   * const ras = proxy.withOrientation(ioOrientation(affine)); // no I/O
+   * const slab = await ras.get([null, null, 10]);             // reads one file slab
+   */
+  withOrientation(ornt: ReadonlyArray<readonly number[]>): ArrayProxy {
+    const m = axisMap(ornt, this.ndim);
+    const p = new ArrayProxy(this.#source, this.#spec, this.#opts);
+    const view = this.#view ? composeMaps(this.#view, m) : m;
+    if (view.to.some((ax, k) => ax !== k) || view.flip.some(Boolean)) {
+      p.#view = view;
+      p.#viewShape = Object.freeze(orientedShape(this.#spec.shape, view));
+    }
+    return p;
   }
 
   /** Number of axes. */
@@ -223,6 +260,7 @@ export class ArrayProxy {
    * @throws {RangeError} when the sizes differ or more than one -1 is given
    */
   reshape(shape: readonly number[]): ArrayProxy {
+    if (this.#view) throw new TypeError('cannot reshape a reoriented proxy: reshape the file-order proxy, then reorient');
     const size = shapeSize(this.shape);
     const unknown = shape.filter((d) => d === -1).length;
     if (unknown > 1) throw new RangeError('can only specify one unknown dimension');
@@ -238,9 +276,17 @@ export class ArrayProxy {
   }
 
   async #read(index: Index | undefined, how: { scaled: boolean; dtype?: DType }, signal?: AbortSignal): Promise<NDArray> {
+    if (!this.#view) return this.#readFile(index, how, signal);
+    const { base, perm } = mapIndex(index, this.#spec.shape, this.#view);
+    const arr = await this.#readFile(base, how, signal);
+    return new NDArray(arr.data, perm.map((i) => arr.shape[i]!), { strides: perm.map((i) => arr.strides[i]!), offset: arr.offset, dtype: arr.dtype });
+  }
+
+  /** A read of the file's array (no reorientation). */
+  async #readFile(index: Index | undefined, how: { scaled: boolean; dtype?: DType }, signal?: AbortSignal): Promise<NDArray> {
     const info = dtypeInfo(this.dtype);
     // Everything that can fail on arguments fails before any I/O.
-    const plan = planRead(index, this.shape, info.itemsize, this.offset, this.order, this.#opts);
+    const plan = planRead(index, this.#spec.shape, info.itemsize, this.offset, this.order, this.#opts);
     const slope = this.slope;
     const outDtype = how.scaled
       ? scalingPlan(this.dtype, slope, this.inter, { dtype: how.dtype, spm99: this.spm99 }).outDtype

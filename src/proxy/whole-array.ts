@@ -10,6 +10,7 @@
  * cannot run take the TypeScript path of `ArrayProxy.getScaled`.
  */
 import { GzipSource } from '../codecs/gzip-source.js';
+import { axisMap, viewOf } from './oriented.js';
 import { scaledDtype } from '../scaling.js';
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { throwIfAborted } from '../errors.js';
@@ -114,7 +115,7 @@ export async function readWhole(
 ): Promise<{ array: NDArray; arena: WasmArena | null }> {
   throwIfAborted(opts.signal);
   const target = dtype ?? scaledDtype(proxy.dtype, proxy.slope, proxy.inter, { spm99: proxy.spm99 });
-  const n = shapeSize(proxy.shape);
+  const n = shapeSize(proxy.fileShape);
   const rawBytes = n * dtypeInfo(proxy.dtype).itemsize;
   const spec = {
     n,
@@ -132,8 +133,12 @@ export async function readWhole(
       : plainFill(source, proxy.offset, rawBytes, opts.signal);
     const decoded = await decodeToArena(spec, fill);
     if (decoded) {
-      const strides = proxy.order === 'C' ? cStrides(proxy.shape) : fortranStrides(proxy.shape);
-      const array = new NDArray(decoded.data, proxy.shape, { strides, dtype: target });
+      const shape = proxy.fileShape;
+      const strides = proxy.order === 'C' ? cStrides(shape) : fortranStrides(shape);
+      const stored = new NDArray(decoded.data, shape, { strides, dtype: target });
+      // A reoriented proxy: the same memory, seen reoriented (a strided view, no copy).
+      const ornt = proxy.orientation;
+      const array = ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
       return { array, arena: decoded.arena };
     }
   }
