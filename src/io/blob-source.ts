@@ -18,6 +18,14 @@
  * 145 ms with 1 MiB `slice().stream()` windows copied chunk by chunk, 100 ms with one BYOB
  * stream to the end of the file; the renderer's peak stayed at 1.08× of (output + file)
  * (the windows had been there to bound a default reader's read-ahead: 1.23×).
+ *
+ * A stream read in flight is held by this module until it settles (`inFlight`). Chromium
+ * (156) keeps a pending Blob-stream read alive only through its reader, and the caller
+ * awaiting the read holds nothing that leads to that reader: where nothing else does (a
+ * click handler awaiting `getFdata()`, a test), a garbage collection while the read waits
+ * for the browser collects the reader, the read and every continuation awaiting it, and the
+ * read never settles. `slice().arrayBuffer()` is kept alive by the platform and needs no
+ * such hold.
  */
 import { throwIfAborted } from '../errors.js';
 import { abortable } from './abortable.js';
@@ -39,6 +47,13 @@ interface Sequence {
   /** Reads claimed and not yet finished: a busy stream is never cancelled. */
   pending: number;
 }
+
+/**
+ * Sequences with reads claimed and not yet settled: the strong reference that keeps each
+ * one's reader, its pending platform read and the callers awaiting it reachable (see the
+ * module comment). A sequence leaves when its last pending read settles.
+ */
+const inFlight = new Set<Sequence>();
 
 /** A reader on `blob`: bring-your-own-buffer where the platform's Blob stream is a byte stream. */
 function openReader(blob: Blob): { reader: Sequence['reader']; byob: boolean } {
@@ -138,17 +153,16 @@ export class BlobSource implements ByteSource {
     // Claimed now, so a read-ahead issued before this one finishes continues the stream.
     s.next = end;
     s.pending++;
+    inFlight.add(s);
     const seq = s;
+    const settled = () => {
+      if (--seq.pending === 0) inFlight.delete(seq);
+    };
     const job = seq.chain.then(() => this.pull(seq, into?.subarray(0, end - start) ?? new Uint8Array(end - start)));
-    seq.chain = job.then(
-      () => {
-        seq.pending--;
-      },
-      () => {
-        seq.pending--;
-        if (this.seq === seq) this.seq = null;
-      },
-    );
+    seq.chain = job.then(settled, () => {
+      settled();
+      if (this.seq === seq) this.seq = null;
+    });
     return job;
   }
 

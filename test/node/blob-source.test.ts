@@ -3,6 +3,8 @@
 // with the bring-your-own-buffer reader of a byte stream (Node's and Chromium's Blob), and
 // with the default reader a platform whose Blob stream is not a byte stream gives.
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BlobSource, STREAM_MIN_BYTES } from '../../src/io/blob-source';
 import { equalBytes } from '../shared/bytes';
@@ -98,3 +100,100 @@ for (const [label, blob] of [['byte-stream Blob (BYOB reader)', new Blob([DATA])
     });
   });
 }
+
+// Chromium keeps a pending Blob-stream read alive only through its reader: the browser's reply
+// reaches it through a weak handle. A caller awaiting the read holds nothing that leads to the
+// reader, so when nothing else does, a GC while the read waits drops the read and every
+// continuation awaiting it, and the read never settles. WeakHandleBlob models that platform:
+// a byte stream whose pending pulls are delivered only through WeakRefs. With a real gc()
+// between deliveries, a read BlobSource did not hold itself would be lost.
+describe('a pending stream read held by nothing but the platform (Chromium Blob stream)', () => {
+  /** Pending pulls, weakly: what a delivery finds collected is a read lost. */
+  const parked: WeakRef<{ deliver(): void }>[] = [];
+  let lost = 0;
+
+  /** Delivers every parked pull that is still alive (at most 64 KiB each); counts the lost ones. */
+  function deliverParked(): void {
+    for (const ref of parked.splice(0)) {
+      const pull = ref.deref();
+      if (pull) pull.deliver();
+      else lost++;
+    }
+  }
+
+  class WeakHandleBlob extends Blob {
+    constructor(private readonly data: Uint8Array<ArrayBuffer>) {
+      super([data]);
+    }
+
+    override slice(start = 0, end = this.data.length): Blob {
+      return new WeakHandleBlob(this.data.subarray(start, end));
+    }
+
+    override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+      const data = this.data;
+      let pos = 0;
+      // The stream holds this strongly (its pull algorithm's `this`); `parked` only weakly.
+      const source = {
+        type: 'bytes' as const,
+        controller: null as ReadableByteStreamController | null,
+        wake: null as (() => void) | null,
+        pull(c: ReadableByteStreamController): Promise<void> {
+          source.controller = c;
+          parked.push(new WeakRef(source));
+          return new Promise<void>((wake) => {
+            source.wake = wake;
+          });
+        },
+        deliver(): void {
+          const c = source.controller!;
+          const req = c.byobRequest;
+          const n = Math.min(64 * 1024, data.length - pos, req?.view?.byteLength ?? Infinity);
+          if (n <= 0) {
+            c.close();
+            req?.respond(0);
+          } else if (req?.view) {
+            new Uint8Array(req.view.buffer, req.view.byteOffset, n).set(data.subarray(pos, pos + n));
+            pos += n;
+            req.respond(n);
+          } else {
+            c.enqueue(data.slice(pos, pos + n));
+            pos += n;
+          }
+          source.wake!();
+        },
+      };
+      return new ReadableStream(source);
+    }
+  }
+
+  it('readInto: a sequential read whose caller nothing holds still settles across GCs', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const size = 3 * 1024 * 1024 + 77;
+    const state = { pos: 0, ok: true, settled: false };
+    lost = 0;
+    // Nothing outside this IIFE refers to the source, its stream or the awaiting code.
+    void (async () => {
+      const src = new BlobSource(new WeakHandleBlob(DATA.slice(0, size)));
+      let buf = new Uint8Array(1 << 20);
+      for (;;) {
+        const got = await src.readInto(state.pos, buf);
+        state.ok &&= equalBytes(got, DATA.subarray(state.pos, state.pos + got.byteLength));
+        state.pos += got.byteLength;
+        if (got.byteLength < buf.byteLength) break;
+        buf = new Uint8Array(got.buffer);
+      }
+      state.settled = true;
+    })();
+    for (let k = 0; k < 500 && !state.settled && lost === 0; k++) {
+      await new Promise((r) => setTimeout(r, 0));
+      gc();
+      deliverParked();
+    }
+    expect(lost, 'pulls collected before their bytes arrived').toBe(0);
+    expect(state.settled).toBe(true);
+    expect(state.ok).toBe(true);
+    expect(state.pos).toBe(size);
+  });
+});
