@@ -3,12 +3,13 @@
  * library's source, not from dist/):
  *
  *   npm run dev             → vite --config examples/vite.config.ts
- *                             serves on http://127.0.0.1:5173 and opens /viewer/, which
- *                             loads the bundled public/sample.nii.gz at once
+ *                             serves on http://127.0.0.1:5173: `/` is the viewer (a redirect
+ *                             to /viewer/), which loads the bundled public/sample.nii.gz at
+ *                             once and links the walkthrough
  *   npm run build:examples  → vite build --config examples/vite.config.ts  (→ examples/dist)
  *
- * Every examples/<name>/index.html is a page of the build, next to the landing page
- * examples/index.html. `base: './'` keeps the build relocatable (any sub-path, file server).
+ * Every examples/<name>/index.html is a page of the build; examples/index.html only sends a
+ * visitor on to the viewer (static hosts included). `base: './'` keeps the build relocatable (any sub-path, file server).
  * The e2e tests (test/e2e/playwright.config.ts) run this same config on their own port, with
  * NIBWEB_E2E=1 turning off file watching and hot reload.
  */
@@ -36,15 +37,25 @@ const canOpen =
   !process.env.CI &&
   (process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY));
 
-/** Prints the viewer's address next to Vite's own banner, since the root is the landing page. */
-function announceViewer(): Plugin {
+/**
+ * The main job is what opens: `/` answers with a redirect to the viewer, in the dev and the
+ * preview server (the built examples/index.html does the same with a meta refresh).
+ */
+function rootIsViewer(): Plugin {
+  const redirect = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const [path, query] = (req.url ?? '').split('?');
+    if (path !== '/' && path !== '/index.html') return next();
+    res.statusCode = 302;
+    res.setHeader('Location', `/viewer/${query ? `?${query}` : ''}`);
+    res.end();
+  };
   return {
-    name: 'nibweb-announce-viewer',
+    name: 'nibweb-root-is-viewer',
     configureServer(server) {
-      server.httpServer?.once('listening', () => {
-        const url = server.resolvedUrls?.local[0];
-        if (url) setTimeout(() => server.config.logger.info(`  ➜  Viewer:  ${url}viewer/`), 0);
-      });
+      server.middlewares.use(redirect);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(redirect);
     },
   };
 }
@@ -112,7 +123,7 @@ export default defineConfig({
   root: here,
   base: './',
   publicDir: join(here, '..', 'public'),
-  plugins: [rawGzip(), announceViewer()],
+  plugins: [rootIsViewer(), rawGzip()],
   server: {
     host: '127.0.0.1',
     port: 5173,

@@ -123,6 +123,13 @@ test.beforeEach(async ({ page }) => {
   await page.goto('/viewer/');
 });
 
+test('the site root is the viewer (what `npm run dev` prints), with the sample showing and the walkthrough linked', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/viewer\/$/);
+  await ready(page, 'sample.nii.gz');
+  await expect(page.locator('a[href="../walkthrough/"]')).toBeVisible();
+});
+
 test('shows the bundled sample on first load, with no drop', async ({ page }, testInfo) => {
   const e = expected.sample;
   await ready(page, 'sample.nii.gz');
