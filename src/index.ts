@@ -40,6 +40,8 @@ export { BlobSource } from './io/blob-source.js';
 export { BufferSource } from './io/buffer-source.js';
 export { CachedSource } from './io/cached-source.js';
 export { HttpSource } from './io/http-source.js';
+export { NodeFileSource } from './io/node-file-source.js';
+export type { PathEntry } from './io/node-paths.js';
 
 // Codecs
 export { gunzip } from './codecs/gzip.js';

@@ -8,10 +8,15 @@
  * `IMAGE_CLASSES` in order. The name decides what bytes cannot: whether a file is a single
  * image or one half of a `.hdr`/`.img` pair (see filename-parser.ts), and which class explains
  * what is wrong with a file that no class claims.
+ *
+ * In Node a string that is not an http(s)/blob/data URL, or a `file:` URL, is a path, read
+ * through a `NodeFileSource` (io/node-paths.ts says what counts as a path); a lone `.hdr` or
+ * `.img` path finds its partner and SPM's `.mat` beside it on disk, as nibabel's `load` does.
+ * In browsers strings stay URLs, read with HTTP Range requests.
  */
 import { GzipSource } from './codecs/gzip-source.js';
 import { ImageFileError, throwIfAborted } from './errors.js';
-import { type FileGroup, groupFiles, splitName } from './filename-parser.js';
+import { type FileGroup, type NamedFile, splitName } from './filename-parser.js';
 import { AnalyzeImage } from './formats/analyze.js';
 import { MGHImage } from './formats/mghformat.js';
 import { Nifti1Image, Nifti1Pair } from './formats/nifti1.js';
@@ -25,17 +30,22 @@ import { BlobSource } from './io/blob-source.js';
 import { BufferSource } from './io/buffer-source.js';
 import { CachedSource } from './io/cached-source.js';
 import { HttpSource } from './io/http-source.js';
+import { NodeFileSource } from './io/node-file-source.js';
+import { type PathEntry, completePair, groupByDirectory, isNodePath, isPathEntry, pathEntry } from './io/node-paths.js';
 import type { ByteSource } from './io/types.js';
 import { describeBytes, looksGzip } from './sniff.js';
 
 export { MAX_HEADER_BYTES } from './header/nifti1-header.js';
 
-/** What `load` accepts: a File/Blob, bytes, a URL (HTTP Range reads), or any ByteSource. */
+/**
+ * What `load` accepts: a File/Blob, bytes, a URL (HTTP Range reads), any ByteSource, or in
+ * Node a file path (a string that is not an http(s)/blob/data URL, or a `file:` URL).
+ */
 export type LoadInput = Blob | File | ArrayBuffer | Uint8Array | URL | string | ByteSource;
 
 /** Options of `load` and `loadFiles`. */
 export interface LoadOptions {
-  /** File name, for single-vs-pair detection when the input is not a File. */
+  /** File name, for single-vs-pair detection when the input is not a File or path. */
   name?: string;
   /** Aborts loading (and later reads of this image's data). */
   signal?: AbortSignal;
@@ -43,13 +53,13 @@ export interface LoadOptions {
   onProgress?: (p: { loaded: number; total: number }) => void;
 }
 
-/** Options of `loadFiles`. */
-export interface LoadFilesOptions extends LoadOptions {
+/** Options of `loadFiles`; `G` is what a group holds: `File`, or also `PathEntry` for paths. */
+export interface LoadFilesOptions<G extends NamedFile = File> extends LoadOptions {
   /**
    * Called for each file or pair that cannot be loaded; the drop goes on without it. Without
    * `onError` the first failure rejects the whole call. An abort always rejects.
    */
-  onError?: (error: unknown, group: FileGroup) => void;
+  onError?: (error: unknown, group: FileGroup<G>) => void;
 }
 
 /**
@@ -182,10 +192,14 @@ function refuseHalf(name: string): never {
 
 /**
  * Loads an image: reads and checks the header only; the array stays a proxy.
- * @param input a File/Blob (from a drop or picker), bytes, or a URL (read with HTTP Range)
+ * @param input a File/Blob (from a drop or picker), bytes, a URL (read with HTTP Range), or
+ *   in Node a file path (read by positioned reads; a `.hdr` or `.img` path finds its partner
+ *   and SPM's `.mat` beside it)
  * @param opts `name` when the input has none (`.nii`, `.nii.gz`, `.mgz`); `signal`; `onProgress`
- * @returns a `Nifti1Image`, `Nifti2Image` or `MGHImage` (use `loadFiles` for `.hdr` + `.img`)
- * @throws {ImageFileError} for an empty or unrecognised file, or a `.hdr`/`.img` without its partner
+ * @returns a `Nifti1Image`, `Nifti2Image` or `MGHImage`; for a pair's path in Node also the
+ *   pair classes (elsewhere use `loadFiles` for `.hdr` + `.img`)
+ * @throws {ImageFileError} for an empty or unrecognised file, or a `.hdr`/`.img` without its
+ *   partner; in Node `FILE_NOT_FOUND` (and `NOT_A_FILE`, `FILE_READ`) naming the path
  * @throws {HeaderDataError} for invalid header values
  * @throws {UnsupportedError} for dtypes or formats nibweb cannot represent
  * @throws {DecompressionError} for a corrupt .gz header region
@@ -193,8 +207,10 @@ function refuseHalf(name: string): never {
  * const img = await load(file);              // from <input type=file> or a drop
  * img.shape;                                  // [256, 256, 192]
  * const data = await img.getFdata({ dtype: 'float32' });
+ * const t1 = await load('sub-01_T1w.nii.gz');  // Node: a path, relative to process.cwd()
  */
 export async function load(input: LoadInput, opts: LoadOptions = {}): Promise<LoadedImage> {
+  if (isNodePath(input)) return loadPath(await pathEntry(input), opts);
   const name = nameOf(input, opts.name);
   const { ext } = splitName(name);
   if (ext === '.hdr' || ext === '.img') refuseHalf(name);
@@ -204,20 +220,22 @@ export async function load(input: LoadInput, opts: LoadOptions = {}): Promise<Lo
 /**
  * Reads only the header of an image file, with the class `load` would pick (nibabel's
  * `header_class.from_fileobj`): a lone Analyze/NIfTI `.hdr` works without its `.img`.
- * @param input the header file (a single-file image, or a pair's `.hdr`)
+ * @param input the header file (a single-file image, or a pair's `.hdr`); in Node also a path,
+ *   where an `.img` path reads the `.hdr` beside it
  * @param opts `name` when the input has none; `signal`
  * @returns the checked header (`hdr.warnings` lists what was fixed)
- * @throws {ImageFileError} for an `.img` (it holds no header), an empty or unrecognised file
+ * @throws {ImageFileError} for an `.img` (it holds no header; in Node a path's `.hdr` is
+ *   looked for beside it), an empty or unrecognised file, a missing path
  * @throws {HeaderDataError} | {UnsupportedError} for a bad header
  * @example
  * const hdr = await loadHeader(hdrFile);   // an AnalyzeHeader subclass
  * hdr.getDataShape();                       // [91, 109, 91]
  */
 export async function loadHeader(input: LoadInput, opts: LoadOptions = {}): Promise<LoadedHeader> {
-  const name = nameOf(input, opts.name);
+  const opened = isNodePath(input) ? await openHeaderPath(await pathEntry(input), opts) : { name: nameOf(input, opts.name), source: sourceOf(input) };
+  const { name } = opened;
   const { ext } = splitName(name);
   if (ext === '.img') throw new ImageFileError(`"${name}" is the image half of a pair: its header is in the .hdr`, { code: 'MISSING_PAIR_MEMBER' });
-  const opened = { name, source: sourceOf(input) };
   throwIfAborted(opts.signal);
   const header = await decompressed(opened, opts);
   const single = ext !== '.hdr';
@@ -229,7 +247,11 @@ export async function loadHeader(input: LoadInput, opts: LoadOptions = {}): Prom
  * Loads a whole drop: one image per file, and one per `.hdr` + `.img` pair (matched by stem
  * across the whole drop, case-insensitively, `.gz` allowed on either; SPM's `.mat` joins its
  * pair). See `groupFiles`.
- * @param files the dropped or picked files
+ *
+ * In Node the list may hold file paths: they group as files do, but only within one
+ * directory, and a pair's missing half (and SPM's `.mat`) is looked for beside the half that
+ * came, as `load` does for one path; a group's `files` then hold `PathEntry`s.
+ * @param files the dropped or picked files; in Node also paths
  * @param opts as `load` (`name` is ignored); `onError` to skip bad groups instead of failing
  * @returns the images in the order their first file came (without the ones `onError` got)
  * @throws {ImageFileError} `MISSING_PAIR_MEMBER` for a `.hdr` without its `.img` or the
@@ -241,11 +263,17 @@ export async function loadHeader(input: LoadInput, opts: LoadOptions = {}): Prom
  *     onError: (err, group) => console.warn(group.name, err),
  *   });
  * });
+ * const [t1, spm] = await loadFiles(['sub-01_T1w.nii.gz', 'spm/mean.hdr']); // Node
  */
-export async function loadFiles(files: Iterable<File>, opts: LoadFilesOptions = {}): Promise<LoadedImage[]> {
-  const { onError, ...rest } = opts;
+export async function loadFiles(files: Iterable<File>, opts?: LoadFilesOptions): Promise<LoadedImage[]>;
+export async function loadFiles(files: Iterable<File | string>, opts?: LoadFilesOptions<File | PathEntry>): Promise<LoadedImage[]>;
+export async function loadFiles(files: Iterable<File | string>, opts: LoadFilesOptions | LoadFilesOptions<File | PathEntry> = {}): Promise<LoadedImage[]> {
+  const { onError: given, name: _name, ...rest } = opts;
+  // A group holds Files only when only Files came, so either overload's callback fits it.
+  const onError = given as LoadFilesOptions<File | PathEntry>['onError'];
+  const entries = await Promise.all([...files].map((f) => (typeof f === 'string' ? pathEntry(f) : f)));
   const out: LoadedImage[] = [];
-  for (const group of groupFiles(files)) {
+  for (const group of groupByDirectory(entries)) {
     try {
       out.push(await loadGroup(group, rest));
     } catch (err) {
@@ -256,11 +284,18 @@ export async function loadFiles(files: Iterable<File>, opts: LoadFilesOptions = 
   return out;
 }
 
-/** One group of `groupFiles`: a single file, or a pair with its `.mat`. */
-async function loadGroup(group: FileGroup, opts: LoadOptions): Promise<LoadedImage> {
-  const { hdr, img, mat } = group;
+/**
+ * One group of `groupByDirectory`: a single file, or a pair with its `.mat`. Its members
+ * are all Files or all paths (paths group per directory, Files among themselves).
+ */
+async function loadGroup(group: FileGroup<File | PathEntry>, opts: LoadOptions): Promise<LoadedImage> {
+  if (group.files.every(isPathEntry)) {
+    const { hdr, img, mat, files } = group as FileGroup<PathEntry>;
+    return hdr || img ? loadPathPair({ hdr, img, mat }, opts) : loadPath(files[0]!, opts);
+  }
+  const { hdr, img, mat } = group as FileGroup<File>;
   if (!hdr && !img) {
-    const f = group.files[0]!;
+    const f = group.files[0] as File;
     return load(f, { ...opts, name: f.name });
   }
   if (!hdr || !img) {
@@ -272,4 +307,32 @@ async function loadGroup(group: FileGroup, opts: LoadOptions): Promise<LoadedIma
   }
   const opened = (f: File): Opened => ({ name: f.name, source: sourceOf(f) });
   return openImage(opened(hdr), opened(img), opts, mat && opened(mat));
+}
+
+/** A file on disk (Node), by handle; `name` decides the format when given. */
+async function openPath(e: PathEntry, opts: LoadOptions, name = e.name): Promise<Opened> {
+  return { name, source: await NodeFileSource.fromPath(e.path, { signal: opts.signal }) };
+}
+
+/** A path (Node): a single-file image, or half a pair, completed from disk as nibabel does. */
+async function loadPath(e: PathEntry, opts: LoadOptions): Promise<LoadedImage> {
+  const name = opts.name ?? e.name;
+  const { ext } = splitName(name);
+  if (ext === '.hdr') return loadPathPair({ hdr: e }, opts);
+  if (ext === '.img') return loadPathPair({ img: e }, opts);
+  return openImage(await openPath(e, opts, name), null, opts);
+}
+
+/** A pair on disk (Node): the halves and `.mat` given, the others found beside them. */
+async function loadPathPair(given: { hdr?: PathEntry; img?: PathEntry; mat?: PathEntry }, opts: LoadOptions): Promise<LoadedImage> {
+  const { hdr, img, mat } = await completePair(given, opts);
+  const [h, i, m] = await Promise.all([openPath(hdr, opts), openPath(img, opts), mat && openPath(mat, opts)]);
+  return openImage(h, i, opts, m);
+}
+
+/** The header file of a path (Node): the path itself, or for an `.img` the `.hdr` beside it. */
+async function openHeaderPath(e: PathEntry, opts: LoadOptions): Promise<Opened> {
+  const name = opts.name ?? e.name;
+  if (splitName(name).ext !== '.img') return openPath(e, opts, name);
+  return openPath((await completePair({ img: e }, opts)).hdr, opts);
 }

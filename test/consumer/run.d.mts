@@ -15,3 +15,9 @@ export declare function prepare(log?: (msg: string) => void): { packed: string[]
 export declare function preview(port: number): Promise<{ url: string; close: () => Promise<void> }>;
 /** The installed package.json. */
 export declare function installedManifest(): { name: string; version: string; [k: string]: unknown };
+/** Node built-ins a built bundle imports: what breaks a browser bundle, and the allowed run-time `import()`s. */
+export declare function nodeImports(code: string): {
+  problems: string[];
+  dynamic: { specifier: string; ignored: boolean }[];
+  opaque: { expression: string; ignored: boolean }[];
+};

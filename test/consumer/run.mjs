@@ -19,6 +19,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +148,40 @@ export async function preview(port) {
       child.kill();
     });
   return { url, close };
+}
+
+const STATIC = /(?:^|[^\w$.])(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'`]([^"'`]+)["'`]/g;
+const DYNAMIC = /(?:^|[^\w$.])import\s*\(\s*((?:\/\*[\s\S]*?\*\/\s*)*)["'`]([^"'`]+)["'`]/g;
+const OPAQUE = /(?:^|[^\w$.])import\s*\(\s*((?:\/\*[\s\S]*?\*\/\s*)*)([A-Za-z_$][\w$.]*)\s*\)/g;
+const REQUIRE = /(?:^|[^\w$.])require\s*\(\s*["'`]([^"'`]+)["'`]/g;
+
+/**
+ * What a built bundle imports from Node: `problems` lists what would pull a Node built-in
+ * into a browser bundle or break it there — a static import or re-export of a built-in
+ * (`node:fs`, `fs`, …), a `require()` of one, a dynamic `import()` of a bare built-in name
+ * (bundlers may swap in a polyfill), and Vite's `__vite-browser-external` shim (what Vite
+ * substitutes for a built-in it was asked to bundle). `dynamic` lists the run-time-only
+ * `import('node:…')`s, which are allowed (a browser never runs them), and `opaque` the
+ * `import(variable)`s (how Node-only code hides its specifiers), each with whether both
+ * bundler-ignore comments (`@vite-ignore`, `webpackIgnore: true`) are still on it.
+ * @param {string} code a built JavaScript file
+ * @returns {{ problems: string[], dynamic: { specifier: string, ignored: boolean }[], opaque: { expression: string, ignored: boolean }[] }}
+ */
+export function nodeImports(code) {
+  const problems = [];
+  const dynamic = [];
+  const opaque = [];
+  const ignored = (comments) => comments.includes('@vite-ignore') && /webpackIgnore:\s*true/.test(comments);
+  if (code.includes('__vite-browser-external')) problems.push('__vite-browser-external (Vite shimmed a Node built-in)');
+  for (const m of code.matchAll(STATIC)) if (isBuiltin(m[1])) problems.push(`static import of ${m[1]}`);
+  for (const m of code.matchAll(REQUIRE)) if (isBuiltin(m[1])) problems.push(`require(${m[1]})`);
+  for (const m of code.matchAll(DYNAMIC)) {
+    if (!isBuiltin(m[2])) continue;
+    if (!m[2].startsWith('node:')) problems.push(`import(${m[2]}) of a bare built-in name`);
+    else dynamic.push({ specifier: m[2], ignored: ignored(m[1]) });
+  }
+  for (const m of code.matchAll(OPAQUE)) opaque.push({ expression: m[2], ignored: ignored(m[1]) });
+  return { problems, dynamic, opaque };
 }
 
 /** The packed package.json, as installed. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { build, ensureBuilt, here as consumerDir, install, installedManifest, pack, preview } from '../consumer/run.mjs';
+import { build, ensureBuilt, here as consumerDir, install, installedManifest, nodeImports, pack, preview } from '../consumer/run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const expected = JSON.parse(readFileSync(join(here, '..', 'fixtures', 'viewer', 'expected.json'), 'utf8'));
@@ -33,6 +33,20 @@ test('a Vite app bundling the packed package loads a .nii.gz, .wasm included', a
   const packedWasm = files.filter((f: string) => f.endsWith('.wasm')).map((f: string) => readFileSync(join(installed, f)));
   const builtWasm = readFileSync(join(consumerDir, 'dist', wasmAssets[0]));
   expect(packedWasm.some((b: Buffer) => b.equals(builtWasm))).toBe(true);
+
+  // No Node built-in in the browser bundle: Vite shimmed none (no __vite-browser-external
+  // chunk), nothing imports or requires one; the Node-only code paths (file paths, the .wasm
+  // read from disk, node:zlib) keep their run-time import('node:…'), never run in a browser.
+  expect(built.filter((f) => f.includes('__vite-browser-external'))).toEqual([]);
+  const js = built.filter((f) => f.endsWith('.js'));
+  expect(js.length).toBeGreaterThan(0);
+  const dynamic = new Set<string>();
+  for (const f of js) {
+    const found = nodeImports(readFileSync(join(consumerDir, 'dist', f), 'utf8'));
+    expect(found.problems, f).toEqual([]);
+    for (const d of found.dynamic) dynamic.add(d.specifier);
+  }
+  expect([...dynamic].every((s) => s.startsWith('node:'))).toBe(true);
 
   const server = await preview(PORT);
   try {

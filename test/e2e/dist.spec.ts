@@ -9,7 +9,7 @@ import { type Server, createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { ensureBuilt } from '../consumer/run.mjs';
+import { ensureBuilt, nodeImports } from '../consumer/run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -63,17 +63,33 @@ function serve(): Promise<Server> {
 
 test.beforeAll(() => ensureBuilt());
 
+test('dist/ imports Node built-ins only at run time, hidden from bundlers', () => {
+  const { problems, dynamic, opaque } = nodeImports(readFileSync(join(root, 'dist', 'index.js'), 'utf8'));
+  expect(problems).toEqual([]);
+  // The file-path source, the .wasm read from disk and node:zlib: each a run-time import()
+  // (of a literal the build folded, or of a variable) that Vite (@vite-ignore) and webpack
+  // (webpackIgnore) leave alone.
+  const runtime = [...dynamic, ...opaque];
+  expect(runtime.length).toBeGreaterThanOrEqual(3);
+  expect(runtime.filter((d) => !d.ignored)).toEqual([]);
+});
+
 test('a Node script imports dist/ and reads an image', () => {
   const script = `
     import { readFile } from 'node:fs/promises';
     import { load } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
     const img = await load(new Uint8Array(await readFile(${JSON.stringify(join(root, fixture))})), { name: 'asym.nii.gz' });
     const data = await img.getFdata();
-    console.log(JSON.stringify({ shape: img.shape, value: data.get(...${JSON.stringify(expected.bright_voxel.index)}) }));
+    const fromPath = await load(${JSON.stringify(fixture)}); // relative to the cwd below
+    const pathData = await fromPath.getFdata();
+    const at = ${JSON.stringify(expected.bright_voxel.index)};
+    console.log(JSON.stringify({ shape: img.shape, value: data.get(...at), pathShape: fromPath.shape, pathValue: pathData.get(...at) }));
   `;
-  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root }));
   expect(out.shape).toEqual(expected.shape);
   expect(out.value).toBe(expected.bright_voxel.value);
+  expect(out.pathShape).toEqual(expected.shape);
+  expect(out.pathValue).toBe(expected.bright_voxel.value);
 });
 
 test('a page imports dist/index.js as plain ESM (no bundler, no import map)', async ({ page }) => {

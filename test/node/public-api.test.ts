@@ -24,6 +24,7 @@ it('exports exactly the public API', () => {
       'MGHImage',
       'NDArray',
       'NibwebError',
+      'NodeFileSource',
       'Nifti1Header',
       'Nifti1Image',
       'Nifti1Pair',
