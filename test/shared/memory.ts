@@ -2,8 +2,8 @@
 // page; an image's decode memory is about its output plus a bounded input buffer; uncache
 // lets the array go. Runs in Node and in Chromium.
 import { describe, expect, it } from 'vitest';
-import { load } from '../../src/index';
-import { MAX_LIVE_ARENAS, arrayCache, liveArenaCount } from '../../src/wasm/memory';
+import { LimitError, load } from '../../src/index';
+import { MAX_LIVE_ARENAS, WasmArena, arrayCache, canCreateArena, liveArenaCount } from '../../src/wasm/memory';
 import { makeNiftiGz, phantomInt16 } from './make-nifti';
 
 function checksum(a: ArrayLike<number>): number {
@@ -56,6 +56,35 @@ export function memorySuite(): void {
       expect(buf.byteLength).toBeGreaterThanOrEqual(outBytes);
       expect(buf.byteLength).toBeLessThanOrEqual(outBytes + 2 * 1024 * 1024 + 2 * 65536);
     });
+    it('the budget evicts the least recently used cache: that image forgets it, its array stays valid', async () => {
+      // Three decodes into memories of their own must still be possible here.
+      expect(liveArenaCount() + 3).toBeLessThanOrEqual(MAX_LIVE_ARENAS);
+      const { maxCount } = arrayCache;
+      arrayCache.maxCount = 2;
+      try {
+        const [a, b, c] = await Promise.all([21, 22, 23].map((s) => load(gz(s), { name: `lru${s}.nii.gz` })));
+        const fa = await a.getFdata({ dtype: 'float32' });
+        const fb = await b.getFdata({ dtype: 'float32' });
+        expect(arrayCache.size).toBe(2);
+        const bBytes = (fb.data.buffer as ArrayBuffer).byteLength;
+        const sumB = checksum(fb.data as Float32Array);
+        expect(await a.getFdata({ dtype: 'float32' })).toBe(fa); // a is now the most recently used
+        const held = arrayCache.byteLength;
+        const fc = await c.getFdata({ dtype: 'float32' });
+        // c pushed out b (least recently used), not a; the budget no longer counts b's memory.
+        expect(arrayCache.size).toBe(2);
+        expect(arrayCache.byteLength).toBe(held - bBytes + (fc.data.buffer as ArrayBuffer).byteLength);
+        expect([a.inMemory, b.inMemory, c.inMemory]).toEqual([true, false, true]);
+        expect(await a.getFdata({ dtype: 'float32' })).toBe(fa);
+        expect(checksum(fb.data as Float32Array), 'the evicted array handed out is intact').toBe(sumB);
+        const again = await b.getFdata({ dtype: 'float32' });
+        expect(again, 'b reads again').not.toBe(fb);
+        expect(checksum(again.data as Float32Array)).toBe(sumB);
+      } finally {
+        arrayCache.maxCount = maxCount;
+      }
+    });
+
     it('loads and decodes hundreds of images in one page', async () => {
       const bytes = gz(7);
       let last = 0;
@@ -65,10 +94,44 @@ export function memorySuite(): void {
         last = f[f.length - 1];
       }
       expect(last).toBe(phantomInt16(shape, 7)[96 * 96 * 48 - 1] * 2.5 - 10);
-      // The budget bounds what nibweb keeps alive; past MAX_LIVE_ARENAS uncollected memories,
-      // decoding falls back to ordinary memory instead of asking for a new one.
       expect(arrayCache.size).toBeLessThanOrEqual(arrayCache.maxCount);
-      expect(liveArenaCount()).toBeLessThanOrEqual(MAX_LIVE_ARENAS);
+    });
+
+    it('at the cap on live memories, decoding goes on in ordinary memory with the same results', async () => {
+      const seed = 11;
+      const want = Float32Array.from(phantomInt16(shape, seed), (v) => v * 2.5 - 10);
+      // Hold memories until nibweb's cap (or the platform's refusal) is reached.
+      const hold: WasmArena[] = [];
+      let refused = false;
+      while (canCreateArena()) {
+        try {
+          hold.push((await WasmArena.create(0))!);
+        } catch (err) {
+          if (!(err instanceof LimitError && err.code === 'OUT_OF_MEMORY')) throw err;
+          refused = true;
+          break;
+        }
+      }
+      expect(refused || !canCreateArena()).toBe(true);
+      const img = await load(gz(seed), { name: 'at-cap.nii.gz' });
+      const entries = arrayCache.size;
+      const at = await img.getFdata({ dtype: 'float32' });
+      // The TypeScript path: a plain buffer of exactly the array's size, no cache entry in the
+      // budget (it holds only arenas) — and the same values as the WebAssembly path.
+      expect(at.data.buffer.byteLength).toBe(at.data.byteLength);
+      expect(arrayCache.size).toBe(entries);
+      expect(Array.from(at.data as Float32Array)).toEqual(Array.from(want));
+      // The image still caches it, and uncache still works.
+      expect(await img.getFdata({ dtype: 'float32' })).toBe(at);
+      img.uncache();
+      const reread = await img.getFdata({ dtype: 'float32' });
+      expect(reread).not.toBe(at);
+      expect(Array.from(reread.data as Float32Array)).toEqual(Array.from(want));
+      // A float64 read at the cap is right too.
+      const f64 = await img.getFdata();
+      expect(f64.data.buffer.byteLength).toBe(f64.data.byteLength);
+      expect(Array.from(f64.data as Float64Array)).toEqual(Array.from(want));
+      hold.length = 0;
     });
 
   });
