@@ -4,9 +4,13 @@
  * Every failure caused by the *content* of a file is one of these classes, each with a
  * literal `_tag`, a stable string `code` and the original error as `cause`. Programmer
  * misuse (a bad index, a wrong argument type) throws the built-in `TypeError`/`RangeError`
- * instead. Aborts are the platform's `DOMException` named `AbortError`.
+ * instead; for indices these are the coded subclasses `IndexError` (a `RangeError`) and
+ * `IndexTypeError` (a `TypeError`), which are outside the family on purpose: `instanceof
+ * RangeError`/`TypeError` keeps holding, and `isNibabelError(err)` stays "the file is at
+ * fault". Aborts are the platform's `DOMException` named `AbortError`.
  *
- * Tests assert `code`, not message text. `isNibabelError(err, ...tags)` is the one guard.
+ * Tests assert `code`, not message text. `isNibabelError(err, ...tags)` is the one guard for
+ * the family; the index errors are checked with `instanceof` or their `code`.
  */
 
 /** Options common to every error in the family. */
@@ -92,6 +96,42 @@ export class LimitError extends NibwebError {
 export class WasmError extends NibwebError {
   readonly _tag = 'WasmError' as const;
   override readonly name = 'WasmError';
+}
+
+/**
+ * Thrown for an index that does not fit the array (numpy's and nibabel's `IndexError`): an
+ * integer out of bounds (`INDEX_OUT_OF_BOUNDS`), more items than axes (`TOO_MANY_INDICES`), a
+ * zero slice step (`SLICE_STEP_ZERO`), and for `img.slicer` an integer on a spatial axis
+ * (`SPATIAL_INTEGER_INDEX`) or an empty result (`EMPTY_SLICE`). The message says what to
+ * pass instead. A `RangeError`, so code written against the built-in keeps working.
+ */
+export class IndexError extends RangeError {
+  readonly _tag = 'IndexError' as const;
+  override readonly name = 'IndexError';
+  /** Stable code: what was wrong with the index. */
+  readonly code: string;
+  constructor(message: string, options: NibwebErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code ?? 'INDEX';
+  }
+}
+
+/**
+ * Thrown for an index, or a `slice()` bound, of the wrong kind: not an array
+ * (`INDEX_NOT_ARRAY`), an item that is not an integer, `null`, a `slice()` or `'...'`
+ * (`BAD_INDEX_ITEM`), a second `'...'` (`TWO_ELLIPSES`), a slice bound that is not an integer
+ * (`BAD_SLICE_BOUND`), too many `slice()` arguments (`SLICE_ARGS`). The message says what to
+ * pass instead. A `TypeError`, so code written against the built-in keeps working.
+ */
+export class IndexTypeError extends TypeError {
+  readonly _tag = 'IndexTypeError' as const;
+  override readonly name = 'IndexTypeError';
+  /** Stable code: what was wrong with the index. */
+  readonly code: string;
+  constructor(message: string, options: NibwebErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code ?? 'INDEX';
+  }
 }
 
 /** Every class of the family, by tag. */

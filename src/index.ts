@@ -15,6 +15,8 @@ export {
   HeaderDataError,
   ImageDataError,
   ImageFileError,
+  IndexError,
+  IndexTypeError,
   LimitError,
   NibwebError,
   UnsupportedError,

@@ -79,6 +79,16 @@ function fail(code: string, message: string): never {
   throw new ImageDataError(message, { code });
 }
 
+/** The way out when a scale factor cannot be a finite, non-zero float32. */
+const FLOAT_ADVICE = "write a float dtype, which needs no scale factors (img.header.setDataDtype('float32'))";
+
+/** The way out of a cast to or from rgb. */
+function rgbAdvice(inInfo: DTypeInfo): string {
+  return inInfo.kind === 'V'
+    ? `rgb data are written only as themselves: img.header.setDataDtype('${inInfo.name}')`
+    : "only rgb data are written as rgb: choose a numeric dtype (img.header.setDataDtype('float32'), 'int16', …)";
+}
+
 // ---- exact binary arithmetic: m·2^e, rounded to 64 bits as numpy's longdouble (x87) does
 
 interface Bin {
@@ -231,11 +241,12 @@ interface Factors {
 function scalingNeeded(inInfo: DTypeInfo, outInfo: DTypeInfo, size: number, r: Range): boolean {
   if (inInfo.kind === 'V' || outInfo.kind === 'V') {
     if (inInfo.name === outInfo.name) return false;
-    fail('NON_NUMERIC_CAST', `Cannot cast to or from non-numeric types (${inInfo.name} → ${outInfo.name})`);
+    fail('NON_NUMERIC_CAST', `Cannot cast to or from non-numeric types (${inInfo.name} → ${outInfo.name}): ${rgbAdvice(inInfo)}`);
   }
   if (inInfo.name === outInfo.name || outInfo.kind === 'c') return false;
   if (inInfo.kind === 'c') {
-    fail('COMPLEX_TO_REAL', `Cannot cast complex types to non-complex (${inInfo.name} → ${outInfo.name}): write a complex dtype`);
+    fail('COMPLEX_TO_REAL', `Cannot cast complex types to non-complex (${inInfo.name} → ${outInfo.name}): write a complex dtype `
+      + `(img.header.setDataDtype('${inInfo.name}')), or split the data into real arrays first`);
   }
   if (outInfo.kind === 'f' || size === 0 || (isZero(r.mn) && isZero(r.mx))) return false;
   if (inInfo.kind === 'f') return true;
@@ -285,7 +296,8 @@ function slopeInterRangeScale(mn: Num, mx: Num, out: DTypeInfo, hasNan: boolean)
   }
   const f: Factors = { slope: f32(slope), inter: f32(inter) };
   if (!Number.isFinite(f.slope) || !Number.isFinite(f.inter)) {
-    fail('SCALING_OVERFLOW', `Slope / inter not both finite: the data range [${mn}, ${mx}] is too wide for float32 factors`);
+    fail('SCALING_OVERFLOW', `Slope / inter not both finite: the data range [${mn}, ${mx}] is too wide for float32 factors; `
+      + FLOAT_ADVICE);
   }
   // (a zero slope fails later, as in nibabel's array_to_file)
   if (!(lo.m === 0n || hi.m === 0n) || !hasNan || f.slope === 0) return f;
@@ -404,7 +416,8 @@ function scaleToInt(
     if ((fill < bothMn && bothMn - fill < err) || (fill > bothMx && fill - bothMx < err)) {
       fill = Math.min(bothMx, Math.max(bothMn, fill));
     } else {
-      fail('NAN_FILL_OUT_OF_RANGE', `nan_fill == ${fill}, outside safe int range (${bothMn}-${bothMx}); change scaling or set nan2zero=False?`);
+      fail('NAN_FILL_OUT_OF_RANGE', `nan_fill == ${fill}, outside safe int range (${bothMn}-${bothMx}): NaNs cannot be written `
+        + `as a value that reads back as 0; replace the NaNs first, or ${FLOAT_ADVICE}`);
     }
   }
   postMn = Math.max(postMn, bothMn);
@@ -464,7 +477,8 @@ export function makeArrayWriter(arr: NDArray, outDtype: DType, kind: ScalingKind
     if (kind === 'none' && needed) {
       const what = noFinite ? 'data with no finite value' : `data in [${r.mn}, ${r.mx}]`;
       fail('SCALING_NEEDED', `Scaling needed but cannot scale: ${inInfo.name} ${what} cannot be written as ${outDtype} `
-        + 'unscaled; choose a dtype that holds them, or a format with scale factors (NIfTI, SPM)');
+        + 'unscaled; choose a dtype that holds them (img.header.setDataDtype(...), e.g. float32), or a format with scale '
+        + 'factors (NIfTI, SPM)');
     }
     if (kind !== 'none') {
       if (needed && !noFinite) k = calcScale(r, inInfo, out, kind === 'slope-inter');
@@ -473,14 +487,15 @@ export function makeArrayWriter(arr: NDArray, outDtype: DType, kind: ScalingKind
     }
   }
   if (!Number.isFinite(k.slope) || !Number.isFinite(k.inter)) {
-    fail('SCALING_OVERFLOW', `divslope and intercept must be finite: slope ${k.slope} does not fit float32; the data range is too wide`);
+    fail('SCALING_OVERFLOW', `divslope and intercept must be finite: slope ${k.slope} does not fit float32; the data range is too wide; `
+      + FLOAT_ADVICE);
   }
-  if (k.slope === 0) fail('SCALING_UNDERFLOW', 'divslope cannot be zero: the data range is too small for a float32 slope');
+  if (k.slope === 0) fail('SCALING_UNDERFLOW', `divslope cannot be zero: the data range is too small for a float32 slope; ${FLOAT_ADVICE}`);
   const dst = new out.ctor(f.size * out.lanes) as TypedArray;
   const result = (): WriterChoice => ({ ...k, array: new NDArray(dst, arr.shape, { dtype: outDtype }) });
   if (clip && ((clip[0] === 0 && clip[1] === 0) || clip[1] < clip[0])) return result(); // zeros
   if ((inInfo.kind === 'V' || out.kind === 'V') && inInfo.name !== out.name) {
-    fail('NON_NUMERIC_CAST', `Cannot cast ${inInfo.name} to ${outDtype}: rgb data are written only as themselves`);
+    fail('NON_NUMERIC_CAST', `Cannot cast ${inInfo.name} to ${outDtype}: ${rgbAdvice(inInfo)}`);
   }
   if (out.kind === 'i' || out.kind === 'u') {
     const nanToZero = (inInfo.kind === 'f' || inInfo.kind === 'c') && r.hasNan;

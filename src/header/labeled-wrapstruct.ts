@@ -14,8 +14,12 @@
  * - `fromBytes` runs the battery: what nibabel raises on (level ≥ 40) throws a typed error
  *   with a stable `code`; what it fixes is fixed and reported on `hdr.warnings`. Parsing never
  *   lets a `RangeError`/`TypeError` escape: only the nibweb error family.
+ * - `toString()` (and Node's `util.inspect`) prints every field as nibabel's `str(header)`
+ *   does (`LabeledWrapStruct.__str__`): a class line, then `name  : value` in byte order, coded
+ *   fields by label (printing.ts has numpy's number formats). It never throws.
  */
 import { type HeaderWarning, ImageFileError } from '../errors.js';
+import { INSPECT, type PrintKind, formatValue, prettyMapping } from '../printing.js';
 import { type FromBytesOptions, type HeaderOptions, asFileError } from './analyze-layout.js';
 import type { CheckContext, HeaderCheck } from './batteryrunners.js';
 import type { Recoder } from './recoder.js';
@@ -208,6 +212,42 @@ export class LabeledWrapStruct {
     if (!rec) throw new RangeError(`${field} not a coded field`);
     const code = this.struct.getNumber(field);
     return rec.has(code) ? rec.label(code) : `<unknown code ${code}>`;
+  }
+
+  // ---------------------------------------------------------------- printing
+
+  /**
+   * Every field, as nibabel's `str(header)` (`LabeledWrapStruct.__str__`): the class and byte
+   * order, then one `name  : value` line per field in byte order, coded fields by label
+   * (`datatype        : int16`, `qform_code      : scanner`), numbers and arrays as numpy
+   * prints them, strings as Python bytes (`b'n+1'`). The class line names the nibweb class
+   * (`<class 'Nifti1Header'>`, where nibabel has `<class 'nibabel.nifti1.Nifti1Header'>`).
+   * @returns the text
+   * @example
+   * console.log(String(img.header)); // or console.log(img.header) in Node
+   */
+  toString(): string {
+    const entries = this.keys().map((name) => [name, this.fieldText(name)] as const);
+    return `<class '${this.constructor.name}'> object, endian='${this.endianness}'\n${prettyMapping(entries)}`;
+  }
+
+  /** @returns `toString()`, for Node's `util.inspect` and `console.log` */
+  [INSPECT](): string {
+    return this.toString();
+  }
+
+  /** @internal one field's text: its label when coded (nibabel's `_getter`), else its value */
+  protected fieldText(name: string): string {
+    if (this.klass.fieldRecoders[name]) return this.getValueLabel(name);
+    const f = this.struct.layout.field(name);
+    if (f.type === 'S') return formatValue(this.struct.getString(name), 'bytes');
+    const kind: PrintKind = f.type === 'f4' || f.type === 'f8' ? f.type : 'int';
+    // a 64-bit integer beyond 2^53 cannot be a number; print it exactly all the same
+    const value =
+      f.type === 'i8'
+        ? this.struct.getBigInt(name).map((b) => (Number.isSafeInteger(Number(b)) ? Number(b) : b))
+        : this.struct.getArray(name);
+    return formatValue(f.isArray ? value : value[0]!, kind);
   }
 
   // ---------------------------------------------------------------- copy and serialisation

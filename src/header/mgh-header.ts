@@ -27,6 +27,7 @@
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { HeaderDataError, type HeaderWarning, ImageFileError, UnsupportedError } from '../errors.js';
 import { type Matrix, type MatrixLike, fromMatvec, inv4, isFiniteMatrix, shapeZoomAffine, voxelSizes } from '../affines.js';
+import { INSPECT, formatValue, prettyMapping } from '../printing.js';
 import { type SpatialHeader, dataByteSize } from './spatial-header.js';
 import { StructLayout, WrapStruct } from './wrapstruct.js';
 
@@ -490,11 +491,24 @@ export class MGHHeader implements SpatialHeader {
     return this.struct.binaryblock.slice(MGH_HEADER_SIZE, MGH_HEADER_SIZE + MGH_FOOTER_SIZE);
   }
 
-  /** @returns every field, one `name : value` line each, as nibabel prints a header */
+  /**
+   * Every field, as nibabel's `str(header)` (`LabeledWrapStruct.__str__`; MGH has no coded
+   * fields): `<class 'MGHHeader'> object, endian='>'`, then `name  : value` lines, header
+   * fields then footer fields, numbers as numpy prints them (`Mdc` as a 3×3 array).
+   * @returns the text
+   */
   toString(): string {
-    const lines = [`<class 'MGHHeader'> object, endian='>'`];
-    for (const k of this.keys()) lines.push(`${k} : ${JSON.stringify(this.get(k))}`);
-    return lines.join('\n');
+    const entries = LAYOUT.fields.map((f) => {
+      const kind = f.type === 'f4' ? 'f4' : 'int';
+      const values = this.struct.getArray(f.name);
+      return [f.name, formatValue(f.isArray ? values : values[0]!, kind, f.name === 'Mdc' ? [3, 3] : undefined)] as const;
+    });
+    return `<class '${this.constructor.name}'> object, endian='${this.endianness}'\n${prettyMapping(entries)}`;
+  }
+
+  /** @returns `toString()`, for Node's `util.inspect` and `console.log` */
+  [INSPECT](): string {
+    return this.toString();
   }
 }
 

@@ -10,7 +10,12 @@
  *
  * The data: for an in-memory array a strided view (numpy's basic indexing makes no copy);
  * for a proxy the part read from the file (only its bytes), in memory.
+ *
+ * Refusals are `IndexError`s (errors.ts: a `RangeError` with a `code`), with nibabel's message
+ * and what to do instead: `SPATIAL_INTEGER_INDEX`, `EMPTY_SLICE`; a bad index otherwise fails
+ * as in `ArrayProxy.get`.
  */
+import { IndexError } from '../errors.js';
 import { NDArray } from '../ndarray.js';
 import { canonicalSlicers, predictShape } from '../proxy/fileslice.js';
 import { type Index, fillSlicer, filledLength } from '../proxy/slicing.js';
@@ -21,7 +26,7 @@ import type { DataObj } from './spatial-image.js';
  * @param arr the array
  * @param index numbers, `null`, `slice()` and one `'...'`
  * @returns the view
- * @throws {TypeError} | {RangeError} for a bad index (as `ArrayProxy.get`)
+ * @throws {IndexTypeError} | {IndexError} for a bad index (as `ArrayProxy.get`)
  */
 export function sliceView(arr: NDArray, index: Index): NDArray {
   const slicers = canonicalSlicers(index, arr.shape);
@@ -62,15 +67,28 @@ export function slicedAffine(affine: readonly (readonly number[])[], index: Inde
 
 /**
  * Checks a slicer index against nibabel's rules and returns the sliced data.
- * @throws {RangeError} for an integer on a spatial axis, or an empty result
+ * @throws {IndexError} (a `RangeError`) `SPATIAL_INTEGER_INDEX` for an integer on a spatial
+ *   axis, `EMPTY_SLICE` for an empty result; as `ArrayProxy.get` for a bad index
  */
 export async function sliceData(dataobj: DataObj, index: Index, opts: { signal?: AbortSignal } = {}): Promise<NDArray> {
   const slicers = canonicalSlicers(index, dataobj.shape);
   for (let axis = 0; axis < Math.min(3, slicers.length); axis++) {
-    if (typeof slicers[axis] === 'number') {
-      throw new RangeError('Scalar indices disallowed in spatial dimensions; Use [x] or x:x+1.');
+    const x = slicers[axis];
+    if (typeof x === 'number') {
+      throw new IndexError(
+        `Scalar indices disallowed in spatial dimensions (axis ${axis}); use slice(${x}, ${x + 1}) to keep the axis, ` +
+          'or read the plane without an affine with img.dataobj.get([...])',
+        { code: 'SPATIAL_INTEGER_INDEX' },
+      );
     }
   }
-  if (predictShape(index, dataobj.shape).some((n) => n === 0)) throw new RangeError('Empty slice requested');
+  const shape = predictShape(index, dataobj.shape);
+  if (shape.some((n) => n === 0)) {
+    throw new IndexError(
+      `Empty slice requested (result shape (${shape.join(', ')})); each slice must select at least one position ` +
+        `of its axis (shape (${dataobj.shape.join(', ')}))`,
+      { code: 'EMPTY_SLICE' },
+    );
+  }
   return dataobj instanceof NDArray ? sliceView(dataobj, index) : dataobj.get(index, opts);
 }

@@ -14,7 +14,7 @@
  * eviction makes an image forget its cache exactly as `uncache()` does.
  */
 import { type DType, type TypedArray, dtypeInfo, dtypeOfTypedArray, isFloat } from '../dtypes.js';
-import { type HeaderWarning, ImageDataError } from '../errors.js';
+import { type HeaderWarning, ImageDataError, UnsupportedError } from '../errors.js';
 import type { SpatialHeader } from '../header/spatial-header.js';
 import { NDArray, astype } from '../ndarray.js';
 import { ArrayProxy, isProxy } from '../proxy/array-proxy.js';
@@ -22,7 +22,8 @@ import type { Index } from '../proxy/slicing.js';
 import { readWhole } from '../proxy/whole-array.js';
 import { sliceData, slicedAffine } from './slicer.js';
 import { arrayCache, type CachedArena } from '../wasm/memory.js';
-import { applyOrientation, invOrntAff } from '../orientations.js';
+import { aff2axcodes, applyOrientation, invOrntAff } from '../orientations.js';
+import { INSPECT, imageSummary } from '../printing.js';
 
 /** What an image holds: an array in memory or a proxy to one in a file. */
 export type DataObj = NDArray | ArrayProxy;
@@ -98,6 +99,7 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
    * @param opts `dtype` float64 (default) or float32; `caching` 'fill' (default) or 'unchanged'
    * @returns the array: the same object on repeated calls while cached
    * @throws {TypeError} for a non-float dtype or an unknown caching value
+   * @throws {UnsupportedError} `RGB_TO_FLOAT` for RGB/RGBA voxels (read them with `getData()`)
    * @throws {ImageDataError} when the file holds less data than the header says
    * @throws {DecompressionError} for a corrupt .gz
    * @example
@@ -113,8 +115,13 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
     }
     if (!isFloat(dtype as DType)) throw new TypeError(`${String(dtype)} should be floating point type`);
     if (dtypeInfo(this.dataobj.dtype).kind === 'V') {
-      // numpy has no cast from the RGB struct to float (nibabel raises a TypeError too).
-      throw new TypeError(`Cannot make floating point data from ${this.dataobj.dtype} voxels; use getData() or dataobj.get()`);
+      // numpy has no cast from the RGB struct to float (nibabel raises a TypeError): the file's
+      // content, not the call, decides, so it is a typed error a viewer can branch on.
+      throw new UnsupportedError(
+        `Cannot make floating point data from ${this.dataobj.dtype} voxels: read the colour values with ` +
+          '`await img.getData()` or `await img.dataobj.get(index)` (one uint8 lane per channel) instead',
+        { code: 'RGB_TO_FLOAT', feature: `getFdata:${this.dataobj.dtype}` },
+      );
     }
     if (this.fdataCache && this.fdataCache.dtype === dtype) {
       this.touch('fdata');
@@ -186,7 +193,9 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
    * @param index numbers (not on the three spatial axes), `null`, `slice()`, one `'...'`
    * @param opts `signal` to abort a proxy read
    * @returns the sliced image: a view for in-memory data, the read part for a proxy
-   * @throws {RangeError} for an integer on a spatial axis or an empty slice (nibabel's IndexError)
+   * @throws {IndexError} (a `RangeError`) `SPATIAL_INTEGER_INDEX` for an integer on a spatial
+   *   axis, `EMPTY_SLICE` for an empty result (nibabel's IndexError); `INDEX_OUT_OF_BOUNDS`,
+   *   `TOO_MANY_INDICES` and `IndexTypeError` as `ArrayProxy.get`
    * @example
    * const crop = await img.slicer([slice(32, -32), slice(32, -32), null]);
    * const everyOther = await img.slicer([slice(null, null, 2), slice(null, null, 2), slice(null, null, 2)]);
@@ -196,6 +205,29 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
     const affine = this.affine === null ? null : slicedAffine(this.affine, index, this.shape);
     const Ctor = this.constructor as new (d: DataObj, a: number[][] | null, h: H) => this;
     return new Ctor(data, affine, this.header);
+  }
+
+  /**
+   * A short summary, as nibabel's `str(img)` begins (class, `data shape`, `affine:`), then
+   * `data dtype` (the header's, nibabel's `get_data_dtype()`) and `axcodes` (`aff2axcodes`);
+   * the header has its own `toString()`. Never reads data, never throws.
+   * @returns e.g. `<class 'Nifti1Image'>\ndata shape (64, 64, 30)\naffine:\n[[…]]\ndata dtype int16\naxcodes ('R', 'A', 'S')`
+   */
+  toString(): string {
+    let dtype: string = this.dataobj.dtype;
+    let axcodes: (string | null)[] | null = null;
+    try {
+      dtype = this.header.getDataDtype();
+    } catch {} // an unknown on-disk code: the dataobj's dtype stands in
+    try {
+      if (this.affine !== null) axcodes = aff2axcodes(this.affine);
+    } catch {} // a degenerate affine has no axis codes: printed as None
+    return imageSummary({ className: this.constructor.name, shape: this.shape, affine: this.affine, dtype, axcodes });
+  }
+
+  /** @returns `toString()`, for Node's `util.inspect` and `console.log` */
+  [INSPECT](): string {
+    return this.toString();
   }
 
   /** nibabel forbids `img[...]`: there is no indexing on images. */

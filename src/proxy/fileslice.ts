@@ -26,7 +26,11 @@
  * - An index that selects nothing plans no reads at all.
  * - The result carries a `gather` placement (offset + strides into the read buffer) instead
  *   of numpy post-slicing; {@link gather} applies it.
+ * - A bad index throws numpy's message plus what to pass instead, as a coded `IndexError`
+ *   (a `RangeError`: out of bounds, too many items) or `IndexTypeError` (a `TypeError`: an
+ *   item of the wrong kind); errors.ts lists the codes.
  */
+import { IndexError, IndexTypeError } from '../errors.js';
 import { type FilledSlice, type Index, type Slice, describe, fillSlicer, filledLength, isSlice, slice2len } from './slicing.js';
 
 /**
@@ -87,38 +91,49 @@ const INDEX_HELP =
  * @param index the index (`undefined` or `[]` selects everything)
  * @param shape the array shape
  * @returns one canonical slicer per axis
- * @throws {TypeError} for an index that is not an array, an item that is not an integer,
- *   `null`, a slice or `'...'`, or a second `'...'`
- * @throws {RangeError} for more items than axes, or an integer out of bounds for its axis
+ * @throws {IndexTypeError} (a `TypeError`) `INDEX_NOT_ARRAY`, `BAD_INDEX_ITEM` for an item
+ *   that is not an integer, `null`, a slice or `'...'`, `TWO_ELLIPSES`
+ * @throws {IndexError} (a `RangeError`) `TOO_MANY_INDICES`, `INDEX_OUT_OF_BOUNDS`
  */
 export function canonicalSlicers(index: Index | undefined, shape: readonly number[]): CanonicalSlicer[] {
   if (index === undefined) index = [];
   if (!Array.isArray(index)) {
-    throw new TypeError(
+    throw new IndexTypeError(
       `an index must be an array with one item per axis, e.g. [slice(0, 10), null, 5]; got ${describe(index)}`,
+      { code: 'INDEX_NOT_ARRAY' },
     );
   }
   let nEllipsis = 0;
   for (let i = 0; i < index.length; i++) {
     const item: unknown = index[i];
     if (item === '...') {
-      if (++nEllipsis > 1) throw new TypeError("an index can only have a single ellipsis ('...')");
+      if (++nEllipsis > 1) {
+        throw new IndexTypeError("an index can only have a single ellipsis ('...'); spell the other whole axes as null", {
+          code: 'TWO_ELLIPSES',
+        });
+      }
     } else if (typeof item === 'number') {
       if (!Number.isInteger(item)) {
-        throw new TypeError(`${INDEX_HELP}; got ${describe(item)} at position ${i} (integers only)`);
+        throw new IndexTypeError(`${INDEX_HELP}; got ${describe(item)} at position ${i} (integers only)`, {
+          code: 'BAD_INDEX_ITEM',
+        });
       }
     } else if (item !== null && !isSlice(item)) {
       const hint =
         typeof item === 'object' && item !== null && 'start' in item
           ? ' (use slice(start, stop, step) to make a slice; plain objects are not accepted)'
           : '';
-      throw new TypeError(`${INDEX_HELP}; got ${describe(item)} at position ${i}${hint}`);
+      throw new IndexTypeError(`${INDEX_HELP}; got ${describe(item)} at position ${i}${hint}`, { code: 'BAD_INDEX_ITEM' });
     }
   }
   const nReal = index.length - nEllipsis;
   const ndim = shape.length;
   if (nReal > ndim) {
-    throw new RangeError(`too many indices for array: array is ${ndim}-dimensional, but ${nReal} were indexed`);
+    throw new IndexError(
+      `too many indices for array: array is ${ndim}-dimensional, but ${nReal} were indexed; ` +
+        `give at most ${ndim} items (missing trailing items mean whole axes)`,
+      { code: 'TOO_MANY_INDICES' },
+    );
   }
   const out: CanonicalSlicer[] = [];
   for (const item of index) {
@@ -131,7 +146,13 @@ export function canonicalSlicers(index: Index | undefined, shape: readonly numbe
     if (typeof item === 'number') {
       const i = item < 0 ? item + dimLen : item;
       if (i < 0 || i >= dimLen) {
-        throw new RangeError(`index ${item} is out of bounds for axis ${axis} with size ${dimLen}`);
+        throw new IndexError(
+          `index ${item} is out of bounds for axis ${axis} with size ${dimLen}; ` +
+            (dimLen === 0
+              ? 'the axis is empty: use null or a slice() for it'
+              : `use an integer from ${-dimLen} to ${dimLen - 1} (negative counts from the end), or a slice(), which clips`),
+          { code: 'INDEX_OUT_OF_BOUNDS' },
+        );
       }
       out.push(i === 0 ? 0 : i);
     } else if (item === null) {
@@ -150,7 +171,7 @@ export function canonicalSlicers(index: Index | undefined, shape: readonly numbe
  * @param index the index
  * @param shape the array shape
  * @returns the result shape (integer items drop their axis)
- * @throws {TypeError} | {RangeError} as {@link canonicalSlicers}
+ * @throws {IndexTypeError} | {IndexError} as {@link canonicalSlicers}
  */
 export function predictShape(index: Index | undefined, shape: readonly number[]): number[] {
   const can = canonicalSlicers(index, shape);
@@ -381,7 +402,8 @@ export interface SliceDefs {
  * @param order memory layout
  * @param heuristic the read heuristic
  * @returns the slice definitions
- * @throws {TypeError} | {RangeError} for a bad index or order
+ * @throws {IndexTypeError} | {IndexError} for a bad index (as {@link canonicalSlicers});
+ *   `TypeError` for a bad order
  */
 export function calcSlicedefs(
   index: Index | undefined,
@@ -472,8 +494,10 @@ export interface PlanOptions {
  * @param order memory layout ('F' for NIfTI)
  * @param opts skip threshold and segment cap
  * @returns the plan
- * @throws {TypeError} for a malformed index (non-integer, unknown item, two `'...'`) or order
- * @throws {RangeError} for too many indices, an out-of-bounds integer, or a bad shape/itemsize/offset
+ * @throws {IndexTypeError} (a `TypeError`) for a malformed index (non-integer, unknown item,
+ *   two `'...'`); a plain `TypeError` for a bad order
+ * @throws {IndexError} (a `RangeError`) for too many indices or an out-of-bounds integer; a
+ *   plain `RangeError` for a bad shape/itemsize/offset
  * @example
  * const plan = planRead([slice(null, null, 2), 3], [4, 5], 2, 352, 'F');
  * // plan.segments: [[376, 8]] (row 3 read whole), plan.shape: [2]

@@ -14,7 +14,11 @@
  * Slices are frozen and carry a registered symbol tag, so a look-alike `{start, stop, step}`
  * object is rejected instead of being silently misread, while two copies of this module (two
  * bundles on one page) still recognise each other's slices.
+ *
+ * Bad arguments throw the coded index errors of errors.ts: `IndexTypeError` (a `TypeError`)
+ * for a bound that is not an integer, `IndexError` (a `RangeError`) for a zero step.
  */
+import { IndexError, IndexTypeError } from '../errors.js';
 
 /** The tag on every slice made by {@link slice} (registered, so it survives duplicate bundles). */
 export const SLICE_TAG: unique symbol = Symbol.for('nibweb.slice');
@@ -47,9 +51,10 @@ export interface FilledSlice {
 function checkBound(name: string, v: number | null | undefined): number | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new TypeError(
+    throw new IndexTypeError(
       `slice ${name} must be an integer, null or undefined (got ${describe(v)}); ` +
-        'slice indices must be integers, as in Python',
+        'slice indices must be integers, as in Python: round the value first, or pass null for the default',
+      { code: 'BAD_SLICE_BOUND' },
     );
   }
   // -0 and 0 mean the same position; keep the canonical 0 so equality checks are simple.
@@ -61,8 +66,10 @@ function checkBound(name: string, v: number | null | undefined): number | null {
  * `slice(5)` is `:5`; `slice(2, 5)` is `2:5`; `slice(null, null, -1)` is `::-1`.
  * @param args `(stop)` or `(start, stop[, step])`; `null`/`undefined` mean the default
  * @returns a frozen, tagged slice
- * @throws {TypeError} when a bound is not an integer (or null/undefined), or more than 3 arguments
- * @throws {RangeError} when the step is 0 ("slice step cannot be zero", as numpy)
+ * @throws {IndexTypeError} (a `TypeError`) `BAD_SLICE_BOUND` when a bound is not an integer
+ *   (or null/undefined), `SLICE_ARGS` for more than 3 arguments
+ * @throws {IndexError} (a `RangeError`) `SLICE_STEP_ZERO` when the step is 0 ("slice step
+ *   cannot be zero", as numpy)
  * @example
  * proxy.get([slice(10, 20), null, 5])        // arr[10:20, :, 5]
  * proxy.get(['...', slice(null, null, -2)])  // arr[..., ::-2]
@@ -70,7 +77,11 @@ function checkBound(name: string, v: number | null | undefined): number | null {
 export function slice(
   ...args: [] | [stop?: number | null] | [start: number | null | undefined, stop?: number | null, step?: number | null]
 ): Slice {
-  if (args.length > 3) throw new TypeError(`slice expected at most 3 arguments, got ${args.length}`);
+  if (args.length > 3) {
+    throw new IndexTypeError(`slice expected at most 3 arguments, got ${args.length}: slice(start, stop, step)`, {
+      code: 'SLICE_ARGS',
+    });
+  }
   let start: number | null;
   let stop: number | null;
   let step: number | null;
@@ -83,7 +94,11 @@ export function slice(
     stop = checkBound('stop', args[1]);
     step = checkBound('step', args[2]);
   }
-  if (step === 0) throw new RangeError('slice step cannot be zero');
+  if (step === 0) {
+    throw new IndexError('slice step cannot be zero; use 1 (or null) for every position, -1 to reverse', {
+      code: 'SLICE_STEP_ZERO',
+    });
+  }
   return Object.freeze({ start, stop, step, [SLICE_TAG]: true as const });
 }
 

@@ -240,11 +240,18 @@ describe('ArrayProxy reads only the bytes it needs', () => {
   it('reads nothing for an empty selection or a bad index', async () => {
     const { rec, proxy } = proxyOver(file, spec);
     expect((await proxy.get([slice(5, 5)])).shape).toEqual([0, 96, 24, 2]);
+    // coded built-ins (errors.ts): IndexError is a RangeError, IndexTypeError a TypeError
     await expect(proxy.get([0, 0, 0, 0, 0])).rejects.toThrow(RangeError);
+    await expect(proxy.get([0, 0, 0, 0, 0])).rejects.toMatchObject({ name: 'IndexError', code: 'TOO_MANY_INDICES' });
     await expect(proxy.get([1.5])).rejects.toThrow(TypeError);
-    await expect(proxy.get([128])).rejects.toThrow(/index 128 is out of bounds for axis 0 with size 128/);
+    await expect(proxy.get([1.5])).rejects.toMatchObject({ name: 'IndexTypeError', code: 'BAD_INDEX_ITEM' });
+    await expect(proxy.get([128])).rejects.toThrow(/index 128 is out of bounds for axis 0 with size 128; use an integer from -128 to 127/);
+    await expect(proxy.get([128])).rejects.toMatchObject({ name: 'IndexError', code: 'INDEX_OUT_OF_BOUNDS' });
+    await expect(proxy.get([0, -97])).rejects.toMatchObject({ code: 'INDEX_OUT_OF_BOUNDS' });
     await expect(proxy.get(['...', '...'])).rejects.toThrow(TypeError);
+    await expect(proxy.get(['...', '...'])).rejects.toMatchObject({ code: 'TWO_ELLIPSES' });
     await expect(proxy.get([{ start: 0, stop: 1, step: 1 } as unknown as IndexItem])).rejects.toThrow(TypeError);
+    await expect(proxy.get(0 as unknown as Index)).rejects.toMatchObject({ code: 'INDEX_NOT_ARRAY' });
     expect(rec.count).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { IndexError, IndexTypeError } from '../../src/errors';
 import {
   type Order,
   SKIP_THRESH,
@@ -91,7 +92,11 @@ describe('slice()', () => {
   });
 
   it('rejects step 0 and non-integer bounds', () => {
-    expect(() => slice(0, 5, 0)).toThrow(new RangeError('slice step cannot be zero'));
+    expect(() => slice(0, 5, 0)).toThrow(RangeError);
+    expect(() => slice(0, 5, 0)).toThrow(/^slice step cannot be zero; use 1/);
+    expect(() => slice(0, 5, 0)).toThrow(expect.objectContaining({ name: 'IndexError', code: 'SLICE_STEP_ZERO' }));
+    expect(() => slice(1.5, 3)).toThrow(expect.objectContaining({ name: 'IndexTypeError', code: 'BAD_SLICE_BOUND' }));
+    expect(() => (slice as (...a: number[]) => unknown)(1, 2, 3, 4)).toThrow(expect.objectContaining({ code: 'SLICE_ARGS' }));
     expect(() => slice(1.5, 3)).toThrow(TypeError);
     expect(() => slice(0, Number.NaN)).toThrow(TypeError);
     expect(() => slice(0, Number.POSITIVE_INFINITY)).toThrow(TypeError);
@@ -134,23 +139,29 @@ describe('canonicalSlicers / predictShape', () => {
   });
 
   const shape = [3, 4, 5];
-  const errors: [string, unknown, ErrorConstructor, RegExp][] = [
-    ['too many', [0, 0, 0, 0], RangeError, /^too many indices for array: array is 3-dimensional, but 4 were indexed$/],
-    ['two ellipses', ['...', 0, '...'], TypeError, /single ellipsis/],
-    ['int too large', [3], RangeError, /^index 3 is out of bounds for axis 0 with size 3$/],
-    ['int too small', [0, -5], RangeError, /^index -5 is out of bounds for axis 1 with size 4$/],
-    ['float', [1.5], TypeError, /integers only/],
-    ['NaN', [Number.NaN], TypeError, /valid index items/],
-    ['string', ['a'], TypeError, /"a" at position 0/],
-    ['plain object', [{ start: 0, stop: 2, step: 1 }], TypeError, /use slice\(start, stop, step\)/],
-    ['bigint', [1n], TypeError, /1n/],
-    ['nested array', [[0, 1]], TypeError, /array/],
-    ['not an array', 5, TypeError, /must be an array/],
+  // numpy's message first, then what to pass instead; IndexError is a RangeError and
+  // IndexTypeError a TypeError, each with a code (errors.ts)
+  const errors: [string, unknown, typeof IndexError | typeof IndexTypeError, RegExp, string][] = [
+    ['too many', [0, 0, 0, 0], IndexError, /^too many indices for array: array is 3-dimensional, but 4 were indexed; give at most 3 items/, 'TOO_MANY_INDICES'],
+    ['two ellipses', ['...', 0, '...'], IndexTypeError, /single ellipsis.*null/, 'TWO_ELLIPSES'],
+    ['int too large', [3], IndexError, /^index 3 is out of bounds for axis 0 with size 3; use an integer from -3 to 2/, 'INDEX_OUT_OF_BOUNDS'],
+    ['int too small', [0, -5], IndexError, /^index -5 is out of bounds for axis 1 with size 4; use an integer from -4 to 3/, 'INDEX_OUT_OF_BOUNDS'],
+    ['int on an empty axis', [0, 0, 0], IndexError, /with size 0; the axis is empty: use null or a slice/, 'INDEX_OUT_OF_BOUNDS'],
+    ['float', [1.5], IndexTypeError, /integers only/, 'BAD_INDEX_ITEM'],
+    ['NaN', [Number.NaN], IndexTypeError, /valid index items/, 'BAD_INDEX_ITEM'],
+    ['string', ['a'], IndexTypeError, /"a" at position 0/, 'BAD_INDEX_ITEM'],
+    ['plain object', [{ start: 0, stop: 2, step: 1 }], IndexTypeError, /use slice\(start, stop, step\)/, 'BAD_INDEX_ITEM'],
+    ['bigint', [1n], IndexTypeError, /1n/, 'BAD_INDEX_ITEM'],
+    ['nested array', [[0, 1]], IndexTypeError, /array/, 'BAD_INDEX_ITEM'],
+    ['not an array', 5, IndexTypeError, /must be an array/, 'INDEX_NOT_ARRAY'],
   ];
-  it.each(errors)('rejects %s', (_name, index, Err, msg) => {
-    expect(() => canonicalSlicers(index as Index, shape)).toThrow(Err);
-    expect(() => canonicalSlicers(index as Index, shape)).toThrow(msg);
-    expect(() => planRead(index as Index, shape, 2, 0, 'F')).toThrow(Err);
+  it.each(errors)('rejects %s', (name, index, Err, msg, code) => {
+    const shp = name === 'int on an empty axis' ? [3, 4, 0] : shape;
+    expect(() => canonicalSlicers(index as Index, shp)).toThrow(Err);
+    expect(() => canonicalSlicers(index as Index, shp)).toThrow(Err === IndexError ? RangeError : TypeError);
+    expect(() => canonicalSlicers(index as Index, shp)).toThrow(msg);
+    expect(() => canonicalSlicers(index as Index, shp)).toThrow(expect.objectContaining({ code }));
+    expect(() => planRead(index as Index, shp, 2, 0, 'F')).toThrow(Err);
   });
 
   it('rejects bad orders, shapes, itemsizes and offsets', () => {

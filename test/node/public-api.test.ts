@@ -19,6 +19,8 @@ it('exports exactly the public API', () => {
       'HttpSource',
       'ImageDataError',
       'ImageFileError',
+      'IndexError',
+      'IndexTypeError',
       'LimitError',
       'MGHHeader',
       'MGHImage',
@@ -102,4 +104,16 @@ it('every error class carries its tag, name and code', () => {
   }
   expect(api.isNibabelError(new Error('x'))).toBe(false);
   expect(api.isNibabelError(new api.LimitError('x'), 'ImageFileError')).toBe(false);
+});
+
+it('the index errors are coded built-ins, outside the family', () => {
+  for (const [C, Base] of [[api.IndexError, RangeError], [api.IndexTypeError, TypeError]] as const) {
+    const e = new C('x', { code: 'SOME_CODE', cause: 1 });
+    expect(e).toBeInstanceOf(Base);
+    expect(e._tag).toBe(C.name);
+    expect(e.name).toBe(C.name);
+    expect(e.code).toBe('SOME_CODE');
+    expect(e.cause).toBe(1);
+    expect(api.isNibabelError(e)).toBe(false);
+  }
 });

@@ -1,7 +1,7 @@
 // img.slicer(index) against nibabel's img.slicer[...] (test/fixtures/generate-slicer.py):
 // shape, affine and data, for an in-memory image and for the same image loaded as a proxy.
 import { describe, expect, it } from 'vitest';
-import { type Index, NDArray, Nifti1Image, applyAffine, fortranStrides, load, slice } from '../../src/index';
+import { type Index, IndexError, NDArray, Nifti1Image, applyAffine, fortranStrides, load, slice } from '../../src/index';
 import { fillSlicer, isSlice } from '../../src/proxy/slicing';
 import expected from '../fixtures/slicer.json';
 
@@ -63,7 +63,13 @@ describe.each(['in memory', 'proxy'])('img.slicer (%s) equals nibabel', (kind) =
 
   it.each(expected.errors)('refuses $index as nibabel does', async (c) => {
     const img = await make();
-    await expect(img.slicer(toIndex(c.index))).rejects.toThrow(RangeError);
-    expect(c.error).toMatch(/Scalar indices|Empty slice/);
+    const p = img.slicer(toIndex(c.index));
+    await expect(p).rejects.toThrow(RangeError);
+    await expect(p).rejects.toThrow(IndexError);
+    // nibabel's message first, then what to do instead
+    const scalar = c.error!.startsWith('Scalar indices');
+    expect(c.error).toMatch(/^(Scalar indices disallowed in spatial dimensions|Empty slice requested)/);
+    await expect(p).rejects.toThrow(scalar ? /^Scalar indices disallowed in spatial dimensions \(axis 0\); use slice\(1, 2\)/ : /^Empty slice requested \(result shape \(0, 5, 4, 3\)\)/);
+    await expect(p).rejects.toMatchObject({ name: 'IndexError', code: scalar ? 'SPATIAL_INTEGER_INDEX' : 'EMPTY_SLICE' });
   });
 });
