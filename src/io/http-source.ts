@@ -75,7 +75,9 @@ export class HttpSource implements ByteSource {
     this.url = String(url);
     const f = opts.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new TypeError('HttpSource needs fetch (pass opts.fetch)');
-    this.#fetch = f;
+    // Called as a plain function: a browser's own fetch throws "Illegal invocation" when
+    // its `this` is anything but the global object (here it would be this HttpSource).
+    this.#fetch = (input, init) => f(input, init);
     this.#opts = opts;
     this.#size = opts.size;
   }

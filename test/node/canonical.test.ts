@@ -84,7 +84,7 @@ describe('asClosestCanonical on in-memory images: as nibabel, every ordering and
         const img = make(name, c);
         const out = asClosestCanonical(img);
         await check(out, img, c.classes[name]!, `${c.id} ${name}`);
-        if (out !== img) expect(out.dataobj.data, 'a view of the same memory').toBe((img.dataobj as NDArray).data);
+        if (out !== img) expect((out.dataobj as NDArray).data, 'a view of the same memory').toBe((img.dataobj as NDArray).data);
       }
     });
   }
