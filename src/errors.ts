@@ -134,6 +134,23 @@ export class IndexTypeError extends TypeError {
   }
 }
 
+/**
+ * Thrown for an argument of the wrong kind for what is asked (nibabel's `ValueError`s on
+ * arguments): `getFdata` with a dtype that is not floating point (`FDATA_DTYPE`) or an unknown
+ * `caching` value (`BAD_CACHING`), `astype` between RGB and another dtype (`RGB_CAST`). The
+ * message says what to pass instead. A `TypeError`, outside the family like `IndexTypeError`.
+ */
+export class ArgumentError extends TypeError {
+  readonly _tag = 'ArgumentError' as const;
+  override readonly name = 'ArgumentError';
+  /** Stable code: what was wrong with the argument. */
+  readonly code: string;
+  constructor(message: string, options: NibwebErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code ?? 'ARGUMENT';
+  }
+}
+
 /** Every class of the family, by tag. */
 export type NibwebErrorTag =
   | 'ImageFileError'

@@ -11,6 +11,7 @@
 
 // Errors
 export {
+  ArgumentError,
   DecompressionError,
   HeaderDataError,
   ImageDataError,

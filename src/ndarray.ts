@@ -7,6 +7,7 @@
  * are column-major (x fastest): `strides = [1, nx, nx·ny, …]`.
  */
 import { type DType, type TypedArray, dtypeInfo, dtypeOfTypedArray } from './dtypes.js';
+import { ArgumentError } from './errors.js';
 
 /** Column-major (Fortran) strides of `shape`, in voxels. */
 export function fortranStrides(shape: readonly number[]): number[] {
@@ -158,13 +159,15 @@ function castValue(v: number | bigint, toBig: boolean, integer: boolean): number
  * Integer targets truncate toward zero and wrap as typed arrays do (numpy's unsafe cast);
  * real → complex sets the imaginary part to 0; complex → real keeps the real part
  * (numpy's ComplexWarning case).
- * @throws {TypeError} for conversions to or from rgb24/rgba32 between different dtypes
+ * @throws {ArgumentError} (a TypeError) for conversions to or from rgb24/rgba32 between different dtypes
  */
 export function astype(arr: NDArray, dtype: DType, opts: { order?: 'K' | 'F' } = {}): NDArray {
   const from = dtypeInfo(arr.dtype);
   const to = dtypeInfo(dtype);
   if ((from.kind === 'V' || to.kind === 'V') && arr.dtype !== dtype) {
-    throw new TypeError(`cannot convert ${arr.dtype} to ${dtype}`);
+    throw new ArgumentError(`cannot convert ${arr.dtype} to ${dtype}: RGB voxels only copy to their own dtype`, {
+      code: 'RGB_CAST',
+    });
   }
   const n = arr.size;
   const out = new to.ctor(n * to.lanes) as TypedArray;

@@ -14,7 +14,7 @@
  * eviction makes an image forget its cache exactly as `uncache()` does.
  */
 import { type DType, type TypedArray, dtypeInfo, dtypeOfTypedArray, isFloat } from '../dtypes.js';
-import { type HeaderWarning, ImageDataError, UnsupportedError } from '../errors.js';
+import { ArgumentError, type HeaderWarning, ImageDataError, UnsupportedError } from '../errors.js';
 import type { SpatialHeader } from '../header/spatial-header.js';
 import { NDArray, astype } from '../ndarray.js';
 import { ArrayProxy, isProxy } from '../proxy/array-proxy.js';
@@ -111,9 +111,17 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
     const dtype = opts.dtype ?? 'float64';
     const caching = opts.caching ?? 'fill';
     if (caching !== 'fill' && caching !== 'unchanged') {
-      throw new TypeError('caching value should be "fill" or "unchanged"');
+      throw new ArgumentError(`caching value should be "fill" or "unchanged", got ${JSON.stringify(caching)}`, {
+        code: 'BAD_CACHING',
+      });
     }
-    if (!isFloat(dtype as DType)) throw new TypeError(`${String(dtype)} should be floating point type`);
+    if (!isFloat(dtype as DType)) {
+      throw new ArgumentError(
+        `${String(dtype)} should be floating point type: pass dtype 'float32' or 'float64' ` +
+          "(complex data stay complex), or read the stored dtype with `await img.getData()`",
+        { code: 'FDATA_DTYPE' },
+      );
+    }
     if (dtypeInfo(this.dataobj.dtype).kind === 'V') {
       // numpy has no cast from the RGB struct to float (nibabel raises a TypeError): the file's
       // content, not the call, decides, so it is a typed error a viewer can branch on.

@@ -8,6 +8,7 @@ it('exports exactly the public API', () => {
     [
       'AnalyzeHeader',
       'AnalyzeImage',
+      'ArgumentError',
       'ArrayProxy',
       'BlobSource',
       'BufferSource',
@@ -116,4 +117,15 @@ it('the index errors are coded built-ins, outside the family', () => {
     expect(e.cause).toBe(1);
     expect(api.isNibabelError(e)).toBe(false);
   }
+});
+
+it('argument misuse is an ArgumentError with a code and the way out', async () => {
+  const img = new api.Nifti1Image(new api.NDArray(Int16Array.from([1, 2, 3, 4]), [2, 2, 1]), null);
+  const bad = (p: Promise<unknown>, code: string, text: RegExp) =>
+    expect(p).rejects.toSatisfy((e) => e instanceof api.ArgumentError && e instanceof TypeError && (e as api.ArgumentError).code === code && text.test((e as Error).message));
+  await bad(img.getFdata({ dtype: 'int16' as 'float32' }), 'FDATA_DTYPE', /pass dtype 'float32' or 'float64'.*getData\(\)/);
+  await bad(img.getFdata({ caching: 'always' as 'fill' }), 'BAD_CACHING', /"fill" or "unchanged"/);
+  const rgb = new api.NDArray(new Uint8Array(12), [2, 2, 1], { dtype: 'rgb24' });
+  await bad(Promise.resolve().then(() => api.astype(rgb, 'float32')), 'RGB_CAST', /RGB voxels only copy/);
+  expect(img.inMemory && (await img.getFdata()).dtype).toBe('float64');
 });
