@@ -222,24 +222,29 @@ function isZero(bytes: Uint8Array, from: number, to: number): boolean {
 }
 
 /**
- * Writes extensions (each padded with zeros to its size on disk) into `out` at `offset`.
- * The 4-byte flag is the caller's business.
- * @param out destination, large enough for `extensionsSizeOnDisk(exts)` bytes at `offset`
- * @param offset where to start
+ * The bytes nibabel's `write_to` writes for a NIfTI header: the header block, then the 4-byte
+ * extension flag (1 with extensions, else zeros) and the extensions, each zero-padded to its
+ * size on disk. A pair header without extensions is the block alone.
+ * @param block the header fields' bytes
  * @param exts extensions
+ * @param single whether the header is a single file's (`.nii`: the flag is always written)
  * @param littleEndian byte order of the header
- * @returns the offset just after the last extension
+ * @returns the bytes
  */
-export function writeExtensions(out: Uint8Array, offset: number, exts: readonly NiftiExtension[], littleEndian: boolean): number {
+export function headerWithExtensions(block: Uint8Array, exts: readonly NiftiExtension[], single: boolean, littleEndian: boolean): Uint8Array {
+  const withFlag = single || exts.length > 0;
+  const out = new Uint8Array(block.length + (withFlag ? 4 + extensionsSizeOnDisk(exts) : 0));
+  out.set(block, 0);
+  if (exts.length === 0) return out;
+  out[block.length] = 1;
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  let pos = offset;
+  let pos = block.length + 4;
   for (const e of exts) {
     const size = e.getSizeondisk();
     view.setInt32(pos, size, littleEndian);
     view.setInt32(pos + 4, e.code, littleEndian);
     out.set(e.content, pos + 8);
-    out.fill(0, pos + 8 + e.content.length, pos + size);
     pos += size;
   }
-  return pos;
+  return out;
 }

@@ -19,21 +19,22 @@
 import { HeaderDataError, NibwebError } from '../errors.js';
 import { type Matrix, type MatrixLike, isFiniteMatrix } from '../affines.js';
 import { FLOAT32_EPS, type Quaternion } from '../quaternions.js';
-import { type HeaderCheck, warn } from './batteryrunners.js';
+import type { HeaderCheck } from './batteryrunners.js';
 import type { CodeLike, FromBytesOptions, HeaderOptions, SpatialHeaderLike } from './analyze-layout.js';
 import { NIFTI1_CHECKS, RGB_CODES } from './nifti1-checks.js';
+import { DATATYPE_LABELS, NIFTI1_LAYOUT, NIFTI_FIELD_RECODERS, UNIT_CODES } from './nifti1-codes.js';
 import {
-  DATATYPE_LABELS,
-  INTENT_CODES,
-  INTENT_NPARAMS,
-  NIFTI1_LAYOUT,
-  NIFTI_FIELD_RECODERS,
-  UNIT_CODES,
-  XFORM_CODES,
-} from './nifti1-codes.js';
-import { NiftiExtension, extensionsSizeOnDisk, parseExtensions, writeExtensions } from './nifti-extensions.js';
-import { sliceFieldsFor, sliceTimes } from './nifti1-slice-times.js';
-import { qformAffine, qformQuaternion, sformAffine, writeQform, writeSform } from './nifti1-xforms.js';
+  decodeFreesurferShape,
+  encodeFreesurferShape,
+  readDimInfo,
+  readIntent,
+  readXyztUnits,
+  writeDimInfo,
+  writeIntent,
+} from './nifti1-fields.js';
+import { NiftiExtension, extensionsSizeOnDisk, headerWithExtensions, parseExtensions } from './nifti-extensions.js';
+import { readSliceTimes, writeSliceTimes } from './nifti1-slice-times.js';
+import { qformAffine, qformQuaternion, sformAffine, writeQform, writeSform, xformCode } from './nifti1-xforms.js';
 import { SpmAnalyzeHeader } from './spm99analyze-header.js';
 import type { Recoder } from './recoder.js';
 import type { Endianness, StructLayout, WrapStruct } from './wrapstruct.js';
@@ -222,16 +223,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
     if (!this.klass.freesurferHacks) return super.getDataShape();
     const ndim = this.ndim();
     if (ndim === 0) return [0];
-    const shape = this.struct.getArray('dim').slice(1, ndim + 1);
-    if (shape[0] === -1 && shape[1] === 1 && shape[2] === 1) {
-      const len = this.struct.getNumber('glmin');
-      if (len === 0) {
-        throw new HeaderDataError('-1 in dim[1] but 0 in glmin; inconsistent freesurfer type header?', { code: 'BAD_DIM' });
-      }
-      return [len, 1, 1, ...shape.slice(3)];
-    }
-    if (shape[0] === 27307 && shape[1] === 1 && shape[2] === 6) return [163842, 1, 1, ...shape.slice(3)];
-    return shape;
+    return decodeFreesurferShape(this.struct, this.struct.getArray('dim').slice(1, ndim + 1));
   }
 
   /**
@@ -242,17 +234,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    */
   override setDataShape(shape: readonly number[]): void {
     if (!this.klass.freesurferHacks) return super.setDataShape(shape);
-    let sh = [...shape];
-    if (sh[0] === 163842 && sh[1] === 1 && sh[2] === 1) sh = [27307, 1, 6, ...sh.slice(3)];
-    else if (sh.length >= 3 && sh[1] === 1 && sh[2] === 1 && sh[0]! > 32767) {
-      if (!Number.isInteger(sh[0]) || sh[0]! > 2147483647) {
-        throw new HeaderDataError(`shape[0] ${sh[0]} does not fit in glmax datatype`);
-      }
-      this.struct.set('glmin', sh[0]!);
-      warn(this.warnings, 'FREESURFER_VECTOR', 'dim', 'Using large vector Freesurfer hack; header will not be compatible with SPM or FSL', sh[0], -1);
-      sh = [-1, 1, 1, ...sh.slice(3)];
-    }
-    this.setDims(sh);
+    this.setDims(encodeFreesurferShape(this.struct, shape, this.warnings));
   }
 
   // ---------------------------------------------------------------- units, dim_info, intent
@@ -263,11 +245,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @returns `[xyz, t]`
    */
   getXyztUnits(): [string, string] {
-    const v = this.struct.getNumber('xyzt_units');
-    const xyz = ((v % 8) + 8) % 8;
-    const t = v - xyz;
-    const lab = (c: number): string => (UNIT_CODES.has(c) ? UNIT_CODES.label(c) : `unknown code ${c}`);
-    return [lab(xyz), lab(t)];
+    return readXyztUnits(this.struct);
   }
 
   /**
@@ -285,11 +263,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @returns `[freq, phase, slice]`, each 0..2 or null
    */
   getDimInfo(): [number | null, number | null, number | null] {
-    const info = this.struct.getNumber('dim_info');
-    const f = info & 3;
-    const p = (info >> 2) & 3;
-    const sl = (info >> 4) & 3;
-    return [f ? f - 1 : null, p ? p - 1 : null, sl ? sl - 1 : null];
+    return readDimInfo(this.struct);
   }
 
   /**
@@ -300,14 +274,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} for a value outside null/0/1/2
    */
   setDimInfo(freq: number | null = null, phase: number | null = null, slice: number | null = null): void {
-    for (const v of [freq, phase, slice]) {
-      if (v !== null && v !== 0 && v !== 1 && v !== 2) throw new HeaderDataError('Inputs must be in [None, 0, 1, 2]');
-    }
-    let info = 0;
-    if (freq !== null) info |= (freq + 1) & 3;
-    if (phase !== null) info |= ((phase + 1) & 3) << 2;
-    if (slice !== null) info |= ((slice + 1) & 3) << 4;
-    this.struct.set('dim_info', info);
+    writeDimInfo(this.struct, freq, phase, slice);
   }
 
   /**
@@ -317,17 +284,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    *   `'unknown code N'` and no params
    */
   getIntent(opts: { codeRepr?: 'label' | 'code' } = {}): [string | number, number[], string] {
-    const code = this.struct.getNumber('intent_code');
-    const known = INTENT_CODES.has(code);
-    const repr = opts.codeRepr ?? 'label';
-    let label: string | number;
-    if (repr === 'code') label = code;
-    else if (repr === 'label') label = known ? INTENT_CODES.label(code) : `unknown code ${code}`;
-    else throw new TypeError('repr can be "label" or "code"');
-    const n = known ? INTENT_NPARAMS.get(code)! : 0;
-    const params: number[] = [];
-    for (let i = 1; i <= n; i++) params.push(this.struct.getNumber(`intent_p${i}`));
-    return [label, params, this.struct.getString('intent_name')];
+    return readIntent(this.struct, opts.codeRepr ?? 'label');
   }
 
   /**
@@ -340,18 +297,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} for the wrong number of params
    */
   setIntent(code: CodeLike, params: readonly number[] = [], name = '', opts: { allowUnknown?: boolean } = {}): void {
-    const known = INTENT_CODES.has(code);
-    if (!known && (!opts.allowUnknown || typeof code === 'string')) {
-      throw new RangeError(`Unknown intent code: ${code}`);
-    }
-    const icode = known ? INTENT_CODES.code(code) : (code as number);
-    const n = known ? INTENT_NPARAMS.get(icode)! : 3;
-    if (params.length && params.length !== n) {
-      throw new HeaderDataError(`Need ${n} params for intent ${code}, or empty`);
-    }
-    this.struct.set('intent_code', icode);
-    this.struct.set('intent_name', name);
-    for (let i = 0; i < 3; i++) this.struct.set(`intent_p${i + 1}`, params[i] ?? 0);
+    writeIntent(this.struct, code, params, name, opts.allowUnknown ?? false);
   }
 
   // ---------------------------------------------------------------- slice timing
@@ -400,9 +346,8 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    */
   getSliceTimes(): (number | null)[] {
     const n = this.getNSlices();
-    const duration = this.getSliceDuration();
-    const s = this.struct;
-    return sliceTimes({ code: s.getNumber('slice_code'), start: s.getNumber('slice_start'), end: s.getNumber('slice_end'), duration }, n);
+    this.getSliceDuration();
+    return readSliceTimes(this.struct, n);
   }
 
   /**
@@ -413,14 +358,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} when the times fit no single duration or known order
    */
   setSliceTimes(times: readonly (number | null)[]): void {
-    const f = sliceFieldsFor(times, this.getNSlices());
-    if (f.matching.length > 1) {
-      warn(this.warnings, 'SLICE_ORDER_AMBIGUOUS', 'slice_code', `Multiple slice orders satisfy: ${f.matching.join(', ')}. Choosing the first one`, f.matching, f.matching[0]);
-    }
-    this.struct.set('slice_start', f.start);
-    this.struct.set('slice_end', f.end);
-    this.struct.set('slice_duration', f.duration);
-    this.struct.set('slice_code', f.code);
+    writeSliceTimes(this.struct, times, this.getNSlices(), this.warnings);
   }
 
   // ---------------------------------------------------------------- scaling
@@ -510,7 +448,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
     code: CodeLike | null = null,
     opts: { stripShears?: boolean; strip_shears?: boolean } = {},
   ): void {
-    this.struct.set('qform_code', this.resolveXformCode('qform_code', affine, code));
+    this.struct.set('qform_code', xformCode(this.struct, 'qform_code', affine, code));
     if (affine === null) return;
     writeQform(this.struct, affine, opts.stripShears ?? opts.strip_shears ?? true);
   }
@@ -541,17 +479,9 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {RangeError} for an unknown code
    */
   setSform(affine: MatrixLike | null, code: CodeLike | null = null): void {
-    const newCode = this.resolveXformCode('sform_code', affine, code);
-    this.struct.set('sform_code', newCode);
+    this.struct.set('sform_code', xformCode(this.struct, 'sform_code', affine, code));
     if (affine === null) return;
     writeSform(this.struct, affine);
-  }
-
-  private resolveXformCode(field: string, affine: MatrixLike | null, code: CodeLike | null): number {
-    if (code !== null && code !== undefined) return XFORM_CODES.code(code);
-    if (affine === null) return 0;
-    const old = this.struct.getNumber(field);
-    return old === 0 ? 2 : old;
   }
 
   /**
@@ -629,15 +559,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
         throw new HeaderDataError(`vox offset set to ${vo}, but need at least ${min}`, { code: 'BAD_VOX_OFFSET' });
       }
     }
-    const size = K.layout.size;
-    const withFlag = this.single || this.extensions.length > 0;
-    const out = new Uint8Array(size + (withFlag ? 4 + extSize : 0));
-    out.set(s.binaryblock, 0);
-    if (this.extensions.length > 0) {
-      out[size] = 1;
-      writeExtensions(out, size + 4, this.extensions, s.endianness === '<');
-    }
-    return out;
+    return headerWithExtensions(s.binaryblock, this.extensions, this.single, s.endianness === '<');
   }
 
   /** Number of extensions (nibabel `len(header.extensions)`). */

@@ -1,11 +1,13 @@
 /**
  * NIfTI slice timing (nibabel's `Nifti1Header.get_slice_times` / `set_slice_times` and
  * `_slice_time_order`): between the four header fields slice_code, slice_start, slice_end,
- * slice_duration and one acquisition time per slice. Pure functions; the header methods in
- * nifti1-header.ts read and write the fields.
+ * slice_duration and one acquisition time per slice. Pure functions, and the two that read and
+ * write the fields for the header methods in nifti1-header.ts.
  */
-import { HeaderDataError } from '../errors.js';
+import { HeaderDataError, type HeaderWarning } from '../errors.js';
+import { warn } from './batteryrunners.js';
 import { SLICE_ORDER_CODES } from './nifti1-codes.js';
+import type { WrapStruct } from './wrapstruct.js';
 
 /** The slice-timing fields of a header. */
 export interface SliceFields {
@@ -129,4 +131,34 @@ export function sliceFieldsFor(times: readonly (number | null)[], n: number): Sl
   }
   if (matching.length === 0) throw new HeaderDataError(`slice ordering of ${stOrder} fits with no known scheme`);
   return { code: SLICE_ORDER_CODES.code(matching[0]!), start, end, duration, matching };
+}
+
+/**
+ * The times of `n` slices from a header's slice_code, slice_start, slice_end, slice_duration.
+ * @param s header fields
+ * @param n number of slices
+ * @returns one time (or null) per slice
+ */
+export function readSliceTimes(s: WrapStruct, n: number): (number | null)[] {
+  const f = { code: s.getNumber('slice_code'), start: s.getNumber('slice_start'), end: s.getNumber('slice_end') };
+  return sliceTimes({ ...f, duration: s.getNumber('slice_duration') }, n);
+}
+
+/**
+ * Writes the slice-timing fields that give `times`; when several orders fit, the first, with
+ * a `SLICE_ORDER_AMBIGUOUS` warning (nibabel's).
+ * @param s header fields
+ * @param times one time (or null) per slice
+ * @param n number of slices
+ * @param warnings the header's warning list
+ */
+export function writeSliceTimes(s: WrapStruct, times: readonly (number | null)[], n: number, warnings: HeaderWarning[]): void {
+  const f = sliceFieldsFor(times, n);
+  if (f.matching.length > 1) {
+    warn(warnings, 'SLICE_ORDER_AMBIGUOUS', 'slice_code', `Multiple slice orders satisfy: ${f.matching.join(', ')}. Choosing the first one`, f.matching, f.matching[0]);
+  }
+  s.set('slice_start', f.start);
+  s.set('slice_end', f.end);
+  s.set('slice_duration', f.duration);
+  s.set('slice_code', f.code);
 }

@@ -8,6 +8,8 @@ import { HeaderDataError } from '../errors.js';
 import { type Matrix, type MatrixLike, allclose, det3, eye, nearestOrthogonal3 } from '../affines.js';
 import { type Quaternion, fillpositive, mat2quat, quat2mat } from '../quaternions.js';
 import type { WrapStruct } from './wrapstruct.js';
+import type { CodeLike } from './analyze-layout.js';
+import { XFORM_CODES } from './nifti1-codes.js';
 
 /**
  * @param affine anything
@@ -114,4 +116,21 @@ export function writeSform(s: WrapStruct, affine: MatrixLike): void {
   s.set('srow_x', affine[0]!.slice(0, 4));
   s.set('srow_y', affine[1]!.slice(0, 4));
   s.set('srow_z', affine[2]!.slice(0, 4));
+}
+
+/**
+ * The code `setQform`/`setSform` store (nibabel): the given one; for a null affine 0; else
+ * the field's current code, or 2 ('aligned') when that is 0.
+ * @param s header fields
+ * @param field `'qform_code'` or `'sform_code'`
+ * @param affine the affine being set, or null
+ * @param code a code or label, or null
+ * @returns the code
+ * @throws {RangeError} for an unknown code
+ */
+export function xformCode(s: WrapStruct, field: string, affine: MatrixLike | null, code: CodeLike | null): number {
+  if (code !== null && code !== undefined) return XFORM_CODES.code(code);
+  if (affine === null) return 0;
+  const old = s.getNumber(field);
+  return old === 0 ? 2 : old;
 }
