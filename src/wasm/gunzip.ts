@@ -21,10 +21,12 @@
  * ('OUTPUT_LIMIT'). ISIZE is only a size hint, clamped to 1032× the compressed size.
  *
  * Seek points (DESIGN.md, "Reading only what is needed"; zlib's zran.c): while decoding,
- * the inflater records the kernel state (position-independent: bit buffer, tables, CRC)
- * plus the last 32 KiB of output at every multiple of `SeekIndex.spacing` output bytes
- * (1 MiB at first; the spacing doubles whenever more than `MAX_SEEK_POINTS` exist, so a
- * 2 GB stream keeps at most ~11 MB of points). A later read resumes from the nearest one.
+ * every pass — a slice, a volume, a whole array — records the kernel state
+ * (position-independent: bit buffer, tables, CRC; ~12.4 KiB) plus the last 32 KiB of output
+ * at every multiple of `SeekIndex.spacing` output bytes: 1 MiB, so the index is ~4.3 % of
+ * the output, until it would pass `MAX_INDEX_BYTES` (256 MiB, a ~6 GB stream); then the
+ * spacing doubles. A later read resumes from the nearest point, and reads its compressed
+ * input in one request sized from the points around it.
  */
 import { type HeaderWarning, LimitError, WasmError, throwIfAborted } from '../errors.js';
 import { BufferSource } from '../io/buffer-source.js';
@@ -49,8 +51,8 @@ export const RING_BYTES = 256 * 1024;
 const STATE_RESERVE = 16384;
 /** Headroom of the input buffer for bytes the kernel hands back (it promises <= 1024). */
 const TAIL_RESERVE = 4096;
-/** Seek points kept before the spacing doubles. */
-export const MAX_SEEK_POINTS = 256;
+/** Most bytes the seek points of one stream may hold before the spacing doubles. */
+export const MAX_INDEX_BYTES = 256 << 20;
 /** Initial output spacing of seek points. */
 export const SEEK_SPACING = 1 << 20;
 /** Yield to the event loop after this much uninterrupted decoding (abort stays prompt). */
@@ -96,8 +98,16 @@ const START: SeekPoint = { out: 0, in: 0, memberOut: 0, state: null, window: nul
 export class SeekIndex {
   /** Output spacing of grid points (a power of two, >= SEEK_SPACING). */
   spacing = SEEK_SPACING;
+  /** Bytes the grid may hold before its spacing doubles. */
+  readonly maxBytes: number;
   private readonly grid = new Map<number, SeekPoint>();
+  private gridBytes = 0;
   private recent: SeekPoint[] = [];
+
+  /** @param maxBytes bytes the grid may hold before its spacing doubles (default `MAX_INDEX_BYTES`) */
+  constructor(maxBytes = MAX_INDEX_BYTES) {
+    this.maxBytes = maxBytes;
+  }
 
   /** Number of grid points held. */
   get size(): number {
@@ -106,8 +116,8 @@ export class SeekIndex {
 
   /** Bytes held by all points (states and windows). */
   get byteLength(): number {
-    let n = 0;
-    for (const p of [...this.grid.values(), ...this.recent]) n += (p.state?.byteLength ?? 0) + (p.window?.byteLength ?? 0);
+    let n = this.gridBytes;
+    for (const p of this.recent) n += pointBytes(p);
     return n;
   }
 
@@ -131,6 +141,36 @@ export class SeekIndex {
   }
 
   /**
+   * Compressed bytes a decode resuming at `from` needs to reach output offset `to`: from
+   * the grid point at or after `to` (linearly between its neighbours), else by the ratio
+   * of the furthest point known; with 1/16 + 4 KiB to spare. NaN when nothing is known.
+   * @param from the point the decode resumes from
+   * @param to the uncompressed offset it must reach
+   * @returns a byte count, or NaN
+   */
+  inputFor(from: SeekPoint, to: number): number {
+    let after: SeekPoint | undefined;
+    let before: SeekPoint = from;
+    let furthest: SeekPoint | undefined;
+    for (const p of this.grid.values()) {
+      if (!furthest || p.out > furthest.out) furthest = p;
+      if (p.out >= to && (!after || p.out < after.out)) after = p;
+      if (p.out < to && p.out > before.out) before = p;
+    }
+    let end: number;
+    if (after) {
+      const span = after.out - before.out;
+      end = span > 0 ? before.in + ((to - before.out) / span) * (after.in - before.in) : after.in;
+    } else if (furthest && furthest.out > 0) {
+      end = before.in + (to - before.out) * (furthest.in / furthest.out);
+    } else {
+      return Number.NaN;
+    }
+    const need = Math.max(0, end - from.in);
+    return Math.ceil(need + need / 16) + 4096;
+  }
+
+  /**
    * Whether a grid point should be recorded here.
    * @param out uncompressed offset
    * @returns true when `out` is on the grid and no point is held there
@@ -140,15 +180,21 @@ export class SeekIndex {
   }
 
   /**
-   * Records a grid point, thinning the grid (doubling the spacing) when it grows too large.
+   * Records a grid point, thinning the grid (doubling the spacing) when it would hold more
+   * than `maxBytes`.
    * @param p the point (ignored unless it lies on the grid)
    */
   add(p: SeekPoint): void {
-    if (p.out % this.spacing !== 0) return;
+    if (p.out % this.spacing !== 0 || this.grid.has(p.out)) return;
     this.grid.set(p.out, p);
-    while (this.grid.size > MAX_SEEK_POINTS) {
+    this.gridBytes += pointBytes(p);
+    while (this.gridBytes > this.maxBytes && this.grid.size > 1) {
       this.spacing *= 2;
-      for (const out of [...this.grid.keys()]) if (out % this.spacing !== 0) this.grid.delete(out);
+      for (const [out, q] of [...this.grid]) {
+        if (out % this.spacing === 0) continue;
+        this.grid.delete(out);
+        this.gridBytes -= pointBytes(q);
+      }
     }
   }
 
@@ -159,6 +205,10 @@ export class SeekIndex {
   addRecent(p: SeekPoint): void {
     this.recent = [p, ...this.recent.filter((q) => q.out !== p.out)].slice(0, 2);
   }
+}
+
+function pointBytes(p: SeekPoint): number {
+  return (p.state?.byteLength ?? 0) + (p.window?.byteLength ?? 0);
 }
 
 /** Options of one decode session. */
@@ -571,7 +621,7 @@ export class Inflater {
       out: this.totalOut,
       in: this.compressedPos,
       memberOut: this.memberOut,
-      state: this.arena.u8(this.s, STATE_RESERVE).slice(),
+      state: this.arena.u8(this.s, this.x.inflate_state_size()).slice(),
       window: this.mem.slice(this.outPos - w, this.outPos),
     };
   }
@@ -752,7 +802,7 @@ export async function collect(
 ): Promise<Uint8Array | null> {
   return withScratchArena(async (arena) => {
     const start = opts.index?.nearest(from) ?? START;
-    const inf = new Inflater(arena, source, opts, start);
+    const inf = new Inflater(arena, source, sizedFirstRead(opts, start, to), start);
     const ring = arena.alloc(WINDOW + RING_BYTES, ALIGN) + WINDOW;
     const cap = opts.maxOutputLength ?? Number.POSITIVE_INFINITY;
     // The result grows by doubling, from the wanted length (or the hint) up to 16 MiB, so a
@@ -787,6 +837,18 @@ export async function collect(
     if (stop && opts.index) opts.index.addRecent(stop);
     return got === out.byteLength ? out : out.slice(0, got);
   });
+}
+
+/**
+ * Session options whose first read is what the seek index says a decode from `start` to
+ * `to` needs (one read instead of a run of growing ones: a random slice after a pass was
+ * four short reads); unchanged when the index knows nothing or the caller chose a size.
+ */
+function sizedFirstRead(opts: InflaterOptions, start: SeekPoint, to: number): InflaterOptions {
+  if (opts.firstChunkSize !== undefined || !opts.index || !Number.isFinite(to)) return opts;
+  const need = opts.index.inputFor(start, to);
+  if (!(need > FIRST_CHUNK_BYTES)) return opts;
+  return { ...opts, firstChunkSize: Math.min(need, opts.chunkSize ?? CHUNK_BYTES) };
 }
 
 /**
@@ -832,7 +894,8 @@ export async function inflateIntoArena(
     // growing from 64 KiB left the decoder waiting on four short reads in a row (an idle
     // 13 ms of a 68 ms File → float32 load of the 7 MB MNI volume, Chromium).
     const bulk = offset + length - start.out >= BULK_OUTPUT && opts.firstChunkSize === undefined;
-    const inf = new Inflater(arena, source, bulk ? { ...opts, firstChunkSize: opts.chunkSize ?? CHUNK_BYTES } : opts, start);
+    const inf = new Inflater(arena, source,
+      bulk ? { ...opts, firstChunkSize: opts.chunkSize ?? CHUNK_BYTES } : sizedFirstRead(opts, start, offset + length), start);
     const ring = arena.alloc(WINDOW + RING_BYTES, ALIGN) + WINDOW;
     const short = (): Error => {
       onEnd(inf.totalOut);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GzipSource, isGzip } from '../../src/codecs/gzip-source';
 import { BufferSource } from '../../src/io/buffer-source';
 import type { ByteSource, ReadOptions } from '../../src/io/types';
-import { MAX_SEEK_POINTS, SEEK_SPACING, SeekIndex } from '../../src/wasm/gunzip';
+import { MAX_INDEX_BYTES, SEEK_SPACING, SeekIndex } from '../../src/wasm/gunzip';
 import { setWasmSource } from '../../src/wasm/load';
 import { WasmArena, clearScratchPool } from '../../src/wasm/memory';
 import { concat, gzipMember } from './inflate-vectors';
@@ -224,6 +224,13 @@ describe('readIntoArena', () => {
     expect(same(out, DATA.subarray(0, 100_000))).toBe(true);
   });
 
+  it('the whole-array path leaves the same points as reads do', async () => {
+    const src = new GzipSource(new BufferSource(GZ));
+    await intoArena(src, 0, DATA.length);
+    expect(src.index.size).toBe(Math.floor(DATA.length / SEEK_SPACING));
+    expect(src.index.byteLength / DATA.length).toBeLessThan(0.05);
+  });
+
   it('resumes from seek points (window restored before the destination)', async () => {
     const src = new GzipSource(new BufferSource(GZ));
     await src.read(0, DATA.length);
@@ -250,19 +257,54 @@ describe('readIntoArena', () => {
 });
 
 describe('SeekIndex', () => {
-  it('thins the grid by doubling the spacing so memory stays bounded', () => {
-    const idx = new SeekIndex();
+  it('keeps a point every 1 MiB until its byte budget, then doubles the spacing', () => {
     const window = new Uint8Array(32768);
-    const state = new Uint8Array(16384);
+    const state = new Uint8Array(12672);
+    const per = window.byteLength + state.byteLength;
+    const idx = new SeekIndex(100 * per);
     for (let k = 1; k <= 2000; k++) {
       const out = k * SEEK_SPACING;
       if (idx.wants(out)) idx.add({ out, in: k, memberOut: out, state, window });
     }
-    expect(idx.size).toBeLessThanOrEqual(MAX_SEEK_POINTS);
-    expect(idx.spacing).toBe(8 * SEEK_SPACING);
-    expect(idx.nearest(20 * SEEK_SPACING + 5).out).toBe(16 * SEEK_SPACING);
+    expect(idx.byteLength).toBeLessThanOrEqual(100 * per);
+    expect(idx.spacing).toBe(32 * SEEK_SPACING);
+    expect(idx.size).toBe(Math.floor(2000 / 32));
+    expect(idx.nearest(70 * SEEK_SPACING + 5).out).toBe(64 * SEEK_SPACING);
     expect(idx.nearest(5).out).toBe(0);
-    expect(idx.byteLength).toBeLessThanOrEqual(MAX_SEEK_POINTS * (32768 + 16384));
+    // The default budget keeps 1 MiB spacing for ~6 GB of output: ≤ 5 % of it.
+    expect(per / SEEK_SPACING).toBeLessThan(0.05);
+    expect(MAX_INDEX_BYTES / per).toBeGreaterThan(5000);
+  });
+
+  it('estimates the compressed bytes between points (interpolated, then by the ratio seen)', () => {
+    const idx = new SeekIndex();
+    const pt = (k: number, inPos: number) => ({ out: k * SEEK_SPACING, in: inPos, memberOut: k * SEEK_SPACING, state: null, window: null });
+    expect(idx.inputFor(pt(0, 0), 100)).toBeNaN();
+    idx.add(pt(1, 500_000));
+    idx.add(pt(2, 1_100_000));
+    const from = pt(1, 500_000);
+    const half = idx.inputFor(from, 1.5 * SEEK_SPACING);
+    expect(half).toBeGreaterThanOrEqual(300_000);
+    expect(half).toBeLessThan(300_000 * 1.07 + 4096);
+    // Past the last point: by the ratio of the furthest (1.1e6 / 2 MiB).
+    const far = idx.inputFor(pt(2, 1_100_000), 3 * SEEK_SPACING);
+    expect(far).toBeGreaterThanOrEqual(550_000);
+    expect(far).toBeLessThan(550_000 * 1.07 + 4096);
+  });
+
+  it('after one pass, a far read from a point takes one compressed read of about one span', async () => {
+    const rec = new Recording(GZ);
+    const src = new GzipSource(rec);
+    await src.read(DATA.length - 10, 10);
+    expect(src.index.size).toBe(Math.floor((DATA.length - 10) / SEEK_SPACING));
+    const spanIn = GZ.length / (DATA.length / SEEK_SPACING);
+    for (const offset of [SEEK_SPACING + 1_000_000, 4 * SEEK_SPACING + 40_000, 200_000]) {
+      const [reads, bytes] = [rec.reads, rec.bytesRead];
+      const got = await src.read(offset, 8192);
+      expect(same(got, DATA.subarray(offset, offset + 8192))).toBe(true);
+      expect(rec.reads - reads, `reads for ${offset}`).toBe(1);
+      expect(rec.bytesRead - bytes).toBeLessThan(1.2 * spanIn + 8192);
+    }
   });
 });
 

@@ -1,0 +1,92 @@
+// The seek index seen through images (issue 11): every pass over a .nii.gz — a volume, a
+// slice, getFdata — leaves seek points; a later read resumes from the nearest one with one
+// compressed read; volume t never inflates what lies after it; the index survives uncache().
+// Oracle: the written array itself.
+import { describe, expect, it } from 'vitest';
+import { BufferSource, NDArray, Nifti1Image, type ByteSource, load } from '../../src/index';
+import type { ReadOptions } from '../../src/io/types';
+
+/** Compressed bytes and reads asked of the file. */
+class Recording implements ByteSource {
+  readonly inner: BufferSource;
+  bytesRead = 0;
+  reads = 0;
+  furthest = 0;
+  constructor(bytes: Uint8Array) {
+    this.inner = new BufferSource(bytes);
+  }
+  get size(): number {
+    return this.inner.size;
+  }
+  async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
+    const r = await this.inner.read(offset, length, opts);
+    this.bytesRead += r.byteLength;
+    this.reads++;
+    this.furthest = Math.max(this.furthest, offset + r.byteLength);
+    return r;
+  }
+}
+
+// 48×40×30×12 int16, ~2× compressible noise on a pattern: 1.4 MB per volume, 16.6 MB in all.
+const SHAPE = [48, 40, 30, 12];
+const N = SHAPE.reduce((a, b) => a * b, 1);
+const VOL = 48 * 40 * 30;
+const data = new Int16Array(N);
+let seed = 7;
+for (let i = 0; i < N; i++) {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  data[i] = ((i % 48) * 31 + Math.floor(i / VOL) * 1000 + ((seed >>> 27) & 7)) | 0;
+}
+const gz = (await new Nifti1Image(new NDArray(data, SHAPE), null).toBlob({ gzip: true })) as Blob;
+const GZ = new Uint8Array(await gz.arrayBuffer());
+
+const open = async () => {
+  const rec = new Recording(GZ);
+  return { rec, img: await load(rec, { name: 'run.nii.gz' }) };
+};
+const volume = (t: number) => data.subarray(t * VOL, (t + 1) * VOL);
+
+describe('the seek index through the image', () => {
+  it('volume t reads no compressed bytes far past its own end', async () => {
+    const { rec, img } = await open();
+    const t = 5;
+    const got = await img.dataobj.get([null, null, null, t]);
+    expect(Array.from(got.data as Int16Array)).toEqual(Array.from(volume(t)));
+    // Its share of the file, plus at most one read-ahead chunk (1 MiB) and a little slack.
+    const share = ((t + 1) / SHAPE[3]!) * GZ.length;
+    expect(rec.furthest).toBeLessThan(share * 1.1 + (1 << 20) + 65536);
+  });
+
+  it('after one pass, random 2-D slices resume from points: one read each, about a span', async () => {
+    const { rec, img } = await open();
+    await img.dataobj.get([null, null, null, SHAPE[3]! - 1]);
+    const perMiB = GZ.length / (N * 2 / 2 ** 20);
+    let s = 3;
+    for (let i = 0; i < 20; i++) {
+      s = (s * 48271) % 2147483647;
+      const k = s % SHAPE[2]!;
+      const t = (s >> 8) % SHAPE[3]!;
+      const [reads, bytes] = [rec.reads, rec.bytesRead];
+      const got = await img.dataobj.get([null, null, k, t]);
+      const want = volume(t).subarray(k * 48 * 40, (k + 1) * 48 * 40);
+      expect(Array.from(got.data as Int16Array), `slice ${k}, ${t}`).toEqual(Array.from(want));
+      expect(rec.reads - reads).toBeLessThanOrEqual(1);
+      expect(rec.bytesRead - bytes).toBeLessThanOrEqual(Math.ceil((1.2 * perMiB) / 65536 + 1) * 65536);
+    }
+  });
+
+  it('getFdata leaves points too, and they survive uncache()', async () => {
+    const { rec, img } = await open();
+    const f = await img.getFdata({ dtype: 'float32' });
+    expect(f.data[N - 1]).toBe(data[N - 1]);
+    img.uncache();
+    expect(img.inMemory).toBe(false);
+    const [reads, bytes] = [rec.reads, rec.bytesRead];
+    const got = await img.dataobj.get([null, null, 17, 9]);
+    expect(Array.from(got.data as Int16Array)).toEqual(Array.from(volume(9).subarray(17 * 1920, 18 * 1920)));
+    expect(rec.reads - reads).toBe(1);
+    // About one 1 MiB span of the file, in whole 64 KiB blocks of the block cache.
+    const perMiB = GZ.length / (N * 2 / 2 ** 20);
+    expect(rec.bytesRead - bytes).toBeLessThanOrEqual(Math.ceil((1.2 * perMiB) / 65536 + 1) * 65536);
+  });
+});
