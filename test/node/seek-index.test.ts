@@ -1,7 +1,9 @@
 // The seek index seen through images (issue 11): every pass over a .nii.gz — a volume, a
 // slice, getFdata — leaves seek points; a later read resumes from the nearest one with one
 // compressed read; volume t never inflates what lies after it; the index survives uncache().
+// An abort at any point leaves the cache and the index usable (a property test).
 // Oracle: the written array itself.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferSource, NDArray, Nifti1Image, type ByteSource, load } from '../../src/index';
 import type { ReadOptions } from '../../src/io/types';
@@ -12,6 +14,8 @@ class Recording implements ByteSource {
   bytesRead = 0;
   reads = 0;
   furthest = 0;
+  /** Called before each read returns, with the number of reads so far. */
+  onRead: ((reads: number) => void) | null = null;
   constructor(bytes: Uint8Array) {
     this.inner = new BufferSource(bytes);
   }
@@ -23,11 +27,12 @@ class Recording implements ByteSource {
     this.bytesRead += r.byteLength;
     this.reads++;
     this.furthest = Math.max(this.furthest, offset + r.byteLength);
+    this.onRead?.(this.reads);
     return r;
   }
 }
 
-// 48×40×30×12 int16, ~2× compressible noise on a pattern: 1.4 MB per volume, 16.6 MB in all.
+// 48×40×30×12 int16, a pattern plus 6 bits of noise (~2.5× compressible): 1.4 MB per volume, 16.6 MB in all.
 const SHAPE = [48, 40, 30, 12];
 const N = SHAPE.reduce((a, b) => a * b, 1);
 const VOL = 48 * 40 * 30;
@@ -35,7 +40,7 @@ const data = new Int16Array(N);
 let seed = 7;
 for (let i = 0; i < N; i++) {
   seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-  data[i] = ((i % 48) * 31 + Math.floor(i / VOL) * 1000 + ((seed >>> 27) & 7)) | 0;
+  data[i] = ((i % 48) * 31 + Math.floor(i / VOL) * 1000 + ((seed >>> 26) & 63)) | 0;
 }
 const gz = (await new Nifti1Image(new NDArray(data, SHAPE), null).toBlob({ gzip: true })) as Blob;
 const GZ = new Uint8Array(await gz.arrayBuffer());
@@ -88,5 +93,62 @@ describe('the seek index through the image', () => {
     // About one 1 MiB span of the file, in whole 64 KiB blocks of the block cache.
     const perMiB = GZ.length / (N * 2 / 2 ** 20);
     expect(rec.bytesRead - bytes).toBeLessThanOrEqual(Math.ceil((1.2 * perMiB) / 65536 + 1) * 65536);
+  });
+});
+
+describe('aborts at random points', () => {
+  type Op = { kind: 'slice' | 'volume' | 'fdata'; k: number; t: number; abortAfter: number };
+  const op = fc.record({
+    kind: fc.constantFrom<Op['kind']>('slice', 'volume', 'fdata'),
+    k: fc.nat(SHAPE[2]! - 1),
+    t: fc.nat(SHAPE[3]! - 1),
+    abortAfter: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 6 })),
+  });
+
+  it('leave the cache, the seek index and later reads intact', async () => {
+    let aborts = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 3, maxLength: 8 }), async (ops) => {
+        const { rec, img } = await open();
+        let cached: unknown = null;
+        for (const o of ops) {
+          const ctl = new AbortController();
+          // Abort after the n-th compressed read of this step (0: never).
+          const base = rec.reads;
+          rec.onRead = (n) => {
+            if (o.abortAfter > 0 && n - base >= o.abortAfter) ctl.abort();
+          };
+          const signal = ctl.signal;
+          try {
+            if (o.kind === 'slice') {
+              const got = await img.dataobj.get([null, null, o.k, o.t], { signal });
+              expect(Array.from(got.data as Int16Array)).toEqual(Array.from(volume(o.t).subarray(o.k * 1920, (o.k + 1) * 1920)));
+            } else if (o.kind === 'volume') {
+              const got = await img.dataobj.get([null, null, null, o.t], { signal });
+              expect(Array.from(got.data as Int16Array)).toEqual(Array.from(volume(o.t)));
+            } else {
+              const f = await img.getFdata({ dtype: 'float32', signal });
+              if (cached !== null) expect(f).toBe(cached);
+              cached = f;
+              expect(f.data[o.t * VOL + o.k]).toBe(data[o.t * VOL + o.k]);
+            }
+          } catch (err) {
+            if (!(err instanceof DOMException && err.name === 'AbortError')) throw err;
+            expect(signal.aborted).toBe(true);
+            aborts++;
+          }
+          rec.onRead = null;
+          // The cache holds what it held: an aborted getFdata neither drops nor half-fills it.
+          if (cached !== null) expect(await img.getFdata({ dtype: 'float32' })).toBe(cached);
+        }
+        // After it all, reads from the index still give the right bytes.
+        for (const t of [0, 7, SHAPE[3]! - 1]) {
+          const got = await img.dataobj.get([null, null, 3, t]);
+          expect(Array.from(got.data as Int16Array)).toEqual(Array.from(volume(t).subarray(3 * 1920, 4 * 1920)));
+        }
+      }),
+      { seed: 20261205, numRuns: 25 },
+    );
+    expect(aborts, 'operations really aborted mid-way').toBeGreaterThan(10);
   });
 });
