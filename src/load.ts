@@ -15,7 +15,7 @@
  * In browsers strings stay URLs, read with HTTP Range requests.
  */
 import { GzipSource } from './codecs/gzip-source.js';
-import { ImageFileError, throwIfAborted } from './errors.js';
+import { type HeaderWarning, ImageFileError, throwIfAborted } from './errors.js';
 import { type FileGroup, type NamedFile, splitName } from './filename-parser.js';
 import { AnalyzeImage } from './formats/analyze.js';
 import { MGHImage } from './formats/mghformat.js';
@@ -51,6 +51,13 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Progress of reading compressed data: compressed bytes consumed / total. */
   onProgress?: (p: { loaded: number; total: number }) => void;
+  /**
+   * Non-fatal findings of the sources, each once, whenever they come (also later reads of the
+   * data): a server that ignored an HTTP Range request and sent the whole file
+   * (`RANGE_IGNORED`), bytes after the gzip stream (`TRAILING_DATA`). A server's finding made
+   * while loading is also on the image's (or header's) `warnings`.
+   */
+  onWarning?: (w: HeaderWarning) => void;
 }
 
 /** Options of `loadFiles`; `G` is what a group holds: `File`, or also `PathEntry` for paths. */
@@ -107,24 +114,35 @@ function nameOf(input: LoadInput, given?: string): string {
   return '';
 }
 
-function sourceOf(input: LoadInput): ByteSource {
+function sourceOf(input: LoadInput, opts: LoadOptions = {}): ByteSource {
   if (input instanceof ArrayBuffer || input instanceof Uint8Array) return new BufferSource(input);
   if (typeof Blob !== 'undefined' && input instanceof Blob) return new BlobSource(input);
-  if (input instanceof URL || typeof input === 'string') return new HttpSource(input);
+  if (input instanceof URL || typeof input === 'string') return new HttpSource(input, { onWarning: opts.onWarning });
   if (isByteSource(input)) return input;
   throw new TypeError('load() takes a Blob, File, ArrayBuffer, Uint8Array, URL, URL string or ByteSource');
 }
 
 /**
  * The bytes to parse: a GzipSource when the content is gzip (whatever the name says), else
- * the file itself behind a block cache for the small reads of headers and slices. A gzip
- * stream reads its compressed input sequentially in large chunks, so it gets no cache (one
- * would only add copies and hold memory).
+ * the file itself behind a block cache for the small reads of headers and slices.
+ *
+ * The gzip magic is sniffed through that cache, so the three bytes come with block 0 (64 KiB),
+ * which the header reads then find cached: a header load is one read of the file — one HTTP
+ * request of at most 64 KiB for a URL — not a 3-byte probe and then the block. A gzip stream
+ * is read through the same cache: its first 64 KiB chunk is that block, and its later chunks
+ * (128 KiB and up) bypass the cache into the stream's staging buffer (`readInto` passes
+ * through), so the cache adds neither copies nor held memory to a long decode.
  */
 async function decompressed(opened: Opened, opts: LoadOptions): Promise<ByteSource> {
-  const head = await opened.source.read(0, 3, { signal: opts.signal });
-  if (looksGzip(head)) return new GzipSource(opened.source, { onProgress: opts.onProgress });
-  return opened.source instanceof BufferSource ? opened.source : new CachedSource(opened.source);
+  const source = opened.source instanceof BufferSource ? opened.source : new CachedSource(opened.source);
+  const head = await source.read(0, 3, { signal: opts.signal });
+  if (looksGzip(head)) return new GzipSource(source, { onProgress: opts.onProgress, onWarning: opts.onWarning });
+  return source;
+}
+
+/** What the servers of these files found while loading (`RANGE_IGNORED`), for the image's warnings. */
+function serverWarnings(...opened: (Opened | null | undefined)[]): HeaderWarning[] {
+  return opened.flatMap((o) => (o?.source instanceof HttpSource ? o.source.warnings : []));
 }
 
 /** The bytes every class's sniff may look at. */
@@ -183,7 +201,9 @@ async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions, mat
     image: single ? header : await decompressed(img, opts),
     ...(mat ? { mat: await decompressed(mat, opts) } : {}),
   };
-  return (await asNamed(pick, hdr.name, single, () => pick.K.fromSources(sources, { signal: opts.signal }))) as LoadedImage;
+  const image = (await asNamed(pick, hdr.name, single, () => pick.K.fromSources(sources, { signal: opts.signal }))) as LoadedImage;
+  image.warnings.push(...serverWarnings(hdr, img, mat));
+  return image;
 }
 
 function refuseHalf(name: string): never {
@@ -214,7 +234,7 @@ export async function load(input: LoadInput, opts: LoadOptions = {}): Promise<Lo
   const name = nameOf(input, opts.name);
   const { ext } = splitName(name);
   if (ext === '.hdr' || ext === '.img') refuseHalf(name);
-  return openImage({ name, source: sourceOf(input) }, null, opts);
+  return openImage({ name, source: sourceOf(input, opts) }, null, opts);
 }
 
 /**
@@ -232,7 +252,7 @@ export async function load(input: LoadInput, opts: LoadOptions = {}): Promise<Lo
  * hdr.getDataShape();                       // [91, 109, 91]
  */
 export async function loadHeader(input: LoadInput, opts: LoadOptions = {}): Promise<LoadedHeader> {
-  const opened = isNodePath(input) ? await openHeaderPath(await pathEntry(input), opts) : { name: nameOf(input, opts.name), source: sourceOf(input) };
+  const opened = isNodePath(input) ? await openHeaderPath(await pathEntry(input), opts) : { name: nameOf(input, opts.name), source: sourceOf(input, opts) };
   const { name } = opened;
   const { ext } = splitName(name);
   if (ext === '.img') throw new ImageFileError(`"${name}" is the image half of a pair: its header is in the .hdr`, { code: 'MISSING_PAIR_MEMBER' });
@@ -240,7 +260,9 @@ export async function loadHeader(input: LoadInput, opts: LoadOptions = {}): Prom
   const header = await decompressed(opened, opts);
   const single = ext !== '.hdr';
   const pick = await classFor(opened, header, single, opts);
-  return (await asNamed(pick, name, single, () => pick.K.headerFromSources({ name, header, image: header }, { signal: opts.signal }))) as LoadedHeader;
+  const hdr = (await asNamed(pick, name, single, () => pick.K.headerFromSources({ name, header, image: header }, { signal: opts.signal }))) as LoadedHeader;
+  hdr.warnings.push(...serverWarnings(opened));
+  return hdr;
 }
 
 /**
@@ -305,7 +327,7 @@ async function loadGroup(group: FileGroup<File | PathEntry>, opts: LoadOptions):
       code: 'MISSING_PAIR_MEMBER',
     });
   }
-  const opened = (f: File): Opened => ({ name: f.name, source: sourceOf(f) });
+  const opened = (f: File): Opened => ({ name: f.name, source: sourceOf(f, opts) });
   return openImage(opened(hdr), opened(img), opts, mat && opened(mat));
 }
 

@@ -23,6 +23,11 @@
  * extra block-aligned bytes and copies).
  *
  * Reads may return views of cached blocks (`freshReads` is false): never write to them.
+ *
+ * `readInto` passes through: the cache has it exactly when the inner source has it, and a
+ * read of {@link DEFAULT_BYPASS_BYTES} or more fills the caller's buffer straight from the
+ * inner source, so a gzip stream read through the cache (the loader sniffs a file through it)
+ * keeps its reusable staging buffer; shorter ones are copied out of the cached blocks.
  */
 import { abortError, throwIfAborted } from '../errors.js';
 import { abortable } from './abortable.js';
@@ -78,6 +83,11 @@ export class CachedSource implements ByteSource {
   readonly bypassBytes: number;
   /** Reads may be views of cached blocks. */
   readonly freshReads = false;
+  /**
+   * Present when the inner source has `readInto` (see the file comment and
+   * `ByteSource.readInto`).
+   */
+  readonly readInto?: (offset: number, view: Uint8Array<ArrayBuffer>, opts?: ReadOptions) => Promise<Uint8Array<ArrayBuffer>>;
   readonly #blocks = new Map<number, Uint8Array>();
   #cachedBytes = 0;
   readonly #pending = new Map<number, Pending>();
@@ -100,6 +110,8 @@ export class CachedSource implements ByteSource {
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 0) {
       throw new RangeError(`maxBytes must be a non-negative integer, got ${this.maxBytes}`);
     }
+    const into = inner.readInto?.bind(inner);
+    if (into) this.readInto = (offset, view, o) => this.#readInto(into, offset, view, o);
   }
 
   /** The inner source's size. */
@@ -176,6 +188,20 @@ export class CachedSource implements ByteSource {
       }
     }
     return assemble(blocks, bs, first * bs, offset, end);
+  }
+
+  /** `readInto`: long reads fill `view` from the inner source, short ones from the blocks. */
+  async #readInto(
+    into: NonNullable<ByteSource['readInto']>,
+    offset: number,
+    view: Uint8Array<ArrayBuffer>,
+    opts: ReadOptions = {},
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    const length = view.byteLength;
+    if (length >= this.bypassBytes || length > this.maxBytes) return into(offset, view, opts);
+    const bytes = await this.read(offset, length, opts);
+    view.set(bytes);
+    return view.subarray(0, bytes.byteLength);
   }
 
   #enqueue(id: number): Pending {

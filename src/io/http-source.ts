@@ -9,7 +9,9 @@
  *   lengths is asked again for the rest.
  * - A `200 OK` means the server ignored Range and is sending the whole file. With
  *   `allowFullFile` (the default) the body is kept and every later read is served from it
- *   (geotiff's `allowFullFile`); otherwise the body is cancelled and the read fails with an
+ *   (geotiff's `allowFullFile`), and a `RANGE_IGNORED` warning says so, once (on `warnings`
+ *   and to `onWarning`, as GzipSource reports its findings; the loader adds it to the image's
+ *   or header's `warnings`). Otherwise the body is cancelled and the read fails with an
  *   `UnsupportedError` (feature `http-range`). A full body larger than `maxFullFileBytes`
  *   is refused with a `LimitError` before it is downloaded when Content-Length says so.
  * - `416 Range Not Satisfiable` means the range starts past the end: an empty (short) read.
@@ -19,7 +21,7 @@
  *
  * Wrap it in a `CachedSource` so that many small proxy reads become few block requests.
  */
-import { ImageFileError, LimitError, UnsupportedError, abortError, throwIfAborted } from '../errors.js';
+import { type HeaderWarning, ImageFileError, LimitError, UnsupportedError, abortError, throwIfAborted } from '../errors.js';
 import { abortable } from './abortable.js';
 import { checkRange } from './buffer-source.js';
 import type { ByteSource, ReadOptions } from './types.js';
@@ -38,6 +40,8 @@ export interface HttpSourceOptions {
   maxFullFileBytes?: number;
   /** The size when already known (skips the HEAD request). */
   size?: number;
+  /** Non-fatal findings ('RANGE_IGNORED': the whole file came instead of a range), each once. */
+  onWarning?: (w: HeaderWarning) => void;
 }
 
 const DEFAULT_MAX_FULL = 1024 * 1024 * 1024;
@@ -58,6 +62,8 @@ export class HttpSource implements ByteSource {
   readonly url: string;
   /** Reads are new buffers (whole-file fallback reads are copied out of the kept body). */
   readonly freshReads = true;
+  /** Warnings found so far (also passed to `onWarning`). */
+  readonly warnings: HeaderWarning[] = [];
   #size: number | undefined;
   #full: Uint8Array | null = null;
   #fullPending: Promise<Uint8Array> | null = null;
@@ -219,7 +225,22 @@ export class HttpSource implements ByteSource {
     }
     this.#full = body;
     this.#size = body.byteLength;
+    this.#warn({
+      code: 'RANGE_IGNORED',
+      field: 'Range',
+      message:
+        `${this.url}: the server answered a Range request with the whole file (HTTP 200, ${body.byteLength} bytes); ` +
+        'it was read once and every read is served from that copy',
+      found: 200,
+      used: body.byteLength,
+    });
     return body;
+  }
+
+  #warn(w: HeaderWarning): void {
+    if (this.warnings.some((v) => v.code === w.code)) return;
+    this.warnings.push(w);
+    this.#opts.onWarning?.(w);
   }
 
   async #request(method: 'GET' | 'HEAD', range: string | undefined, signal?: AbortSignal): Promise<Response> {

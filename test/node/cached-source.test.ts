@@ -205,4 +205,30 @@ describe('CachedSource', () => {
     await proxy.get(index);
     expect(rec.count).toBe(0);
   });
+
+  it('has readInto exactly when the inner source has it: long reads fill the view from the inner source, short ones from the blocks', async () => {
+    expect(new CachedSource(new BufferSource(DATA)).readInto).toBeUndefined();
+    const calls: string[] = [];
+    const inner: ByteSource = {
+      size: DATA.length,
+      read: async (o, n) => {
+        calls.push(`read ${o}+${n}`);
+        return DATA.slice(o, o + n);
+      },
+      readInto: async (o, view) => {
+        calls.push(`readInto ${o}+${view.byteLength}`);
+        const got = DATA.subarray(o, o + view.byteLength);
+        view.set(got);
+        return view.subarray(0, got.length);
+      },
+    };
+    const cache = new CachedSource(inner, { blockSize: 100, maxBytes: 1000, bypassBytes: 200 });
+    const long = await cache.readInto!(1234, new Uint8Array(500));
+    expect(long).toEqual(DATA.subarray(1234, 1734));
+    const short = await cache.readInto!(150, new Uint8Array(new ArrayBuffer(64), 0, 30));
+    expect(short).toEqual(DATA.subarray(150, 180));
+    const end = await cache.readInto!(9990, new Uint8Array(30));
+    expect(end).toEqual(DATA.subarray(9990));
+    expect(calls).toEqual(['readInto 1234+500', 'read 100+100', 'read 9900+100']);
+  });
 });
