@@ -46,6 +46,28 @@ export function canCreateArena(): boolean {
 /** wasm32 addresses 4 GiB at most. */
 export const MAX_MEMORY_BYTES = 65536 * PAGE;
 
+/**
+ * The size guard of decoded data: throws, before anything is allocated, when `bytes` do not
+ * fit in one WebAssembly memory (4 GiB, less a page for the module's static data). Every
+ * arena is checked here (`WasmArena.createSync`), and so is every whole-array read
+ * (`getFdata`, `getData`, `asArray`: src/proxy/whole-array.ts), whatever path it would take,
+ * with a code and a message of its own that say what to read instead.
+ * @param bytes usable bytes wanted
+ * @param opts `code` (default `WASM_MEMORY_LIMIT`), `what` the bytes are (default "N bytes"),
+ *   `hint` what to do instead (ends the message)
+ * @throws {LimitError} with that code; `limit` and `requested` in bytes
+ */
+export function checkMemoryBytes(bytes: number, opts: { code?: string; what?: string; hint?: string } = {}): void {
+  const total = Math.ceil(bytes / PAGE) * PAGE + PAGE;
+  if (bytes >= 0 && total <= MAX_MEMORY_BYTES) return;
+  const what = opts.what ?? `${bytes} bytes`;
+  throw new LimitError(`${what} do not fit in one WebAssembly memory (4 GiB at most)${opts.hint ? `: ${opts.hint}` : ''}`, {
+    code: opts.code ?? 'WASM_MEMORY_LIMIT',
+    limit: MAX_MEMORY_BYTES - PAGE,
+    requested: bytes,
+  });
+}
+
 /** One module instance over a memory of fixed size, with a host-side bump allocator. */
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
@@ -79,14 +101,8 @@ export class WasmArena {
   /** As `create`, with the module already compiled. */
   static createSync(module: WebAssembly.Module, bytes: number): WasmArena {
     // Static data sits below 64 KiB in this module; one spare page covers it and alignment.
+    checkMemoryBytes(bytes);
     const total = Math.ceil(bytes / PAGE) * PAGE + PAGE;
-    if (!(bytes >= 0) || total > MAX_MEMORY_BYTES) {
-      throw new LimitError(`${bytes} bytes do not fit in one WebAssembly memory (4 GiB at most)`, {
-        code: 'WASM_MEMORY_LIMIT',
-        limit: MAX_MEMORY_BYTES - PAGE,
-        requested: bytes,
-      });
-    }
     let memory: WebAssembly.Memory;
     try {
       memory = new WebAssembly.Memory({ initial: total / PAGE, maximum: total / PAGE });
