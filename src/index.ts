@@ -85,6 +85,10 @@ export type { LoadFilesOptions, LoadInput, LoadOptions, LoadedHeader, LoadedImag
 export { groupFiles, splitName } from './filename-parser.js';
 export type { FileGroup, NamedFile } from './filename-parser.js';
 
+// Workers
+export { WorkerPool, createWorkerPool } from './worker/pool.js';
+export type { WorkerPoolOptions } from './worker/pool.js';
+
 // WebAssembly
 export { setWasmSource } from './wasm/load.js';
 export type { WasmSource } from './wasm/load.js';

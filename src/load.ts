@@ -34,6 +34,8 @@ import { NodeFileSource } from './io/node-file-source.js';
 import { type PathEntry, completePair, groupByDirectory, isNodePath, isPathEntry, pathEntry } from './io/node-paths.js';
 import type { ByteSource } from './io/types.js';
 import { describeBytes, looksGzip } from './sniff.js';
+import { type WorkerPool, bindWorker, poolOf } from './worker/pool.js';
+import type { Origin } from './worker/protocol.js';
 
 export { MAX_HEADER_BYTES } from './header/nifti1-header.js';
 
@@ -58,6 +60,13 @@ export interface LoadOptions {
    * while loading is also on the image's (or header's) `warnings`.
    */
   onWarning?: (w: HeaderWarning) => void;
+  /**
+   * Decode whole arrays (`getFdata`, `getData`, `asArray`) off the main thread: `true` for a
+   * shared pool, or a pool from `createWorkerPool()`. Slices stay on the main thread. Files,
+   * Blobs, bytes and URLs given to `load` go to the worker; a ByteSource passed in does not.
+   * Browsers only: in Node it is an `UnsupportedError` (`WORKER_UNAVAILABLE`).
+   */
+  worker?: boolean | WorkerPool;
 }
 
 /** Options of `loadFiles`; `G` is what a group holds: `File`, or also `PathEntry` for paths. */
@@ -95,6 +104,17 @@ export type LoadedImage =
 
 /** Any header `loadHeader` returns. */
 export type LoadedHeader = AnalyzeHeader | MGHHeader;
+
+/** ByteSources given to `load` as they are: a worker cannot rebuild them (custom fetch, …). */
+const givenSources = new WeakSet<ByteSource>();
+
+/** Where a worker can read the same bytes again, or null when it cannot. */
+function originOf(source: ByteSource): Origin | null {
+  if (source instanceof BlobSource) return { kind: 'blob', blob: source.blob };
+  if (source instanceof BufferSource) return { kind: 'bytes', bytes: source.bytes };
+  if (source instanceof HttpSource && !givenSources.has(source)) return { kind: 'url', url: source.url };
+  return null;
+}
 
 /** A file's bytes with its name. */
 interface Opened {
@@ -192,6 +212,7 @@ async function asNamed<T>(pick: { byName: boolean; head: Uint8Array }, name: str
 /** Opens one image from its header file and (for pairs) its image file and `.mat`. */
 async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions, mat?: Opened): Promise<LoadedImage> {
   throwIfAborted(opts.signal);
+  const pool = poolOf(opts.worker);
   const header = await decompressed(hdr, opts);
   const single = img === null;
   const pick = await classFor(hdr, header, single, opts);
@@ -201,6 +222,8 @@ async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions, mat
     image: single ? header : await decompressed(img, opts),
     ...(mat ? { mat: await decompressed(mat, opts) } : {}),
   };
+  const origin = pool && originOf((img ?? hdr).source);
+  if (pool && origin) bindWorker(sources.image, { pool, origin, gzip: sources.image instanceof GzipSource, onProgress: opts.onProgress });
   const image = (await asNamed(pick, hdr.name, single, () => pick.K.fromSources(sources, { signal: opts.signal }))) as LoadedImage;
   image.warnings.push(...serverWarnings(hdr, img, mat));
   return image;
@@ -215,18 +238,21 @@ function refuseHalf(name: string): never {
  * @param input a File/Blob (from a drop or picker), bytes, a URL (read with HTTP Range), or
  *   in Node a file path (read by positioned reads; a `.hdr` or `.img` path finds its partner
  *   and SPM's `.mat` beside it)
- * @param opts `name` when the input has none (`.nii`, `.nii.gz`, `.mgz`); `signal`; `onProgress`
+ * @param opts `name` when the input has none (`.nii`, `.nii.gz`, `.mgz`); `signal`; `onProgress`;
+ *   `worker` (`true` or a `createWorkerPool()` pool) to decode whole arrays off the main thread
  * @returns a `Nifti1Image`, `Nifti2Image` or `MGHImage`; for a pair's path in Node also the
  *   pair classes (elsewhere use `loadFiles` for `.hdr` + `.img`)
  * @throws {ImageFileError} for an empty or unrecognised file, or a `.hdr`/`.img` without its
  *   partner; in Node `FILE_NOT_FOUND` (and `NOT_A_FILE`, `FILE_READ`) naming the path
  * @throws {HeaderDataError} for invalid header values
- * @throws {UnsupportedError} for dtypes or formats nibweb cannot represent
+ * @throws {UnsupportedError} for dtypes or formats nibweb cannot represent; `WORKER_UNAVAILABLE`
+ *   for `worker: true` where there is no web Worker (Node)
  * @throws {DecompressionError} for a corrupt .gz header region
  * @example
  * const img = await load(file);              // from <input type=file> or a drop
  * img.shape;                                  // [256, 256, 192]
  * const data = await img.getFdata({ dtype: 'float32' });
+ * const big = await load(file, { worker: true }); // getFdata decodes in a worker
  * const t1 = await load('sub-01_T1w.nii.gz');  // Node: a path, relative to process.cwd()
  */
 export async function load(input: LoadInput, opts: LoadOptions = {}): Promise<LoadedImage> {
@@ -234,6 +260,7 @@ export async function load(input: LoadInput, opts: LoadOptions = {}): Promise<Lo
   const name = nameOf(input, opts.name);
   const { ext } = splitName(name);
   if (ext === '.hdr' || ext === '.img') refuseHalf(name);
+  if (isByteSource(input)) givenSources.add(input);
   return openImage({ name, source: sourceOf(input, opts) }, null, opts);
 }
 

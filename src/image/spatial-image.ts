@@ -142,7 +142,7 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
     } else {
       const whole = await readWhole(this.dataobj, dtype, { signal: opts.signal });
       data = whole.array;
-      entry = whole.arena ? { byteLength: whole.arena.byteLength, evict: () => this.forget('fdata', data) } : undefined;
+      entry = whole.budgetBytes > 0 ? { byteLength: whole.budgetBytes, evict: () => this.forget('fdata', data) } : undefined;
     }
     if (caching === 'fill') this.store('fdata', data, entry);
     return data;
@@ -162,7 +162,7 @@ export class SpatialImage<H extends SpatialHeader = SpatialHeader> {
     }
     const whole = await readWhole(this.dataobj, undefined, { signal: opts.signal });
     const data = whole.array;
-    const entry = whole.arena ? { byteLength: whole.arena.byteLength, evict: () => this.forget('data', data) } : undefined;
+    const entry = whole.budgetBytes > 0 ? { byteLength: whole.budgetBytes, evict: () => this.forget('data', data) } : undefined;
     this.store('data', data, entry);
     return data;
   }

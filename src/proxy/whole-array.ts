@@ -19,7 +19,7 @@ import { Staging } from '../io/staged-read.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
 import { type ArenaFill, canDecodeInWasm, decodeToArena } from '../wasm/array-decode.js';
-import { type WasmArena, checkMemoryBytes } from '../wasm/memory.js';
+import type { WasmArena } from '../wasm/memory.js';
 import type { ArrayProxy } from './array-proxy.js';
 import { truncated } from './read-segments.js';
 
@@ -73,6 +73,19 @@ function gzipFill(source: GzipSource, offset: number, length: number, signal?: A
   };
 }
 
+/**
+ * Runs a whole read somewhere else (a decode worker), or answers `null` to read here. Set by
+ * worker/pool.ts when a pool is created, so this module never imports the worker code.
+ */
+export type WholeDelegate = (proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal) => Promise<NDArray | null>;
+
+let delegate: WholeDelegate | null = null;
+
+/** @internal worker/pool.ts registers the worker path. */
+export function setWholeDelegate(d: WholeDelegate | null): void {
+  delegate = d;
+}
+
 /** DEFLATE expands at most ~1032:1 (a 258-byte match costs at least 2 bits; libdeflate). */
 export const MAX_DEFLATE_RATIO = 1032;
 
@@ -100,47 +113,20 @@ export function checkPlausible(source: ByteSource, offset: number, rawBytes: num
 }
 
 /**
- * Rejects, at once and before anything is read or allocated, a whole array that cannot be held:
- * one past 4 GiB (as raw bytes or as the result) does not fit in a WebAssembly memory, nor in
- * what nibweb hands out on its other paths. The proxy and any cache stay as they were; the
- * message says how to read the data in parts instead.
- * @param proxy the array proxy
- * @param target the result dtype
- * @throws {LimitError} `ARRAY_TOO_LARGE`
- */
-export function checkWholeSize(proxy: ArrayProxy, target: DType): void {
-  const n = shapeSize(proxy.fileShape);
-  const outBytes = n * dtypeInfo(target).itemsize;
-  const bytes = Math.max(outBytes, n * dtypeInfo(proxy.dtype).itemsize);
-  const shape = proxy.shape;
-  const nd = shape.length;
-  const last = Math.max(nd - 1, 0);
-  const lead = 'null, '.repeat(Math.min(last, 3));
-  const part = nd >= 4
-    ? `one volume at a time with \`await img.dataobj.get([${lead}t])\``
-    : `one slice at a time with \`await img.dataobj.get([${lead}k])\``;
-  checkMemoryBytes(bytes, {
-    code: 'ARRAY_TOO_LARGE',
-    what: `the whole array (${shape.join(' × ')} ${proxy.dtype} as ${target}: ${outBytes} bytes)`,
-    hint: `read ${part}, or a smaller image with \`await img.slicer([${lead}slice(a, b)])\``,
-  });
-}
-
-/**
  * Reads the whole array of `proxy`, scaled.
  * @param proxy the array proxy
  * @param dtype result dtype; default: nibabel's `np.asarray(proxy)` dtype
  * @param opts `signal` to abort
- * @returns the array, and the arena holding it when it lives in WebAssembly memory
+ * @returns the array; the arena holding it when it lives in WebAssembly memory; the bytes a
+ *   cache of it counts against `arrayCache` (0: an ordinary small array, not budgeted)
  * @throws {ImageDataError} when the file is shorter than the header says
  * @throws {DecompressionError} for a corrupt .gz
- * @throws {LimitError} `ARRAY_TOO_LARGE` past 4 GiB (see `checkWholeSize`)
  */
 export async function readWhole(
   proxy: ArrayProxy,
   dtype: DType | undefined,
   opts: { signal?: AbortSignal } = {},
-): Promise<{ array: NDArray; arena: WasmArena | null }> {
+): Promise<{ array: NDArray; arena: WasmArena | null; budgetBytes: number }> {
   throwIfAborted(opts.signal);
   const target = dtype ?? scaledDtype(proxy.dtype, proxy.slope, proxy.inter, { spm99: proxy.spm99 });
   const n = shapeSize(proxy.fileShape);
@@ -154,7 +140,11 @@ export async function readWhole(
     outDtype: target,
   };
   checkPlausible(proxy.source, proxy.offset, rawBytes);
-  checkWholeSize(proxy, target);
+  if (delegate) {
+    // Decoded in a worker: a transferred ArrayBuffer, counted against the cache budget.
+    const away = await delegate(proxy, dtype, rawBytes, opts.signal);
+    if (away) return { array: away, arena: null, budgetBytes: away.data.byteLength };
+  }
   if (rawBytes >= WASM_MIN_BYTES && canDecodeInWasm(spec)) {
     const source = unwrap(proxy.source);
     const fill = source instanceof GzipSource
@@ -168,12 +158,12 @@ export async function readWhole(
       // A reoriented proxy: the same memory, seen reoriented (a strided view, no copy).
       const ornt = proxy.orientation;
       const array = ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
-      return { array, arena: decoded.arena };
+      return { array, arena: decoded.arena, budgetBytes: decoded.arena.byteLength };
     }
   }
   // proxy[()] when no dtype was asked for (nibabel's np.asarray(proxy)), else the cast.
   const array = dtype === undefined
     ? await proxy.get([], { signal: opts.signal })
     : await proxy.getScaled([], { dtype: target, signal: opts.signal });
-  return { array, arena: null };
+  return { array, arena: null, budgetBytes: 0 };
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type Index,
+  type LoadOptions,
   NDArray,
   type SpatialImage,
   asArray,
@@ -108,11 +109,11 @@ function fixNaN(bytes: Uint8Array, size: 4 | 8): void {
   }
 }
 
-async function open(read: Read, dir: string, files: string[], missing: string[] = []): Promise<SpatialImage> {
-  if (files.length === 1) return load(await read(`${dir}/${files[0]}`), { name: files[0] });
+async function open(read: Read, dir: string, files: string[], missing: string[] = [], opts: LoadOptions = {}): Promise<SpatialImage> {
+  if (files.length === 1) return load(await read(`${dir}/${files[0]}`), { ...opts, name: files[0] });
   const present = files.filter((f) => !missing.includes(f));
   const list = await Promise.all(present.map(async (f) => new File([await read(`${dir}/${f}`) as BlobPart], f)));
-  const [img] = await loadFiles(list);
+  const [img] = await loadFiles(list, opts);
   return img;
 }
 
@@ -123,11 +124,12 @@ function closeMatrix(got: number[][] | null, want: number[][], tol = 1e-5): void
 
 type ConfEntry = (typeof conformance)[number];
 
-export function conformanceSuite(read: Read): void {
+/** `opts` go to every `load` (e.g. `{ worker }` to decode in a worker). */
+export function conformanceSuite(read: Read, opts: LoadOptions = {}): void {
   describe.each(conformance as ConfEntry[])('conformance $id', (e) => {
     const entry = e as unknown as Record<string, unknown> & ConfEntry;
     it('header, affine and proxy spec match nibabel', async () => {
-      const img = await open(read, 'conformance', entry.files);
+      const img = await open(read, 'conformance', entry.files, [], opts);
       expect(img.constructor.name).toBe(entry.class);
       expect(img.shape).toEqual(entry.shape);
       const proxy = img.dataobj as unknown as { dtype: string; slope: number; inter: number; offset: number };
@@ -166,7 +168,7 @@ export function conformanceSuite(read: Read): void {
     });
 
     it('asArray(dataobj) matches nibabel: dtype, samples, digest', async () => {
-      const img = await open(read, 'conformance', entry.files);
+      const img = await open(read, 'conformance', entry.files, [], opts);
       const arr = await asArray(img.dataobj);
       expect(arr.dtype).toBe(entry.asarray_dtype);
       expect(arr.shape).toEqual(entry.shape);
@@ -175,7 +177,7 @@ export function conformanceSuite(read: Read): void {
     });
 
     it('getFdata matches nibabel (or fails as nibabel does)', async () => {
-      const img = await open(read, 'conformance', entry.files);
+      const img = await open(read, 'conformance', entry.files, [], opts);
       const fdata = entry.fdata as null | { samples: Sample[]; sha256: string; nan_count: number };
       if (fdata === null) {
         // nibabel raises a TypeError (numpy cannot cast RGB to float); ours is typed, with the way out
@@ -201,7 +203,7 @@ export function conformanceSuite(read: Read): void {
     });
 
     it('one proxy slice matches nibabel', async () => {
-      const img = await open(read, 'conformance', entry.files);
+      const img = await open(read, 'conformance', entry.files, [], opts);
       const sl = entry.slice as unknown as { index: unknown[]; shape: number[]; dtype: string; values: Encoded[] };
       const got = await (img.dataobj as unknown as { get(i: Index): Promise<NDArray> }).get(toIndex(sl.index));
       expect(got.shape).toEqual(sl.shape);
@@ -220,7 +222,7 @@ export function conformanceSuite(read: Read): void {
 
 type BadEntry = (typeof bad)[number];
 
-export function badInputSuite(read: Read): void {
+export function badInputSuite(read: Read, opts: LoadOptions = {}): void {
   describe.each(bad as BadEntry[])('bad input $id (case $case)', (e) => {
     const entry = e as unknown as {
       files: string[];
@@ -232,7 +234,7 @@ export function badInputSuite(read: Read): void {
       if (x.ok) {
         let img: SpatialImage;
         try {
-          img = await open(read, 'bad', entry.files, entry.missing);
+          img = await open(read, 'bad', entry.files, entry.missing, opts);
         } catch (err) {
           const alt = (x.alternatives ?? []).some((a) => isNibabelError(err) && err._tag === a.error && err.code === a.code);
           if (alt) return;
@@ -252,7 +254,7 @@ export function badInputSuite(read: Read): void {
       const allowed = [{ error: x.error as string, code: x.code as string }, ...(x.alternatives ?? [])];
       let caught: unknown;
       try {
-        const img = await open(read, 'bad', entry.files, entry.missing);
+        const img = await open(read, 'bad', entry.files, entry.missing, opts);
         await asArray(img.dataobj);
       } catch (err) {
         caught = err;

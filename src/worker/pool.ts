@@ -1,0 +1,365 @@
+/**
+ * Decoding off the main thread: a small pool of decode workers (worker/decode-worker.ts) and
+ * the binding that lets an image loaded with `load(input, { worker })` send its whole-array
+ * reads there. The image, its proxy and its cache stay on the main thread with nibabel's
+ * semantics unchanged; only the work of `readWhole` (gunzip, byte swap, scaling) moves.
+ *
+ * - `load` binds the proxy's source to a pool and to the origin of its bytes (the File/Blob,
+ *   bytes or URL it was given). proxy/whole-array.ts asks `workerBinding(source)` and, when
+ *   there is one, runs the job in the pool; reads of slices stay on the main thread (they
+ *   are small, and there they share the source's caches and gzip seek index).
+ * - The result comes back as a transferred ArrayBuffer (decode-worker.ts says where the one
+ *   copy happens). On the main thread the cached array is that plain ArrayBuffer, not
+ *   WebAssembly memory: it still counts against the `arrayCache` byte budget, and
+ *   `uncache()` drops the image's reference as before (the GC frees it once no one else
+ *   holds the array).
+ * - `signal` aborts: the job's promise rejects at once with an `AbortError`, the worker is
+ *   told to cancel, and stays in the pool; the image's cache is untouched. `onProgress` of
+ *   `load` hears the worker's compressed-bytes progress.
+ * - Errors thrown in the worker are rebuilt as the same classes with their `code`
+ *   (worker/protocol.ts). A worker that cannot start (a CSP without `worker-src`, a bundler
+ *   that dropped the file) marks the pool broken, and reads fall back to the main thread.
+ *
+ * Browsers (and any runtime with a web `Worker` global) only: in Node, `worker: true` is an
+ * `UnsupportedError` with code `WORKER_UNAVAILABLE` (Node scripts have no page to keep
+ * responsive; use node:worker_threads around nibweb if needed).
+ */
+import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
+import { UnsupportedError, abortError } from '../errors.js';
+import type { ByteSource } from '../io/types.js';
+import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
+import type { ArrayProxy } from '../proxy/array-proxy.js';
+import { axisMap, viewOf } from '../proxy/oriented.js';
+import { WASM_MIN_BYTES, setWholeDelegate } from '../proxy/whole-array.js';
+import { getWasmModule } from '../wasm/load.js';
+import { type FromWorker, type JobSpec, type Origin, type ToWorker, fromWire } from './protocol.js';
+
+/** Options of {@link createWorkerPool}. */
+export interface WorkerPoolOptions {
+  /** Workers at most (default: cores − 1, between 1 and 4). Started on first use. */
+  size?: number;
+  /**
+   * Arrays of fewer raw bytes are decoded on the main thread, where they take well under a
+   * frame (default 256 KiB, the size from which decoding uses WebAssembly at all).
+   */
+  minBytes?: number;
+}
+
+/** A decode job's answer: the array's elements, in the file's order. */
+export interface WorkerResult {
+  data: TypedArray;
+  dtype: DType;
+}
+
+interface Job {
+  id: number;
+  msg: Extract<ToWorker, { type: 'decode' }>;
+  resolve(r: WorkerResult): void;
+  reject(e: unknown): void;
+  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** Settled already (aborted): the worker's answer is dropped. */
+  done: boolean;
+}
+
+interface Slot {
+  /** Null while the worker is being started. */
+  worker: Worker | null;
+  job: Job | null;
+}
+
+/** A job the pool could not run because its worker failed to start or died. */
+export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+}
+
+function defaultSize(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
+/** True where a web `Worker` exists (browsers, Deno, Bun; not Node). */
+export function workersAvailable(): boolean {
+  return typeof Worker === 'function';
+}
+
+function unavailable(): UnsupportedError {
+  return new UnsupportedError(
+    'decoding in a worker needs a web Worker (browsers): in Node, leave `worker` unset — ' +
+      'the decode runs in WebAssembly on the calling thread',
+    { code: 'WORKER_UNAVAILABLE', feature: 'worker' },
+  );
+}
+
+/** A few decode workers, started on demand; jobs queue first in, first out. */
+export class WorkerPool {
+  /** Workers at most. */
+  readonly size: number;
+  /** Arrays of fewer raw bytes stay on the main thread. */
+  readonly minBytes: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  #nextId = 1;
+  #broken = false;
+
+  /**
+   * @param opts `size`: workers at most; `minBytes`: smaller arrays stay on the main thread
+   * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
+   */
+  constructor(opts: WorkerPoolOptions = {}) {
+    if (!workersAvailable()) throw unavailable();
+    const size = opts.size ?? defaultSize();
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`worker pool size must be a positive integer, got ${size}`);
+    if (opts.minBytes !== undefined && !(opts.minBytes >= 0)) throw new RangeError(`minBytes must be a number ≥ 0, got ${opts.minBytes}`);
+    this.size = size;
+    this.minBytes = opts.minBytes ?? WASM_MIN_BYTES;
+    setWholeDelegate(readWholeInWorker);
+  }
+
+  /** False once a worker failed to start: reads then stay on the main thread. */
+  get usable(): boolean {
+    return !this.#broken;
+  }
+
+  /** Workers started and not terminated. */
+  get started(): number {
+    return this.#slots.length;
+  }
+
+  /** Jobs running or waiting. */
+  get pending(): number {
+    return this.#queue.length + this.#slots.filter((s) => s.job).length;
+  }
+
+  /**
+   * Decodes a whole array in a worker.
+   * @internal called by proxy/whole-array.ts
+   * @throws what the decode throws, as the same error class; `AbortError` on abort;
+   *   `WorkerStartError` when no worker could run it (the caller falls back)
+   */
+  run(
+    origin: Origin,
+    gzip: boolean,
+    spec: JobSpec,
+    dtype: DType | undefined,
+    opts: { signal?: AbortSignal; onProgress?: (p: { loaded: number; total: number }) => void } = {},
+  ): Promise<WorkerResult> {
+    const { signal } = opts;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (this.#broken) return Promise.reject(new WorkerStartError('the worker pool could not start a worker'));
+    return new Promise<WorkerResult>((resolve, reject) => {
+      const id = this.#nextId++;
+      const onAbort = (): void => {
+        if (job.done) return;
+        job.done = true;
+        const queued = this.#queue.indexOf(job);
+        if (queued >= 0) this.#queue.splice(queued, 1);
+        else this.#slots.find((s) => s.job === job)?.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker);
+        reject(abortError(signal));
+      };
+      const job: Job = {
+        id,
+        msg: { type: 'decode', id, origin, gzip, spec, dtype },
+        onProgress: opts.onProgress,
+        done: false,
+        resolve: (r) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(r);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(job);
+      void this.#dispatch();
+    });
+  }
+
+  /**
+   * Stops every worker now. Running and queued jobs reject with an `AbortError`; the pool
+   * stays usable (the next job starts a worker again).
+   */
+  terminate(): void {
+    const jobs = [...this.#queue, ...this.#slots.map((s) => s.job).filter((j): j is Job => j !== null)];
+    this.#queue.length = 0;
+    for (const s of this.#slots) s.worker?.terminate();
+    this.#slots.length = 0;
+    for (const j of jobs) this.#settle(j, null, abortError());
+  }
+
+  async #dispatch(): Promise<void> {
+    while (this.#queue.length > 0) {
+      let slot: Slot | null | undefined = this.#slots.find((s) => s.worker !== null && s.job === null);
+      if (!slot) {
+        if (this.#slots.length >= this.size) return;
+        slot = await this.#start();
+        if (!slot) return;
+        if (slot.job !== null) continue;
+      }
+      const job = this.#queue.shift();
+      if (!job) return;
+      slot.job = job;
+      slot.worker!.postMessage(job.msg);
+    }
+  }
+
+  /** Starts one worker (sending it the compiled module), or marks the pool broken. */
+  async #start(): Promise<Slot | null> {
+    let worker: Worker;
+    // Reserve the slot before awaiting, so concurrent dispatches do not overfill the pool.
+    const slot: Slot = { worker: null, job: null };
+    this.#slots.push(slot);
+    try {
+      const module = await getWasmModule().catch(() => null);
+      worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
+      worker.postMessage({ type: 'init', module } satisfies ToWorker);
+    } catch (cause) {
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      this.#fail(new WorkerStartError(`could not start a decode worker: ${String(cause)}`, { cause }));
+      return null;
+    }
+    if (!this.#slots.includes(slot)) {
+      // terminate() ran while this worker was starting.
+      worker.terminate();
+      return null;
+    }
+    slot.worker = worker;
+    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => this.#onMessage(slot, e.data));
+    worker.addEventListener('error', (e: ErrorEvent) => {
+      e.preventDefault();
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      worker.terminate();
+      const err = new WorkerStartError(`decode worker failed: ${e.message || 'could not load its script'}`);
+      if (slot.job) this.#settle(slot.job, null, err);
+      slot.job = null;
+      this.#fail(err);
+    });
+    return slot;
+  }
+
+  /** A worker could not run: the pool is broken and every queued job falls back. */
+  #fail(err: Error): void {
+    this.#broken = true;
+    for (const j of this.#queue.splice(0)) this.#settle(j, null, err);
+  }
+
+  #onMessage(slot: Slot, msg: FromWorker): void {
+    const job = slot.job;
+    if (!job || job.id !== msg.id) return;
+    if (msg.type === 'progress') {
+      if (!job.done) job.onProgress?.({ loaded: msg.loaded, total: msg.total });
+      return;
+    }
+    slot.job = null;
+    if (msg.type === 'done') {
+      const { ctor } = dtypeInfo(msg.dtype);
+      this.#settle(job, { data: new ctor(msg.buffer, 0, msg.length), dtype: msg.dtype }, null);
+    } else {
+      this.#settle(job, null, fromWire(msg.error));
+    }
+    void this.#dispatch();
+  }
+
+  #settle(job: Job, result: WorkerResult | null, err: unknown): void {
+    if (job.done) return;
+    job.done = true;
+    if (result) job.resolve(result);
+    else job.reject(err);
+  }
+}
+
+/**
+ * Creates a pool of decode workers to pass as `load(input, { worker: pool })`. Create it
+ * once per page: workers start on first use and stay until `terminate()`.
+ * @param opts `size`: workers at most (default: cores − 1, between 1 and 4); `minBytes`:
+ *   arrays of fewer raw bytes stay on the main thread (default 256 KiB)
+ * @returns the pool
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
+ * @throws {RangeError} for a size that is not a positive integer
+ * @example
+ * const pool = createWorkerPool({ size: 2 });
+ * const img = await load(file, { worker: pool });
+ * const data = await img.getFdata({ dtype: 'float32' }); // decoded in a worker
+ */
+export function createWorkerPool(opts: WorkerPoolOptions = {}): WorkerPool {
+  return new WorkerPool(opts);
+}
+
+let shared: WorkerPool | null = null;
+
+/**
+ * The pool `worker: true` uses, created on first use.
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
+ */
+export function defaultWorkerPool(): WorkerPool {
+  shared ??= new WorkerPool();
+  return shared;
+}
+
+/** How a source's whole-array reads reach a worker. */
+export interface WorkerBinding {
+  pool: WorkerPool;
+  origin: Origin;
+  gzip: boolean;
+  onProgress?: (p: { loaded: number; total: number }) => void;
+}
+
+const bindings = new WeakMap<ByteSource, WorkerBinding>();
+
+/**
+ * Sends whole-array reads of proxies over `source` to a worker.
+ * @internal called by `load`
+ */
+export function bindWorker(source: ByteSource, binding: WorkerBinding): void {
+  bindings.set(source, binding);
+}
+
+/** The worker binding of a proxy's source, if `load` made one. @internal */
+export function workerBinding(source: ByteSource): WorkerBinding | undefined {
+  return bindings.get(source);
+}
+
+/**
+ * The worker path of `readWhole` (registered with `setWholeDelegate`): runs the read in the
+ * proxy's pool and wraps the transferred buffer as the array the main thread would have made.
+ * @returns the array, or `null` to read on the main thread (no binding, a broken pool)
+ */
+async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal): Promise<NDArray | null> {
+  const bound = bindings.get(proxy.source);
+  if (!bound || !bound.pool.usable || rawBytes < bound.pool.minBytes) return null;
+  const shape = proxy.fileShape;
+  const spec: JobSpec = {
+    shape: [...shape],
+    dtype: proxy.dtype,
+    littleEndian: proxy.littleEndian,
+    offset: proxy.offset,
+    slope: proxy.slope,
+    inter: proxy.inter,
+    order: proxy.order,
+    spm99: proxy.spm99,
+  };
+  let result: WorkerResult;
+  try {
+    result = await bound.pool.run(bound.origin, bound.gzip, spec, dtype, { signal, onProgress: bound.onProgress });
+  } catch (err) {
+    if (err instanceof WorkerStartError) return null;
+    throw err;
+  }
+  const strides = proxy.order === 'C' ? cStrides(shape) : fortranStrides(shape);
+  const stored = new NDArray(result.data, shape, { strides, dtype: result.dtype });
+  const ornt = proxy.orientation;
+  return ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
+}
+
+/**
+ * The pool `load`'s `worker` option names: `true` the shared one, a pool itself, else none.
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` for `true` where there is no web `Worker`
+ * @throws {TypeError} for anything else that is not `false`/`undefined`
+ */
+export function poolOf(worker: boolean | WorkerPool | undefined): WorkerPool | null {
+  if (worker === undefined || worker === false) return null;
+  if (worker === true) return defaultWorkerPool();
+  if (worker instanceof WorkerPool) return worker;
+  throw new TypeError('load() option `worker` takes true, false or a pool from createWorkerPool()');
+}

@@ -1,0 +1,111 @@
+/**
+ * The messages between the main thread (worker/pool.ts) and a decode worker
+ * (worker/decode-worker.ts), and how errors cross the boundary.
+ *
+ * A job names where the bytes are (`Origin`: a Blob, bytes, a URL — never a ByteSource,
+ * which cannot be cloned), whether they are gzipped, the proxy's frozen spec and the dtype
+ * asked for. The answer is the decoded array's ArrayBuffer, transferred. Errors travel as
+ * plain records and are rebuilt as the same classes of src/errors.ts with their `code`
+ * (structured clone keeps neither an error's class nor its own fields).
+ */
+import type { DType } from '../dtypes.js';
+import {
+  ArgumentError,
+  DecompressionError,
+  HeaderDataError,
+  ImageDataError,
+  ImageFileError,
+  IndexError,
+  IndexTypeError,
+  LimitError,
+  UnsupportedError,
+  WasmError,
+  abortError,
+} from '../errors.js';
+import type { Order } from '../proxy/fileslice.js';
+
+/** Where a worker finds the bytes: what `load` was given, cloned (a Blob's bytes are not copied). */
+export type Origin =
+  | { kind: 'blob'; blob: Blob }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'url'; url: string };
+
+/** The array to decode: the proxy's frozen spec in the file's own order. */
+export interface JobSpec {
+  shape: number[];
+  dtype: DType;
+  littleEndian: boolean;
+  offset: number;
+  slope: number;
+  inter: number;
+  order: Order;
+  spm99: boolean;
+}
+
+/** Main → worker. */
+export type ToWorker =
+  | { type: 'init'; module: WebAssembly.Module | null }
+  | { type: 'decode'; id: number; origin: Origin; gzip: boolean; spec: JobSpec; dtype: DType | undefined }
+  | { type: 'cancel'; id: number };
+
+/** Worker → main. Every job ends with exactly one `done` or `error`, cancelled or not. */
+export type FromWorker =
+  | { type: 'progress'; id: number; loaded: number; total: number }
+  | { type: 'done'; id: number; buffer: ArrayBuffer; dtype: DType; length: number }
+  | { type: 'error'; id: number; error: WireError };
+
+/** An error as a cloneable record. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+  offset?: number;
+  feature?: string;
+  limit?: number;
+  requested?: number;
+  stack?: string;
+  cause?: WireError;
+}
+
+/** An error (or anything thrown) as a record, its cause one level deep. */
+export function toWire(err: unknown, depth = 0): WireError {
+  if (!(err instanceof Error) && !(typeof DOMException !== 'undefined' && err instanceof DOMException)) {
+    return { name: 'Error', message: String(err) };
+  }
+  const e = err as Error & Partial<Record<'code' | 'offset' | 'feature' | 'limit' | 'requested', unknown>>;
+  const out: WireError = { name: e.name, message: e.message, stack: e.stack };
+  if (typeof e.code === 'string') out.code = e.code;
+  for (const k of ['offset', 'limit', 'requested'] as const) if (typeof e[k] === 'number') out[k] = e[k] as number;
+  if (typeof e.feature === 'string') out.feature = e.feature;
+  if (depth === 0 && e.cause !== undefined) out.cause = toWire(e.cause, 1);
+  return out;
+}
+
+/** The record rebuilt as the class it was thrown as (an unknown name becomes a plain Error). */
+export function fromWire(w: WireError): Error {
+  const cause = w.cause ? fromWire(w.cause) : undefined;
+  const opts = { code: w.code, cause };
+  let err: Error;
+  switch (w.name) {
+    case 'AbortError':
+      return abortError();
+    case 'ImageFileError': err = new ImageFileError(w.message, opts); break;
+    case 'HeaderDataError': err = new HeaderDataError(w.message, opts); break;
+    case 'ImageDataError': err = new ImageDataError(w.message, opts); break;
+    case 'DecompressionError': err = new DecompressionError(w.message, { ...opts, offset: w.offset }); break;
+    case 'UnsupportedError': err = new UnsupportedError(w.message, { ...opts, feature: w.feature }); break;
+    case 'LimitError': err = new LimitError(w.message, { ...opts, limit: w.limit, requested: w.requested }); break;
+    case 'WasmError': err = new WasmError(w.message, opts); break;
+    case 'IndexError': err = new IndexError(w.message, opts); break;
+    case 'IndexTypeError': err = new IndexTypeError(w.message, opts); break;
+    case 'ArgumentError': err = new ArgumentError(w.message, opts); break;
+    case 'TypeError': err = new TypeError(w.message, { cause }); break;
+    case 'RangeError': err = new RangeError(w.message, { cause }); break;
+    default:
+      err = new Error(w.message, { cause });
+      if (w.name) err.name = w.name;
+  }
+  // The worker's stack says where it failed; the main thread's would only show the pool.
+  if (w.stack) err.stack = w.stack;
+  return err;
+}

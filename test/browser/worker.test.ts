@@ -1,0 +1,178 @@
+// Decoding in workers (issue 11): `load(file, { worker })` gives the same image semantics as
+// the main thread — proxy, cache identity, uncache, dtype replacement, asArray, reorientation —
+// with the whole-array decode in a decode worker; progress and abort pass through, and errors
+// come back as the same typed errors. The conformance suite runs through a worker in
+// conformance-worker.test.ts.
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DecompressionError,
+  ImageDataError,
+  UnsupportedError,
+  asArray,
+  asClosestCanonical,
+  createWorkerPool,
+  isProxy,
+  load,
+} from '../../src/index';
+import { makeNifti, makeNiftiGz, phantomInt16 } from '../shared/make-nifti';
+
+const shape = [64, 64, 40]; // 320 KiB of int16: above the pool's default 256 KiB threshold
+const data = phantomInt16(shape, 7);
+const gz = makeNiftiGz(data, shape, { slope: 2.5, inter: -10 });
+const plain = makeNifti(data, shape, { slope: 2.5, inter: -10 });
+const file = (bytes: Uint8Array, name: string): File => new File([bytes as BlobPart], name);
+
+const pool = createWorkerPool({ size: 1 });
+afterAll(() => pool.terminate());
+
+function equalArrays(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+describe('load(file, { worker })', () => {
+  it('getFdata decodes in the worker, equal to the main thread, cached as nibabel caches', async () => {
+    const here = await load(file(gz, 'a.nii.gz'));
+    const want = await here.getFdata();
+    const img = await load(file(gz, 'a.nii.gz'), { worker: pool });
+    expect(isProxy(img.dataobj)).toBe(true);
+    const f = await img.getFdata();
+    expect(pool.started).toBe(1);
+    expect(f.dtype).toBe('float64');
+    expect(f.shape).toEqual(shape);
+    expect(f.strides).toEqual(want.strides);
+    // a transferred buffer of its own, not a view of a (larger) WebAssembly memory
+    expect(f.data.buffer.byteLength).toBe(f.data.byteLength);
+    expect(equalArrays(f.data as Float64Array, want.data as Float64Array)).toBe(true);
+    expect(await img.getFdata()).toBe(f);
+    expect(img.inMemory).toBe(true);
+    const f32 = await img.getFdata({ dtype: 'float32' });
+    expect(f32.dtype).toBe('float32');
+    expect(await img.getFdata({ dtype: 'float32' })).toBe(f32);
+    img.uncache();
+    expect(img.inMemory).toBe(false);
+    const again = await img.getFdata({ dtype: 'float32' });
+    expect(again).not.toBe(f32);
+    expect(equalArrays(again.data as Float32Array, f32.data as Float32Array)).toBe(true);
+    // an array handed out stays valid after uncache and further decodes
+    expect(f.data.length).toBe(64 * 64 * 40);
+  });
+
+  it('getData and asArray: the on-disk dtype unscaled, float64 scaled; uncompressed files too', async () => {
+    const unscaled = makeNifti(data, shape);
+    const img = await load(file(unscaled, 'u.nii'), { worker: pool });
+    const d = await img.getData();
+    expect(d.dtype).toBe('int16');
+    expect(equalArrays(d.data as Int16Array, data)).toBe(true);
+    expect(await img.getData()).toBe(d);
+    const scaled = await load(file(plain, 's.nii'), { worker: pool });
+    const a = await asArray(scaled.dataobj);
+    expect(a.dtype).toBe('float64');
+    expect((a.data as Float64Array)[1234]).toBe(data[1234]! * 2.5 - 10);
+  });
+
+  it('bytes and a slice: bytes go to the worker, slices stay on the main thread', async () => {
+    const img = await load(gz, { name: 'b.nii.gz', worker: pool });
+    const sl = await img.dataobj.get([null, null, 20]);
+    expect(sl.shape).toEqual([64, 64]);
+    const f = await img.getFdata({ dtype: 'float32' });
+    expect((f.data as Float32Array)[20 * 64 * 64 + 5]).toBe((sl.data as Float64Array)[5]);
+  });
+
+  it('a reoriented proxy image stays a proxy and reads reoriented through the worker', async () => {
+    const img = await load(file(gz, 'r.nii.gz'), { worker: pool });
+    img.affine = [[-1, 0, 0, 63], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]];
+    const here = asClosestCanonical(await load(file(gz, 'r.nii.gz')).then((i) => ((i.affine = img.affine), i)));
+    const there = asClosestCanonical(img);
+    expect(isProxy(there.dataobj)).toBe(true);
+    const a = await there.getFdata();
+    const b = await here.getFdata();
+    expect(a.shape).toEqual(b.shape);
+    for (const ix of [[0, 0, 0], [5, 17, 33], [63, 39, 63]]) expect(a.get(...ix)).toBe(b.get(...ix));
+  });
+
+  it('onProgress hears the worker', async () => {
+    const seen: { loaded: number; total: number }[] = [];
+    const img = await load(file(gz, 'p.nii.gz'), { worker: pool, onProgress: (p) => seen.push(p) });
+    const before = seen.length;
+    await img.getFdata();
+    expect(seen.length).toBeGreaterThan(before);
+    const last = seen.at(-1)!;
+    expect(last.loaded).toBeGreaterThan(0);
+    expect(last.total).toBe(gz.byteLength);
+  });
+
+  it('abort: rejects with AbortError, leaves the cache alone, and the pool keeps working', async () => {
+    const img = await load(file(gz, 'x.nii.gz'), { worker: pool });
+    const f32 = await img.getFdata({ dtype: 'float32' });
+    const ctl = new AbortController();
+    const p = img.getFdata({ signal: ctl.signal });
+    ctl.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await img.getFdata({ dtype: 'float32' })).toBe(f32);
+    const pre = new AbortController();
+    pre.abort();
+    await expect(img.getFdata({ signal: pre.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    // aborted while the worker decodes (at its first progress report)
+    const late = new AbortController();
+    const busy = await load(file(gz, 'y.nii.gz'), { worker: pool, onProgress: () => late.abort() });
+    await expect(busy.getFdata({ signal: late.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(busy.inMemory).toBe(false);
+    const f = await img.getFdata();
+    expect(f.shape).toEqual(shape);
+    expect(pool.usable).toBe(true);
+    expect(pool.pending).toBe(0);
+  });
+
+  it('errors in the worker come back typed, as on the main thread', async () => {
+    const broken = gz.slice();
+    for (let i = 2000; i < 2400; i++) broken[i] ^= 0x5a;
+    const here = await load(file(broken, 'c.nii.gz')).then((i) => i.getFdata()).catch((e: unknown) => e);
+    const there = await load(file(broken, 'c.nii.gz'), { worker: pool }).then((i) => i.getFdata()).catch((e: unknown) => e);
+    expect(there).toBeInstanceOf(DecompressionError);
+    expect(here).toBeInstanceOf(DecompressionError);
+    expect((there as DecompressionError).code).toBe((here as DecompressionError).code);
+    expect((there as DecompressionError).offset).toBe((here as DecompressionError).offset);
+
+    const short = plain.slice(0, plain.byteLength - 1000);
+    const img = await load(file(short, 't.nii'), { worker: pool });
+    await expect(img.getFdata()).rejects.toSatisfy((e) => e instanceof ImageDataError && e.code === 'DATA_TRUNCATED');
+    const cut = gz.slice(0, Math.floor(gz.byteLength * 0.8));
+    const imgz = await load(file(cut, 't.nii.gz'), { worker: pool });
+    const e1 = await imgz.getFdata().catch((e: unknown) => e);
+    const e0 = await load(file(cut, 't.nii.gz')).then((i) => i.getFdata()).catch((e: unknown) => e);
+    expect((e1 as Error).constructor).toBe((e0 as Error).constructor);
+    expect((e1 as ImageDataError).code).toBe((e0 as ImageDataError).code);
+    // the pool is still usable after errors
+    const ok = await load(file(gz, 'ok.nii.gz'), { worker: pool });
+    expect((await ok.getFdata()).shape).toEqual(shape);
+  });
+
+  it('worker: true uses a shared pool; a bad worker value is a TypeError', async () => {
+    const img = await load(file(gz, 'd.nii.gz'), { worker: true });
+    expect((await img.getFdata({ dtype: 'float32' })).shape).toEqual(shape);
+    await expect(load(file(gz, 'e.nii.gz'), { worker: 'yes' as never })).rejects.toBeInstanceOf(TypeError);
+    expect(() => createWorkerPool({ size: 0 })).toThrow(RangeError);
+    expect(UnsupportedError).toBeDefined();
+  });
+
+  it('jobs queue on a one-worker pool and all finish', async () => {
+    const imgs = await Promise.all([0, 1, 2].map((k) => load(file(gz, `q${k}.nii.gz`), { worker: pool })));
+    const out = await Promise.all(imgs.map((i) => i.getFdata({ dtype: 'float32' })));
+    for (const o of out) expect(equalArrays(o.data as Float32Array, out[0]!.data as Float32Array)).toBe(true);
+    expect(pool.started).toBe(1);
+  });
+
+  it('terminate() rejects running jobs with AbortError and the pool starts again', async () => {
+    const own = createWorkerPool({ size: 1 });
+    const img = await load(file(gz, 'k.nii.gz'), { worker: own });
+    const p = img.getFdata();
+    own.terminate();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(img.inMemory).toBe(false);
+    const f = await img.getFdata({ dtype: 'float32' });
+    expect(f.shape).toEqual(shape);
+    own.terminate();
+  });
+});

@@ -1,0 +1,66 @@
+// Workers in Node (issue 11): `worker` is browser-only, refused with a typed error; and the
+// error records that carry a worker's failures back rebuild the same classes and fields.
+import { describe, expect, it } from 'vitest';
+import {
+  ArgumentError,
+  DecompressionError,
+  HeaderDataError,
+  ImageDataError,
+  ImageFileError,
+  IndexError,
+  IndexTypeError,
+  LimitError,
+  UnsupportedError,
+  WasmError,
+  createWorkerPool,
+  load,
+} from '../../src/index';
+import { fromWire, toWire } from '../../src/worker/protocol';
+import { makeNifti, phantomInt16 } from '../shared/make-nifti';
+
+describe('worker option in Node', () => {
+  const bytes = makeNifti(phantomInt16([8, 8, 8]), [8, 8, 8]);
+
+  it('worker: true is an UnsupportedError WORKER_UNAVAILABLE; false and absent read here', async () => {
+    await expect(load(bytes, { name: 'a.nii', worker: true })).rejects.toSatisfy(
+      (e) => e instanceof UnsupportedError && e.code === 'WORKER_UNAVAILABLE',
+    );
+    expect(() => createWorkerPool()).toThrow(UnsupportedError);
+    const img = await load(bytes, { name: 'a.nii', worker: false });
+    expect((await img.getFdata()).shape).toEqual([8, 8, 8]);
+  });
+});
+
+describe('worker error records', () => {
+  const cases: Error[] = [
+    new ImageFileError('not an image', { code: 'NOT_NIFTI' }),
+    new HeaderDataError('bad dim', { code: 'BAD_DIM0' }),
+    new ImageDataError('short', { code: 'DATA_TRUNCATED', cause: new RangeError('inner') }),
+    new DecompressionError('crc', { code: 'GZIP_DATA_CRC', offset: 1234 }),
+    new UnsupportedError('f128', { code: 'DTYPE', feature: 'dtype:float128' }),
+    new LimitError('big', { code: 'OUTPUT_LIMIT', limit: 10, requested: 20 }),
+    new WasmError('trap', { code: 'WASM_TRAP' }),
+    new IndexError('oob', { code: 'INDEX_OUT_OF_BOUNDS' }),
+    new IndexTypeError('kind', { code: 'BAD_INDEX_ITEM' }),
+    new ArgumentError('arg', { code: 'FDATA_DTYPE' }),
+    new TypeError('plain type'),
+    new RangeError('plain range'),
+  ];
+
+  it.each(cases.map((e) => [e.name, e] as const))('%s keeps its class, code and fields', (_name, err) => {
+    // through structured clone, as postMessage sends it
+    const back = fromWire(structuredClone(toWire(err)));
+    expect(back.constructor).toBe(err.constructor);
+    expect(back.message).toBe(err.message);
+    for (const k of ['code', 'offset', 'feature', 'limit', 'requested'] as const) {
+      expect((back as unknown as Record<string, unknown>)[k]).toEqual((err as unknown as Record<string, unknown>)[k]);
+    }
+    if (err.cause) expect((back.cause as Error).constructor).toBe((err.cause as Error).constructor);
+  });
+
+  it('an AbortError comes back as a DOMException named AbortError', () => {
+    const back = fromWire(structuredClone(toWire(new DOMException('stop', 'AbortError'))));
+    expect(back).toBeInstanceOf(DOMException);
+    expect(back.name).toBe('AbortError');
+  });
+});
