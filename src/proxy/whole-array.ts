@@ -19,7 +19,7 @@ import { Staging } from '../io/staged-read.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
 import { type ArenaFill, canDecodeInWasm, decodeToArena } from '../wasm/array-decode.js';
-import type { WasmArena } from '../wasm/memory.js';
+import { type WasmArena, checkMemoryBytes } from '../wasm/memory.js';
 import type { ArrayProxy } from './array-proxy.js';
 import { truncated } from './read-segments.js';
 
@@ -113,6 +113,33 @@ export function checkPlausible(source: ByteSource, offset: number, rawBytes: num
 }
 
 /**
+ * Rejects, at once and before anything is read or allocated, a whole array that cannot be held:
+ * one past 4 GiB (as raw bytes or as the result) does not fit in a WebAssembly memory, nor in
+ * what nibweb hands out on its other paths. The proxy and any cache stay as they were; the
+ * message says how to read the data in parts instead.
+ * @param proxy the array proxy
+ * @param target the result dtype
+ * @throws {LimitError} `ARRAY_TOO_LARGE`
+ */
+export function checkWholeSize(proxy: ArrayProxy, target: DType): void {
+  const n = shapeSize(proxy.fileShape);
+  const outBytes = n * dtypeInfo(target).itemsize;
+  const bytes = Math.max(outBytes, n * dtypeInfo(proxy.dtype).itemsize);
+  const shape = proxy.shape;
+  const nd = shape.length;
+  const last = Math.max(nd - 1, 0);
+  const lead = 'null, '.repeat(Math.min(last, 3));
+  const part = nd >= 4
+    ? `one volume at a time with \`await img.dataobj.get([${lead}t])\``
+    : `one slice at a time with \`await img.dataobj.get([${lead}k])\``;
+  checkMemoryBytes(bytes, {
+    code: 'ARRAY_TOO_LARGE',
+    what: `the whole array (${shape.join(' × ')} ${proxy.dtype} as ${target}: ${outBytes} bytes)`,
+    hint: `read ${part}, or a smaller image with \`await img.slicer([${lead}slice(a, b)])\``,
+  });
+}
+
+/**
  * Reads the whole array of `proxy`, scaled.
  * @param proxy the array proxy
  * @param dtype result dtype; default: nibabel's `np.asarray(proxy)` dtype
@@ -121,6 +148,7 @@ export function checkPlausible(source: ByteSource, offset: number, rawBytes: num
  *   cache of it counts against `arrayCache` (0: an ordinary small array, not budgeted)
  * @throws {ImageDataError} when the file is shorter than the header says
  * @throws {DecompressionError} for a corrupt .gz
+ * @throws {LimitError} `ARRAY_TOO_LARGE` past 4 GiB (see `checkWholeSize`)
  */
 export async function readWhole(
   proxy: ArrayProxy,
@@ -140,6 +168,7 @@ export async function readWhole(
     outDtype: target,
   };
   checkPlausible(proxy.source, proxy.offset, rawBytes);
+  checkWholeSize(proxy, target);
   if (delegate) {
     // Decoded in a worker: a transferred ArrayBuffer, counted against the cache budget.
     const away = await delegate(proxy, dtype, rawBytes, opts.signal);
