@@ -136,7 +136,7 @@ async function main() {
   try {
     const { setWasmSource } = await server.ssrLoadModule('/src/wasm/load.ts');
     const { gunzip } = await server.ssrLoadModule('/src/codecs/gzip.ts');
-    const { collect, gunzipGuarded } = await server.ssrLoadModule('/src/wasm/gunzip.ts');
+    const { collect, gunzipGuarded } = await server.ssrLoadModule('/src/codecs/gzip-stream.ts');
     const { BufferSource } = await server.ssrLoadModule('/src/io/buffer-source.ts');
     const { isNibabelError } = await server.ssrLoadModule('/src/errors.ts');
     setWasmSource(new WebAssembly.Module(readFileSync(new URL(`../wasm/build/${BUILD}.wasm`, import.meta.url))));

@@ -8,9 +8,9 @@
  *   the exact uncompressed size (all members; trailing zero padding excluded).
  * - `read` decodes in a pooled scratch arena and returns a fresh copy; reads past the end
  *   return fewer bytes, as any ByteSource does.
- * - `readIntoArena` is the image cache's whole-array path: it decodes straight into the
- *   caller's arena memory (no intermediate copy) and, by default, goes on to the end of the
- *   stream so every member's CRC-32 and ISIZE are verified.
+ * - `readIntoRegion` (its `regionReader` capability) is the image cache's whole-array path:
+ *   it decodes straight into the caller's arena memory (no intermediate copy) and, by
+ *   default, goes on to the end of the stream so every member's CRC-32 and ISIZE are verified.
  * - Seek points (bit position + 32 KiB window, ~1 MiB apart, spacing doubling so memory
  *   stays bounded) and the positions where the last reads stopped are shared by all reads.
  * - Decoding policy, limits and error codes are those of `gunzip` (src/codecs/gzip.ts).
@@ -20,10 +20,13 @@
  */
 import { type HeaderWarning, throwIfAborted } from '../errors.js';
 import { checkRange } from '../io/buffer-source.js';
-import type { ByteSource, ReadOptions } from '../io/types.js';
-import { SeekIndex, type InflaterOptions, collect, inflateIntoArena, intoArenaNeeds } from '../wasm/gunzip.js';
-import type { WasmArena } from '../wasm/memory.js';
+import type { ArenaRegion, ByteSource, ReadOptions, RegionReader } from '../io/types.js';
+import { type InflaterOptions, collect, inflateIntoArena, intoArenaNeeds } from './gzip-stream.js';
+import { SeekIndex } from './seek-index.js';
 import { asTrap, gunzipFallback } from './gzip.js';
+
+/** DEFLATE expands at most ~1032:1 (a 258-byte match costs at least 2 bits; libdeflate). */
+export const MAX_DEFLATE_RATIO = 1032;
 
 /**
  * True when `bytes` start with the gzip magic and the deflate method (1f 8b 08, RFC 1952).
@@ -45,7 +48,7 @@ export interface GzipSourceOptions {
 }
 
 /** The uncompressed bytes of a gzip stream as a ByteSource (see the file comment). */
-export class GzipSource implements ByteSource {
+export class GzipSource implements ByteSource, RegionReader {
   /** The compressed bytes. */
   readonly compressed: ByteSource;
   /** Seek points recorded so far (shared by every read). */
@@ -69,6 +72,17 @@ export class GzipSource implements ByteSource {
   /** The uncompressed size, once a decode has reached the end of the stream; else undefined. */
   get size(): number | undefined {
     return this.knownSize;
+  }
+
+  /** While the size is unknown: DEFLATE's most output for the compressed size (undefined if that is unknown). */
+  get maxSize(): number | undefined {
+    const packed = this.compressed.size;
+    return packed === undefined ? undefined : packed * MAX_DEFLATE_RATIO;
+  }
+
+  /** This source decodes into WebAssembly memory itself (`regionNeeds`, `readIntoRegion`). */
+  get regionReader(): RegionReader {
+    return this;
   }
 
   private session(signal?: AbortSignal): InflaterOptions {
@@ -95,7 +109,7 @@ export class GzipSource implements ByteSource {
    * Keeps decoded bytes a caller already has, so the next reads of that range are copies, not
    * a second inflate from the start of the stream: MGH's load inflates a `.mgz` to its footer
    * (nibabel's seek does the same), and without this the first `getFdata` would inflate it all
-   * again. The first whole-range `readIntoArena` consumes the bytes (the image cache then holds
+   * again. The first whole-range `readIntoRegion` consumes the bytes (the image cache then holds
    * the data); `release()` drops them sooner.
    * @param offset uncompressed offset of `bytes[0]`
    * @param bytes the decoded bytes (kept, not copied: the caller must not change them)
@@ -181,39 +195,32 @@ export class GzipSource implements ByteSource {
   }
 
   /**
-   * What `readIntoArena(offset, …)` needs from the caller's arena.
+   * What `readIntoRegion(offset, …)` needs from the caller's arena.
    * @param offset the uncompressed offset that will be read
    * @returns `overhead`: bytes the call allocates from the arena (and releases) for decoder
    *   state, the input buffer and a ring for skipped output; `lead`: bytes before the
    *   destination it may overwrite (the 32 KiB match history; 0 when `offset` is 0)
    */
-  arenaNeeds(offset: number): { overhead: number; lead: number } {
+  regionNeeds(offset: number): { overhead: number; lead: number } {
     return intoArenaNeeds(offset);
   }
 
   /**
-   * Decodes uncompressed bytes [offset, offset + length) straight into arena memory
-   * [ptr, ptr + length). Arena memory [ptr - lead, ptr) may be overwritten; `overhead` bytes
-   * are allocated from the arena and released before returning (see `arenaNeeds`).
+   * Decodes uncompressed bytes [offset, offset + region.length) straight into the region.
+   * Arena memory [ptr - lead, ptr) may be overwritten; `overhead` bytes are allocated from
+   * the arena and released before returning (see `regionNeeds`).
    * @param offset uncompressed byte offset
-   * @param length bytes
-   * @param arena the arena holding the destination (sized by the caller)
-   * @param ptr destination address (opaque: from the arena's allocator)
+   * @param region where the bytes go (sized by the caller)
    * @param opts `signal`; `verify` (default true): continue to the end of the stream, into
    *   scratch space, so every member's CRC-32 and ISIZE are checked; when false, stop as
    *   soon as the bytes are out
    * @throws {DecompressionError} corrupt data, or 'TRUNCATED' when the stream ends before
    *   `offset + length` (then `size` is known)
-   * @throws {LimitError} past `maxOutputLength`, or an arena too small for `arenaNeeds`
+   * @throws {LimitError} past `maxOutputLength`, or an arena too small for `regionNeeds`
    * @throws `AbortError` when `opts.signal` aborts
    */
-  async readIntoArena(
-    offset: number,
-    length: number,
-    arena: WasmArena,
-    ptr: number,
-    opts: { signal?: AbortSignal; verify?: boolean } = {},
-  ): Promise<void> {
+  async readIntoRegion(offset: number, region: ArenaRegion, opts: ReadOptions & { verify?: boolean } = {}): Promise<void> {
+    const { arena, ptr, length } = region;
     checkRange(offset, length);
     throwIfAborted(opts.signal);
     // Held bytes serve a whole read once the stream has been verified to its end.

@@ -2,7 +2,7 @@
  * gunzip: the public front-end of the gzip decoder (RFC 1952 / RFC 1951), nibabel's
  * `gzip.open(...).read()` (nibabel/openers.py) for bytes already in memory.
  *
- * The WebAssembly decoder (src/wasm/gunzip.ts over wasm/inflate.ts) is the normal path: all
+ * The WebAssembly decoder (gzip-stream.ts over src/wasm/inflater.ts and wasm/inflate.ts) is the normal path: all
  * members decoded, every member's CRC-32 and ISIZE verified, zero padding accepted, other
  * trailing bytes reported through `onWarning` (code 'TRAILING_DATA') and ignored, output
  * capped by `maxOutputLength`, every fault a `DecompressionError` with a stable `code` and
@@ -24,7 +24,8 @@
  */
 import { type HeaderWarning, WasmError, throwIfAborted } from '../errors.js';
 import { type DecompressionCode, decompressionError, outputLimitError } from '../wasm/status.js';
-import { gunzipWasm } from '../wasm/gunzip.js';
+import { checkTrailer, crc32, parseGzipHeader, scanAfterMember, trailingDataWarning } from './gzip-framing.js';
+import { gunzipWasm } from './gzip-stream.js';
 
 /** Options of `gunzip`. */
 export interface GunzipOptions {
@@ -99,56 +100,13 @@ export async function gunzipFallback(bytes: Uint8Array, opts: GunzipOptions = {}
   return parts.length === 1 ? parts[0]! : concat(parts, total);
 }
 
-/** Position of the next member, or `bytes.byteLength` at the end (padding/garbage policy). */
+/** Position of the next member, or `bytes.byteLength` at the end (gzip-framing.ts policy). */
 function afterMember(bytes: Uint8Array, pos: number, onWarning?: (w: HeaderWarning) => void): number {
   if (pos >= bytes.byteLength) return bytes.byteLength;
-  if (bytes[pos] === 0x1f && bytes[pos + 1] === 0x8b) return pos;
-  let p = pos;
-  while (p < bytes.byteLength && bytes[p] === 0) p++;
-  if (p < bytes.byteLength) {
-    onWarning?.({
-      code: 'TRAILING_DATA',
-      field: 'gzip',
-      message: `gzip: ignoring trailing data at compressed byte ${p} (not a gzip member)`,
-      found: p,
-    });
-  }
+  const a = scanAfterMember(bytes.subarray(pos), true);
+  if (a.kind === 'member') return pos + a.skip;
+  if (a.kind === 'garbage') onWarning?.(trailingDataWarning(pos + a.skip));
   return bytes.byteLength;
-}
-
-/**
- * Parses a gzip member header (RFC 1952 §2.3) at `pos`, checking what zlib checks.
- * @returns the offset of its deflate data
- * @throws {DecompressionError} GZIP_BAD_MAGIC, GZIP_BAD_METHOD, GZIP_RESERVED_FLAGS,
- *   GZIP_HEADER_CRC, or TRUNCATED
- */
-export function parseGzipHeader(bytes: Uint8Array, pos: number): number {
-  const n = bytes.byteLength;
-  if (pos < n && bytes[pos] !== 0x1f) throw decompressionError('GZIP_BAD_MAGIC', pos);
-  if (pos + 1 < n && bytes[pos + 1] !== 0x8b) throw decompressionError('GZIP_BAD_MAGIC', pos + 1);
-  if (pos + 10 > n) throw decompressionError('TRUNCATED', n);
-  if (bytes[pos + 2] !== 8) throw decompressionError('GZIP_BAD_METHOD', pos + 2);
-  const flg = bytes[pos + 3]!;
-  if (flg & 0xe0) throw decompressionError('GZIP_RESERVED_FLAGS', pos + 3);
-  let p = pos + 10;
-  if (flg & 4) {
-    if (p + 2 > n) throw decompressionError('TRUNCATED', n);
-    p += 2 + (bytes[p]! | (bytes[p + 1]! << 8));
-    if (p > n) throw decompressionError('TRUNCATED', n);
-  }
-  for (const bit of [8, 16]) {
-    if (!(flg & bit)) continue;
-    const z = bytes.indexOf(0, p);
-    if (z < 0) throw decompressionError('TRUNCATED', n);
-    p = z + 1;
-  }
-  if (flg & 2) {
-    if (p + 2 > n) throw decompressionError('TRUNCATED', n);
-    const stored = bytes[p]! | (bytes[p + 1]! << 8);
-    if (stored !== (crc32(bytes.subarray(pos, p)) & 0xffff)) throw decompressionError('GZIP_HEADER_CRC', p);
-    p += 2;
-  }
-  return p;
 }
 
 type NodeZlib = typeof import('node:zlib');
@@ -219,14 +177,8 @@ function inflateMemberNode(
   if (data.byteLength > room) throw outputLimitError(cap);
   const end = start + res.engine.bytesWritten;
   if (end + 8 > bytes.byteLength) throw decompressionError('TRUNCATED', bytes.byteLength);
-  checkTrailer(bytes, end, data, (b) => zlib.crc32(b) >>> 0);
+  checkTrailer(bytes.subarray(end, end + 8), end, zlib.crc32(data) >>> 0, data.byteLength);
   return { data, end: end + 8 };
-}
-
-function checkTrailer(bytes: Uint8Array, at: number, data: Uint8Array, crc: (b: Uint8Array) => number): void {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
-  if (dv.getUint32(0, true) !== crc(data)) throw decompressionError('GZIP_DATA_CRC', at);
-  if (dv.getUint32(4, true) !== data.byteLength % 2 ** 32) throw decompressionError('GZIP_LENGTH', at + 4);
 }
 
 /** Runs `bytes` through a DecompressionStream, counting output; rejects past `room`. */
@@ -317,25 +269,4 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number
     if (j === needle.length) return i;
   }
   return -1;
-}
-
-let crcTable: Uint32Array | undefined;
-
-/**
- * CRC-32 of `bytes` (RFC 1952 §8), in TypeScript: for gzip headers and the fallback only
- * (the WebAssembly decoder has its own, much faster).
- * @returns the unsigned CRC
- */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }

@@ -32,7 +32,7 @@
 import { abortError, throwIfAborted } from '../errors.js';
 import { abortable } from './abortable.js';
 import { checkRange } from './buffer-source.js';
-import type { ByteSource, ReadOptions } from './types.js';
+import type { ByteSource, ReadOptions, RegionReader } from './types.js';
 
 /** Default block size in bytes (see the module comment for why). */
 export const DEFAULT_BLOCK_SIZE = 64 * 1024;
@@ -117,6 +117,16 @@ export class CachedSource implements ByteSource {
   /** The inner source's size. */
   get size(): number | undefined {
     return this.inner.size;
+  }
+
+  /** The inner source's bound while its size is unknown. */
+  get maxSize(): number | undefined {
+    return this.inner.maxSize;
+  }
+
+  /** The inner source's decoding capability, passed through: a whole decode bypasses the blocks. */
+  get regionReader(): RegionReader | undefined {
+    return this.inner.regionReader;
   }
 
   /** Bytes currently held in cached blocks. */

@@ -2,7 +2,12 @@
  * The byte-source contract (geotiff.js's BaseSource, made minimal): something that can read
  * a byte range, asynchronously, abortably. Files, Blobs, in-memory bytes and HTTP Range
  * servers are sources; caching/merging and gzip are decorators over a source.
+ *
+ * Two optional capabilities let the whole-array path use what a source can do without
+ * knowing its class (decorators pass them through): `readInto` fills a buffer it is given,
+ * and `regionReader` decodes straight into WebAssembly memory (a gzip stream).
  */
+import type { WasmArena } from '../wasm/memory.js';
 
 /** Options for one read. */
 export interface ReadOptions {
@@ -10,10 +15,43 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A place in WebAssembly memory to decode into: `length` bytes at `ptr` in `arena`. Opaque
+ * outside src/wasm and the decoders: `ptr` comes from the arena's allocator and is only
+ * passed on, never computed with.
+ */
+export interface ArenaRegion {
+  readonly arena: WasmArena;
+  readonly ptr: number;
+  readonly length: number;
+}
+
+/** What a decoding source offers the whole-array path (see `ByteSource.regionReader`). */
+export interface RegionReader {
+  /**
+   * What `readIntoRegion(offset, …)` needs from the caller's arena.
+   * @param offset the offset that will be read
+   * @returns `overhead`: bytes it allocates from the arena (and releases) for its own state;
+   *   `lead`: bytes just before the region it may overwrite
+   */
+  regionNeeds(offset: number): { overhead: number; lead: number };
+  /**
+   * Decodes bytes `[offset, offset + region.length)` into the region.
+   * @param opts `signal`; `verify` (default true): also check what follows (a gzip stream
+   *   decodes to its end so every CRC-32 and length is checked)
+   * @throws `AbortError` when `opts.signal` aborts
+   */
+  readIntoRegion(offset: number, region: ArenaRegion, opts?: ReadOptions & { verify?: boolean }): Promise<void>;
+}
+
 /** A readable range of bytes. */
 export interface ByteSource {
   /** Total bytes, or `undefined` when unknown without reading everything (a gzip stream). */
   readonly size: number | undefined;
+  /** While `size` is unknown, the most bytes the source can hold (a gzip stream: 1032× its compressed size). */
+  readonly maxSize?: number;
+  /** Optional capability of decoding sources: decode straight into WebAssembly memory. */
+  readonly regionReader?: RegionReader;
   /**
    * True when every `read` resolves to a newly allocated buffer that nothing else holds (a
    * Blob or HTTP read), so a consumer may keep or modify it without copying. Absent/false

@@ -9,14 +9,12 @@
  * src/wasm/array-decode.ts). Small arrays, complex/RGB data, or a page where WebAssembly
  * cannot run take the TypeScript path of `ArrayProxy.getScaled`.
  */
-import { GzipSource } from '../codecs/gzip-source.js';
 import { axisMap, viewOf } from './oriented.js';
 import { scaledDtype } from '../scaling.js';
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { throwIfAborted } from '../errors.js';
-import { CachedSource } from '../io/cached-source.js';
 import { Staging } from '../io/staged-read.js';
-import type { ByteSource } from '../io/types.js';
+import type { ByteSource, RegionReader } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
 import { type ArenaFill, canDecodeInWasm, decodeToArena } from '../wasm/array-decode.js';
 import { type WasmArena, checkMemoryBytes } from '../wasm/memory.js';
@@ -29,13 +27,10 @@ export const WASM_MIN_BYTES = 256 * 1024;
 /** Chunk size for copying an uncompressed file into WebAssembly memory (bounds peak memory). */
 export const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** A whole read bypasses block caches: caching every block of a volume would double it. */
-function unwrap(source: ByteSource): ByteSource {
-  let s = source;
-  while (s instanceof CachedSource) s = s.inner;
-  return s;
-}
-
+/**
+ * A source without a decoding capability is copied in by bounded chunks. Through a block
+ * cache these long reads bypass the blocks (caching every block of a volume would double it).
+ */
 function plainFill(source: ByteSource, offset: number, length: number, signal?: AbortSignal): ArenaFill {
   return {
     overhead: 0,
@@ -54,14 +49,15 @@ function plainFill(source: ByteSource, offset: number, length: number, signal?: 
   };
 }
 
-function gzipFill(source: GzipSource, offset: number, length: number, signal?: AbortSignal): ArenaFill {
-  const needs = source.arenaNeeds(offset);
+/** A decoding source (a gzip stream) decodes straight into the array's memory. */
+function regionFill(source: ByteSource, reader: RegionReader, offset: number, length: number, signal?: AbortSignal): ArenaFill {
+  const needs = reader.regionNeeds(offset);
   return {
     overhead: needs.overhead,
     lead: needs.lead,
     async fill(arena, dest) {
       try {
-        await source.readIntoArena(offset, length, arena, dest.ptr, { signal, verify: true });
+        await reader.readIntoRegion(offset, { arena, ptr: dest.ptr, length }, { signal, verify: true });
       } catch (err) {
         // A stream that ends before the array does is a short file, in nibabel's terms.
         if ((err as { code?: string }).code === 'TRUNCATED' && source.size !== undefined && source.size < offset + length) {
@@ -74,42 +70,19 @@ function gzipFill(source: GzipSource, offset: number, length: number, signal?: A
 }
 
 /**
- * Runs a whole read somewhere else (a decode worker), or answers `null` to read here. Set by
- * worker/pool.ts when a pool is created, so this module never imports the worker code.
- */
-export type WholeDelegate = (proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal) => Promise<NDArray | null>;
-
-let delegate: WholeDelegate | null = null;
-
-/** @internal worker/pool.ts registers the worker path. */
-export function setWholeDelegate(d: WholeDelegate | null): void {
-  delegate = d;
-}
-
-/** DEFLATE expands at most ~1032:1 (a 258-byte match costs at least 2 bits; libdeflate). */
-export const MAX_DEFLATE_RATIO = 1032;
-
-/**
  * Rejects, before anything is allocated, an array the source cannot hold: an uncompressed
  * file shorter than offset + size (reliability.md case 40), or a gzip stream too short to
  * expand to it even at DEFLATE's maximal ratio (case 38).
  * @throws {ImageDataError} `DATA_TRUNCATED`
  */
 export function checkPlausible(source: ByteSource, offset: number, rawBytes: number): void {
-  const inner = unwrap(source);
-  if (inner instanceof GzipSource) {
-    const known = inner.size;
-    if (known !== undefined) {
-      if (offset + rawBytes > known) throw truncated(rawBytes, known - offset);
-      return;
-    }
-    const packed = inner.compressed.size;
-    if (packed !== undefined && offset + rawBytes > MAX_DEFLATE_RATIO * packed) {
-      throw truncated(rawBytes, MAX_DEFLATE_RATIO * packed - offset);
-    }
+  const known = source.size;
+  if (known !== undefined) {
+    if (offset + rawBytes > known) throw truncated(rawBytes, known - offset);
     return;
   }
-  if (inner.size !== undefined && offset + rawBytes > inner.size) throw truncated(rawBytes, inner.size - offset);
+  const bound = source.maxSize;
+  if (bound !== undefined && offset + rawBytes > bound) throw truncated(rawBytes, bound - offset);
 }
 
 /**
@@ -144,8 +117,7 @@ export function checkWholeSize(proxy: ArrayProxy, target: DType): void {
  * @param proxy the array proxy
  * @param dtype result dtype; default: nibabel's `np.asarray(proxy)` dtype
  * @param opts `signal` to abort
- * @returns the array; the arena holding it when it lives in WebAssembly memory; the bytes a
- *   cache of it counts against `arrayCache` (0: an ordinary small array, not budgeted)
+ * @returns the array, and the arena holding it when it lives in WebAssembly memory
  * @throws {ImageDataError} when the file is shorter than the header says
  * @throws {DecompressionError} for a corrupt .gz
  * @throws {LimitError} `ARRAY_TOO_LARGE` past 4 GiB (see `checkWholeSize`)
@@ -154,7 +126,7 @@ export async function readWhole(
   proxy: ArrayProxy,
   dtype: DType | undefined,
   opts: { signal?: AbortSignal } = {},
-): Promise<{ array: NDArray; arena: WasmArena | null; budgetBytes: number }> {
+): Promise<{ array: NDArray; arena: WasmArena | null }> {
   throwIfAborted(opts.signal);
   const target = dtype ?? scaledDtype(proxy.dtype, proxy.slope, proxy.inter, { spm99: proxy.spm99 });
   const n = shapeSize(proxy.fileShape);
@@ -169,15 +141,11 @@ export async function readWhole(
   };
   checkPlausible(proxy.source, proxy.offset, rawBytes);
   checkWholeSize(proxy, target);
-  if (delegate) {
-    // Decoded in a worker: a transferred ArrayBuffer, counted against the cache budget.
-    const away = await delegate(proxy, dtype, rawBytes, opts.signal);
-    if (away) return { array: away, arena: null, budgetBytes: away.data.byteLength };
-  }
   if (rawBytes >= WASM_MIN_BYTES && canDecodeInWasm(spec)) {
-    const source = unwrap(proxy.source);
-    const fill = source instanceof GzipSource
-      ? gzipFill(source, proxy.offset, rawBytes, opts.signal)
+    const source = proxy.source;
+    const reader = source.regionReader;
+    const fill = reader
+      ? regionFill(source, reader, proxy.offset, rawBytes, opts.signal)
       : plainFill(source, proxy.offset, rawBytes, opts.signal);
     const decoded = await decodeToArena(spec, fill);
     if (decoded) {
@@ -187,12 +155,12 @@ export async function readWhole(
       // A reoriented proxy: the same memory, seen reoriented (a strided view, no copy).
       const ornt = proxy.orientation;
       const array = ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
-      return { array, arena: decoded.arena, budgetBytes: decoded.arena.byteLength };
+      return { array, arena: decoded.arena };
     }
   }
   // proxy[()] when no dtype was asked for (nibabel's np.asarray(proxy)), else the cast.
   const array = dtype === undefined
     ? await proxy.get([], { signal: opts.signal })
     : await proxy.getScaled([], { dtype: target, signal: opts.signal });
-  return { array, arena: null, budgetBytes: 0 };
+  return { array, arena: null };
 }

@@ -1,6 +1,6 @@
 /**
  * Exports of the inflate/CRC-32 kernels (wasm/inflate.ts, wasm/crc32.ts), as the host sees them.
- * Part of src/wasm/exports.ts. Only src/wasm/gunzip.ts calls these: it owns the pointers.
+ * Part of src/wasm/exports.ts. Only src/wasm/inflater.ts calls the inflate ones: it owns the pointers.
  * Addresses are byte offsets into the instance's memory; sizes are bytes.
  */
 

@@ -1,12 +1,12 @@
 // GzipSource: lazy reads of the uncompressed bytes of a gzip ByteSource, seek points,
-// readIntoArena (the image cache's path), size discovery, limits, warnings and the
+// readIntoRegion (the image cache's path), size discovery, limits, warnings and the
 // fallback without WebAssembly. Oracle: the uncompressed bytes themselves / node:zlib.
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GzipSource, isGzip } from '../../src/codecs/gzip-source';
 import { BufferSource } from '../../src/io/buffer-source';
 import type { ByteSource, ReadOptions } from '../../src/io/types';
-import { MAX_INDEX_BYTES, SEEK_SPACING, SeekIndex } from '../../src/wasm/gunzip';
+import { MAX_INDEX_BYTES, SEEK_SPACING, SeekIndex } from '../../src/codecs/seek-index';
 import { setWasmSource } from '../../src/wasm/load';
 import { WasmArena, clearScratchPool } from '../../src/wasm/memory';
 import { concat, gzipMember } from './inflate-vectors';
@@ -165,11 +165,11 @@ describe('read', () => {
   });
 });
 
-describe('readIntoArena', () => {
+describe('readIntoRegion', () => {
   const CANARY = 64;
 
   async function intoArena(src: GzipSource, offset: number, length: number, verify?: boolean) {
-    const needs = src.arenaNeeds(offset);
+    const needs = src.regionNeeds(offset);
     const arena = (await WasmArena.create(needs.overhead + needs.lead + length + 2 * CANARY + 256))!;
     const base = arena.alloc(CANARY + needs.lead + length + CANARY, 64);
     const ptr = base + CANARY + needs.lead;
@@ -177,7 +177,7 @@ describe('readIntoArena', () => {
     mem().fill(0xa5, base, base + CANARY);
     mem().fill(0x5a, ptr + length, ptr + length + CANARY);
     const mark = arena.mark();
-    await src.readIntoArena(offset, length, arena, ptr, verify === undefined ? {} : { verify });
+    await src.readIntoRegion(offset, { arena, ptr, length }, verify === undefined ? {} : { verify });
     expect(arena.mark()).toBe(mark);
     expect(mem().subarray(base, base + CANARY).every((v) => v === 0xa5)).toBe(true);
     expect(mem().subarray(ptr + length, ptr + length + CANARY).every((v) => v === 0x5a)).toBe(true);
@@ -191,8 +191,8 @@ describe('readIntoArena', () => {
     expect(same(out, DATA.subarray(352, 4_000_352))).toBe(true);
     expect(rec.bytesRead).toBe(GZ.length);
     expect(src.size).toBe(DATA.length);
-    expect(src.arenaNeeds(0).lead).toBe(0);
-    expect(src.arenaNeeds(352).lead).toBe(32768);
+    expect(src.regionNeeds(0).lead).toBe(0);
+    expect(src.regionNeeds(352).lead).toBe(32768);
   });
 
   it('the whole stream, ending exactly at the last byte wanted', async () => {

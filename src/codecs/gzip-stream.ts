@@ -1,60 +1,43 @@
 /**
- * The gzip driver (RFC 1952 around the RFC 1951 kernel of wasm/inflate.ts): the only
- * TypeScript that knows the kernel's pointers.
+ * The gzip stream decoder (RFC 1952 around the raw inflater of src/wasm/inflater.ts): one
+ * decode session over a compressed `ByteSource`, the gzip framing of gzip-framing.ts, the
+ * seek index of seek-index.ts, and the whole-buffer `gunzipWasm`.
  *
- * An `Inflater` lives in one `WasmArena`: a kernel state block and an input buffer it
- * allocates there, and an output window the caller attaches (`attach`). It pulls compressed
- * bytes from a `ByteSource` in chunks (64 KiB first, doubling to 1 MiB, so a header read
- * costs little and a 2 GB stream is never in memory at once), parses gzip headers and
- * trailers itself, and runs the kernel, which writes output straight into the attached
- * window. It stops when the window is full, when a requested output position is reached
- * (`pump(stopAt)`), or at the end of the stream. Output windows can be the final array's
- * memory, a ring in scratch space (skipping or copying out), or a growing region; when a
- * new window is attached, the last 32 KiB of output (the match history) is copied in front
- * of it, so the caller leaves `WINDOW` bytes of lead before any window but the first.
+ * A `GzipStream` pulls compressed bytes in chunks (64 KiB first, doubling to 1 MiB, so a
+ * header read costs little and a 2 GB stream is never in memory at once; a decode resumed
+ * from a seek point reads its span at once), parses member headers and trailers, and runs
+ * the inflater, which writes output straight into the attached window. It stops when the
+ * window is full, when a requested output position is reached (`pump(stopAt)`), or at the
+ * end of the stream. While decoding it records seek points into the index.
  *
- * Policy (reliability.md §2.3): members are decoded while the next bytes start `1f 8b`;
- * every member's CRC-32 and ISIZE are checked when its trailer is reached; zero bytes after
- * the last member are padding; any other trailing bytes end the stream with a
- * `TRAILING_DATA` warning (not an error). `maxOutputLength` caps the total output: the
- * kernel never writes past it, and output that would pass it is a `LimitError`
+ * Policy (reliability.md §2.3, gzip-framing.ts): members are decoded while the next bytes
+ * start `1f 8b`; every member's CRC-32 and ISIZE are checked when its trailer is reached;
+ * zero bytes after the last member are padding; any other trailing bytes end the stream
+ * with a `TRAILING_DATA` warning (not an error). `maxOutputLength` caps the total output:
+ * the kernel never writes past it, and output that would pass it is a `LimitError`
  * ('OUTPUT_LIMIT'). ISIZE is only a size hint, clamped to 1032× the compressed size.
- *
- * Seek points (DESIGN.md, "Reading only what is needed"; zlib's zran.c): while decoding,
- * every pass — a slice, a volume, a whole array — records the kernel state
- * (position-independent: bit buffer, tables, CRC; ~12.4 KiB) plus the last 32 KiB of output
- * at every multiple of `SeekIndex.spacing` output bytes: 1 MiB, so the index is ~4.3 % of
- * the output, until it would pass `MAX_INDEX_BYTES` (256 MiB, a ~6 GB stream); then the
- * spacing doubles. A later read resumes from the nearest point, and reads its compressed
- * input in one request sized from the points around it.
  */
 import { type HeaderWarning, LimitError, WasmError, throwIfAborted } from '../errors.js';
 import { BufferSource } from '../io/buffer-source.js';
 import { Staging } from '../io/staged-read.js';
 import type { ByteSource } from '../io/types.js';
-import type { WasmExports } from './exports.js';
-import { getWasmModule } from './load.js';
-import { MAX_MEMORY_BYTES, WasmArena, canCreateArena, withScratchArena } from './memory.js';
+import { ALIGN, RawInflater, WINDOW } from '../wasm/inflater.js';
+import { getWasmModule } from '../wasm/load.js';
+import { MAX_MEMORY_BYTES, WasmArena, canCreateArena, withScratchArena } from '../wasm/memory.js';
 import {
   NEED_INPUT, OUTPUT_FULL, STREAM_END, YIELD, decompressionError, outputLimitError, statusError,
-} from './status.js';
+} from '../wasm/status.js';
+import { GzipHeaderParser, checkTrailer, scanAfterMember, trailingDataWarning } from './gzip-framing.js';
+import { START, type SeekIndex, type SeekPoint } from './seek-index.js';
 
-/** Match history of deflate: 32 KiB. */
-export const WINDOW = 32768;
+export { WINDOW } from '../wasm/inflater.js';
+
 /** Compressed bytes pulled per read once warmed up. */
 export const CHUNK_BYTES = 1 << 20;
 /** The first read of a decode session (header reads stay cheap). */
 export const FIRST_CHUNK_BYTES = 64 * 1024;
 /** Output ring for skipped or copied-out output (after its WINDOW prefix). */
 export const RING_BYTES = 256 * 1024;
-/** Bytes reserved for the kernel state block (wasm/inflate.ts STATE_SIZE is 12672). */
-const STATE_RESERVE = 16384;
-/** Headroom of the input buffer for bytes the kernel hands back (it promises <= 1024). */
-const TAIL_RESERVE = 4096;
-/** Most bytes the seek points of one stream may hold before the spacing doubles. */
-export const MAX_INDEX_BYTES = 256 << 20;
-/** Initial output spacing of seek points. */
-export const SEEK_SPACING = 1 << 20;
 /** Yield to the event loop after this much uninterrupted decoding (abort stays prompt). */
 const YIELD_MS = 25;
 /** Most output one kernel call may write, so aborts and yields stay prompt on highly compressible data. */
@@ -65,151 +48,6 @@ const BULK_OUTPUT = 4 << 20;
 const SMALL_OUTPUT = 1 << 20;
 /** A gzip member is at least 18 bytes; DEFLATE expands at most ~1032:1 (libdeflate's bound). */
 const MAX_RATIO = 1032;
-
-/** Alignment of every region the driver allocates. */
-const ALIGN = 64;
-
-/** Input-buffer size for a given chunk size. */
-function inputCapacity(chunk: number): number {
-  return chunk + TAIL_RESERVE;
-}
-
-/** A resumable position in the uncompressed stream (see the file comment). */
-export interface SeekPoint {
-  /** Uncompressed offset of the next output byte. */
-  readonly out: number;
-  /** Compressed offset of the next input byte to feed. */
-  readonly in: number;
-  /** Output bytes of the current member before this point (for ISIZE and the window). */
-  readonly memberOut: number;
-  /** The kernel state block (null: at the start of the stream). */
-  readonly state: Uint8Array | null;
-  /** The last min(32 KiB, memberOut) output bytes. */
-  readonly window: Uint8Array | null;
-}
-
-const START: SeekPoint = { out: 0, in: 0, memberOut: 0, state: null, window: null };
-
-/**
- * The seek points of one gzip stream, shared by every decode of it. Grid points sit at
- * multiples of `spacing`; two "recent" points remember where the last reads stopped, so
- * sequential reads continue instead of restarting from a grid point.
- */
-export class SeekIndex {
-  /** Output spacing of grid points (a power of two, >= SEEK_SPACING). */
-  spacing = SEEK_SPACING;
-  /** Bytes the grid may hold before its spacing doubles. */
-  readonly maxBytes: number;
-  private readonly grid = new Map<number, SeekPoint>();
-  private gridBytes = 0;
-  private recent: SeekPoint[] = [];
-
-  /** @param maxBytes bytes the grid may hold before its spacing doubles (default `MAX_INDEX_BYTES`) */
-  constructor(maxBytes = MAX_INDEX_BYTES) {
-    this.maxBytes = maxBytes;
-  }
-
-  /** Number of grid points held. */
-  get size(): number {
-    return this.grid.size;
-  }
-
-  /** Bytes held by all points (states and windows). */
-  get byteLength(): number {
-    let n = this.gridBytes;
-    for (const p of this.recent) n += pointBytes(p);
-    return n;
-  }
-
-  /**
-   * The point to resume from for a read at `offset`.
-   * @param offset uncompressed offset
-   * @returns the point with the largest `out` <= `offset` (the stream start if none)
-   */
-  nearest(offset: number): SeekPoint {
-    let best = START;
-    const k = Math.floor(offset / this.spacing);
-    for (let i = k; i > 0; i--) {
-      const p = this.grid.get(i * this.spacing);
-      if (p) {
-        best = p;
-        break;
-      }
-    }
-    for (const p of this.recent) if (p.out <= offset && p.out > best.out) best = p;
-    return best;
-  }
-
-  /**
-   * Compressed bytes a decode resuming at `from` needs to reach output offset `to`: from
-   * the grid point at or after `to` (linearly between its neighbours), else by the ratio
-   * of the furthest point known; with 1/16 + 4 KiB to spare. NaN when nothing is known.
-   * @param from the point the decode resumes from
-   * @param to the uncompressed offset it must reach
-   * @returns a byte count, or NaN
-   */
-  inputFor(from: SeekPoint, to: number): number {
-    let after: SeekPoint | undefined;
-    let before: SeekPoint = from;
-    let furthest: SeekPoint | undefined;
-    for (const p of this.grid.values()) {
-      if (!furthest || p.out > furthest.out) furthest = p;
-      if (p.out >= to && (!after || p.out < after.out)) after = p;
-      if (p.out < to && p.out > before.out) before = p;
-    }
-    let end: number;
-    if (after) {
-      const span = after.out - before.out;
-      end = span > 0 ? before.in + ((to - before.out) / span) * (after.in - before.in) : after.in;
-    } else if (furthest && furthest.out > 0) {
-      end = before.in + (to - before.out) * (furthest.in / furthest.out);
-    } else {
-      return Number.NaN;
-    }
-    const need = Math.max(0, end - from.in);
-    return Math.ceil(need + need / 16) + 4096;
-  }
-
-  /**
-   * Whether a grid point should be recorded here.
-   * @param out uncompressed offset
-   * @returns true when `out` is on the grid and no point is held there
-   */
-  wants(out: number): boolean {
-    return out > 0 && out % this.spacing === 0 && !this.grid.has(out);
-  }
-
-  /**
-   * Records a grid point, thinning the grid (doubling the spacing) when it would hold more
-   * than `maxBytes`.
-   * @param p the point (ignored unless it lies on the grid)
-   */
-  add(p: SeekPoint): void {
-    if (p.out % this.spacing !== 0 || this.grid.has(p.out)) return;
-    this.grid.set(p.out, p);
-    this.gridBytes += pointBytes(p);
-    while (this.gridBytes > this.maxBytes && this.grid.size > 1) {
-      this.spacing *= 2;
-      for (const [out, q] of [...this.grid]) {
-        if (out % this.spacing === 0) continue;
-        this.grid.delete(out);
-        this.gridBytes -= pointBytes(q);
-      }
-    }
-  }
-
-  /**
-   * Remembers where a read stopped (at most two such points, newest first).
-   * @param p the point
-   */
-  addRecent(p: SeekPoint): void {
-    this.recent = [p, ...this.recent.filter((q) => q.out !== p.out)].slice(0, 2);
-  }
-}
-
-function pointBytes(p: SeekPoint): number {
-  return (p.state?.byteLength ?? 0) + (p.window?.byteLength ?? 0);
-}
 
 /** Options of one decode session. */
 export interface InflaterOptions {
@@ -262,15 +100,9 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** One gzip decode session in one arena (see the file comment). */
-export class Inflater {
-  private arena: WasmArena;
-  private x: WasmExports;
-  private s: number;
-  private inBuf: number;
-  private readonly inCap: number;
-  private inPos: number;
-  private inEnd: number;
-  /** Compressed offset of the byte at `inEnd`. */
+export class GzipStream {
+  private readonly raw: RawInflater;
+  /** Compressed offset of the byte after the last one fed. */
   private srcPos: number;
   private eof = false;
   private chunk: number;
@@ -289,19 +121,10 @@ export class Inflater {
   private readonly max: number;
   private readonly index: SeekIndex | undefined;
   private phase = P_HEADER;
+  private header: GzipHeaderParser | null = null;
   private lastYield = now();
-  private pendingWindow: Uint8Array | null = null;
 
-  /** Start of the attached output window (address). */
-  outBase = 0;
-  /** Next output address. */
-  outPos = 0;
-  /** End of the attached output window. */
-  outEnd = 0;
-  /** Lowest address a match may copy from. */
-  private histLow = 0;
-
-  /** Uncompressed bytes produced so far (the offset of the byte at `outPos`). */
+  /** Uncompressed bytes produced so far (the offset of the next output byte). */
   totalOut = 0;
   /** Output of the current member so far. */
   private memberOut = 0;
@@ -309,16 +132,14 @@ export class Inflater {
   members = 0;
 
   /**
-   * Sets up a session in `arena`: allocates the state block and the input buffer there
-   * (released with the caller's arena mark).
+   * Sets up a session in `arena` (state and input buffer there, released with the caller's
+   * arena mark).
    * @param arena where everything lives
    * @param source the compressed bytes
    * @param opts limits, callbacks, seek index
    * @param from where to start (a seek point; default the stream start)
    */
   constructor(arena: WasmArena, source: ByteSource, opts: InflaterOptions = {}, from: SeekPoint = START) {
-    this.arena = arena;
-    this.x = arena.exports;
     this.source = source;
     this.staging = new Staging(source);
     this.opts = opts;
@@ -326,28 +147,12 @@ export class Inflater {
     this.index = opts.index;
     this.maxChunk = opts.chunkSize ?? CHUNK_BYTES;
     this.chunk = Math.min(opts.firstChunkSize ?? FIRST_CHUNK_BYTES, this.maxChunk);
-    if (this.x.inflate_state_size() > STATE_RESERVE || this.x.inflate_max_tail() > TAIL_RESERVE) {
-      throw new WasmError('the inflate kernel needs more state than the driver reserves', { code: 'BAD_ARGUMENT' });
-    }
-    this.s = arena.alloc(STATE_RESERVE, ALIGN);
-    this.inCap = inputCapacity(this.maxChunk);
-    if (opts.inputAtEnd) {
-      // Everything left, so the buffer ends at the last byte of the memory.
-      const start = Math.ceil(arena.mark() / ALIGN) * ALIGN;
-      this.inBuf = arena.alloc(arena.byteLength - start, ALIGN);
-    } else {
-      this.inBuf = arena.alloc(this.inCap, ALIGN);
-    }
-    this.inPos = this.inEnd = this.inputBase(0);
+    this.raw = new RawInflater(arena, this.maxChunk, { inputAtEnd: opts.inputAtEnd });
     this.srcPos = from.in;
     this.totalOut = from.out;
-    if (!from.state) {
-      // Pooled scratch memory holds whatever the last user left there.
-      this.x.inflate_init(this.s);
-    } else {
-      this.arena.u8(this.s, from.state.byteLength).set(from.state);
+    if (from.state) {
+      this.raw.restore(from.state, from.window);
       this.memberOut = from.memberOut;
-      this.pendingWindow = from.window;
       this.phase = P_DEFLATE;
     }
   }
@@ -358,7 +163,7 @@ export class Inflater {
    * @returns bytes, alignment included
    */
   static overhead(chunk = CHUNK_BYTES): number {
-    return STATE_RESERVE + inputCapacity(chunk) + 3 * ALIGN;
+    return RawInflater.overhead(chunk);
   }
 
   /** True once the whole stream (and what follows it) has been decoded. */
@@ -368,80 +173,49 @@ export class Inflater {
 
   /** Compressed offset of the next byte the session will consume. */
   get compressedPos(): number {
-    return this.srcPos - (this.inEnd - this.inPos);
+    return this.srcPos - this.raw.buffered;
   }
 
-  /** Where input data starts for `len` bytes in the buffer (the end-of-memory test mode aligns it to the end). */
-  private inputBase(len: number): number {
-    return this.opts.inputAtEnd ? this.arena.byteLength - len : this.inBuf;
+  /** Address of the attached output window. */
+  get windowBase(): number {
+    return this.raw.windowBase;
   }
 
-  private offsetOf(ptr: number): number {
-    return this.srcPos - (this.inEnd - ptr);
+  /** Output bytes in the attached window. */
+  get windowFill(): number {
+    return this.raw.windowFill;
   }
 
-  private get mem(): Uint8Array {
-    return new Uint8Array(this.arena.memory.buffer);
+  /** The match history a new window needs: the current member's last ≤ 32 KiB. */
+  private get history(): number {
+    return this.phase === P_DEFLATE ? Math.min(WINDOW, this.memberOut) : 0;
   }
 
   /**
-   * Makes [ptr, ptr + len) the output window. Unless it continues exactly where output
-   * stands, the match history (up to 32 KiB, within the current member) is copied to the
-   * bytes before `ptr`, which the caller must own.
+   * Makes [ptr, ptr + len) the output window; unless it continues where output stands, the
+   * match history is copied to the `WINDOW` bytes before `ptr`, which the caller must own.
    * @param ptr first byte of the window (address in this session's arena)
    * @param len bytes
    */
   attach(ptr: number, len: number): void {
-    const w = this.phase === P_DEFLATE ? Math.min(WINDOW, this.memberOut) : 0;
-    if (this.pendingWindow) {
-      const win = this.pendingWindow;
-      this.mem.set(win.subarray(win.byteLength - w), ptr - w);
-      this.pendingWindow = null;
-    } else if (ptr !== this.outPos && w > 0) {
-      this.mem.copyWithin(ptr - w, this.outPos - w, this.outPos);
-    }
-    this.outBase = ptr;
-    this.outPos = ptr;
-    this.outEnd = ptr + len;
-    this.histLow = ptr - w;
+    this.raw.attach(ptr, len, this.history);
   }
 
   /**
-   * Moves the session into `to` (a larger arena): its state, unread input and all output of
-   * the current window, which continues at `outBase` there. The old arena is no longer used.
-   * @param to the new arena (with room for `overhead()` besides the window)
-   * @param outBase where the window starts in `to`
-   * @param outCap the window's size in bytes
+   * Moves the session into a larger arena (see `RawInflater.moveTo`).
+   * @param to the new arena
+   * @param outBase where the window continues in `to`
+   * @param outCap the window's size
    */
   moveTo(to: WasmArena, outBase: number, outCap: number): void {
-    const from = this.mem;
-    const s = to.alloc(STATE_RESERVE, ALIGN);
-    const inBuf = to.alloc(this.inCap, ALIGN);
-    const dst = new Uint8Array(to.memory.buffer);
-    dst.set(from.subarray(this.s, this.s + STATE_RESERVE), s);
-    const tail = this.inEnd - this.inPos;
-    dst.set(from.subarray(this.inPos, this.inEnd), inBuf);
-    const produced = this.outPos - this.outBase;
-    dst.set(from.subarray(this.outBase, this.outPos), outBase);
-    const hist = this.outPos - this.histLow;
-    this.arena = to;
-    this.x = to.exports;
-    this.s = s;
-    this.inBuf = inBuf;
-    this.inPos = inBuf;
-    this.inEnd = inBuf + tail;
-    this.outBase = outBase;
-    this.outPos = outBase + produced;
-    this.outEnd = outBase + outCap;
-    this.histLow = this.outPos - hist;
+    this.raw.moveTo(to, outBase, outCap);
   }
 
   /** Reads more compressed bytes after the unconsumed ones; false at the end of the source. */
   private async refill(): Promise<boolean> {
     if (this.eof) return false;
     throwIfAborted(this.opts.signal);
-    const tail = this.inEnd - this.inPos;
-    const want = Math.min(this.chunk, this.inCap - tail);
+    const want = Math.min(this.chunk, this.raw.room);
     const ahead = this.ahead;
     this.ahead = null;
     const read = ahead && ahead.pos === this.srcPos && ahead.len <= want
@@ -450,13 +224,8 @@ export class Inflater {
     // A source returning more than asked must not write past the buffer.
     const bytes = (await read).subarray(0, want);
     throwIfAborted(this.opts.signal);
-    const base = this.inputBase(tail + bytes.byteLength);
-    const mem = this.mem;
-    if (base !== this.inPos) mem.copyWithin(base, this.inPos, this.inEnd);
-    mem.set(bytes, base + tail);
+    this.raw.feed(bytes);
     this.staging.release(bytes);
-    this.inPos = base;
-    this.inEnd = base + tail + bytes.byteLength;
     this.srcPos += bytes.byteLength;
     const size = this.source.size;
     if (bytes.byteLength < want || (size !== undefined && this.srcPos >= size)) this.eof = true;
@@ -473,7 +242,7 @@ export class Inflater {
 
   /** Ensures `n` unread input bytes; false when the source ends first. */
   private async need(n: number): Promise<boolean> {
-    while (this.inEnd - this.inPos < n) {
+    while (this.raw.buffered < n) {
       if (!(await this.refill())) return false;
     }
     return true;
@@ -483,131 +252,58 @@ export class Inflater {
     return decompressionError('TRUNCATED', this.srcPos);
   }
 
-  /** Consumes `n` header bytes into the running header CRC. */
-  private take(n: number, hcrc: number): number {
-    const c = this.x.crc32(hcrc, this.inPos, n) >>> 0;
-    this.inPos += n;
-    return c;
-  }
-
-  /** Parses one gzip member header (RFC 1952 §2.3). */
-  private async header(): Promise<void> {
-    const start = this.compressedPos;
-    if (!(await this.need(10))) {
-      // Identify a wrong magic even in a short input.
-      this.checkMagic(this.inEnd - this.inPos, start);
-      throw this.truncated();
-    }
-    this.checkMagic(10, start);
-    const m = this.mem;
-    const p = this.inPos;
-    if (m[p + 2] !== 8) throw decompressionError('GZIP_BAD_METHOD', start + 2, `method ${m[p + 2]}`);
-    const flg = m[p + 3]!;
-    if (flg & 0xe0) throw decompressionError('GZIP_RESERVED_FLAGS', start + 3, `FLG 0x${flg.toString(16)}`);
-    let hcrc = this.take(10, 0);
-    if (flg & 4) {
-      // FEXTRA: XLEN, then XLEN bytes (bgzip's BC subfield among them) skipped.
-      if (!(await this.need(2))) throw this.truncated();
-      let xlen = this.mem[this.inPos]! | (this.mem[this.inPos + 1]! << 8);
-      hcrc = this.take(2, hcrc);
-      while (xlen > 0) {
-        if (this.inEnd === this.inPos && !(await this.refill())) throw this.truncated();
-        const n = Math.min(xlen, this.inEnd - this.inPos);
-        hcrc = this.take(n, hcrc);
-        xlen -= n;
+  /** Parses one member header (gzip-framing.ts), across reads if it is long. */
+  private async parseHeader(): Promise<void> {
+    const p = (this.header ??= new GzipHeaderParser(this.compressedPos));
+    for (;;) {
+      this.raw.consume(p.feed(this.raw.input()));
+      if (p.done) break;
+      if (!(await this.refill())) {
+        // A wrong magic is named even in a short input (feed checks what is there).
+        this.raw.consume(p.feed(this.raw.input()));
+        throw this.truncated();
       }
     }
-    for (const bit of [8, 16]) {
-      // FNAME, FCOMMENT: zero-terminated, any length.
-      if (!(flg & bit)) continue;
-      for (;;) {
-        if (this.inEnd === this.inPos && !(await this.refill())) throw this.truncated();
-        const avail = this.mem.subarray(this.inPos, this.inEnd);
-        const z = avail.indexOf(0);
-        hcrc = this.take(z < 0 ? avail.byteLength : z + 1, hcrc);
-        if (z >= 0) break;
-      }
-    }
-    if (flg & 2) {
-      // FHCRC: the low 16 bits of the CRC-32 of the header bytes before it.
-      if (!(await this.need(2))) throw this.truncated();
-      const at = this.compressedPos;
-      const stored = this.mem[this.inPos]! | (this.mem[this.inPos + 1]! << 8);
-      this.inPos += 2;
-      if (stored !== (hcrc & 0xffff)) throw decompressionError('GZIP_HEADER_CRC', at);
-    }
+    this.header = null;
     this.members++;
     this.memberOut = 0;
-    this.x.inflate_reset(this.s);
-    this.histLow = this.outPos;
+    this.raw.startMember();
     this.phase = P_DEFLATE;
   }
 
-  private checkMagic(avail: number, start: number): void {
-    const m = this.mem;
-    if (avail >= 1 && m[this.inPos] !== 0x1f) throw decompressionError('GZIP_BAD_MAGIC', start);
-    if (avail >= 2 && m[this.inPos + 1] !== 0x8b) throw decompressionError('GZIP_BAD_MAGIC', start + 1);
-  }
-
-  /** Checks the member trailer (RFC 1952 §2.3.1: CRC32, ISIZE, little-endian). */
+  /** Checks the member trailer (CRC-32 and ISIZE). */
   private async trailer(): Promise<void> {
     if (!(await this.need(8))) throw this.truncated();
-    const at = this.compressedPos;
-    const dv = new DataView(this.arena.memory.buffer, this.inPos, 8);
-    const crc = dv.getUint32(0, true);
-    const isize = dv.getUint32(4, true);
-    const have = this.x.inflate_crc(this.s) >>> 0;
-    if (crc !== have) {
-      throw decompressionError('GZIP_DATA_CRC', at, `stored ${hex(crc)}, computed ${hex(have)}`);
-    }
-    if (isize !== this.memberOut % 2 ** 32) {
-      throw decompressionError('GZIP_LENGTH', at + 4, `stored ${isize}, decoded ${this.memberOut % 2 ** 32}`);
-    }
-    this.inPos += 8;
+    checkTrailer(this.raw.input().subarray(0, 8), this.compressedPos, this.raw.crc, this.memberOut);
+    this.raw.consume(8);
     this.phase = P_BETWEEN;
   }
 
-  /** After a member: another member, zero padding, the end, or trailing garbage (a warning). */
+  /** After a member: another member, zero padding, the end, or trailing data (a warning). */
   private async between(): Promise<void> {
-    if (this.inEnd === this.inPos && !(await this.refill())) {
-      this.phase = P_END;
-      return;
-    }
-    if (this.inEnd === this.inPos) return;
-    const m = this.mem;
-    const b = m[this.inPos];
-    if (b === 0x1f) {
-      if (this.inEnd - this.inPos < 2) await this.refill();
-      if (this.inEnd - this.inPos >= 2 && m[this.inPos + 1] === 0x8b) {
+    for (;;) {
+      if (this.raw.buffered === 0 && !(await this.refill())) {
+        this.phase = P_END;
+        return;
+      }
+      const a = scanAfterMember(this.raw.input(), this.eof);
+      this.raw.consume(a.skip);
+      if (a.kind === 'member') {
         this.phase = P_HEADER;
         return;
       }
-      return this.garbage();
-    }
-    if (b !== 0) return this.garbage();
-    // Zero padding: acceptable only if nothing but zeros follows.
-    for (;;) {
-      const avail = this.mem.subarray(this.inPos, this.inEnd);
-      const nz = avail.findIndex((v) => v !== 0);
-      if (nz >= 0) {
-        this.inPos += nz;
-        return this.garbage();
+      if (a.kind === 'garbage') {
+        this.opts.onWarning?.(trailingDataWarning(this.compressedPos));
+        this.phase = P_END;
+        return;
       }
-      this.inPos = this.inEnd;
-      if (!(await this.refill())) break;
+      // All zeros so far (or a lone 1f): more input decides; none means padding to the end.
+      if (!(await this.refill())) {
+        if (this.raw.buffered > 0) this.opts.onWarning?.(trailingDataWarning(this.compressedPos));
+        this.phase = P_END;
+        return;
+      }
     }
-    this.phase = P_END;
-  }
-
-  private garbage(): void {
-    const at = this.compressedPos;
-    this.opts.onWarning?.({
-      code: 'TRAILING_DATA',
-      field: 'gzip',
-      message: `gzip: ignoring trailing data at compressed byte ${at} (not a gzip member)`,
-      found: at,
-    });
-    this.phase = P_END;
   }
 
   /**
@@ -616,13 +312,12 @@ export class Inflater {
    */
   snapshot(): SeekPoint | null {
     if (this.phase !== P_DEFLATE) return null;
-    const w = Math.min(WINDOW, this.memberOut);
     return {
       out: this.totalOut,
       in: this.compressedPos,
       memberOut: this.memberOut,
-      state: this.arena.u8(this.s, this.x.inflate_state_size()).slice(),
-      window: this.mem.slice(this.outPos - w, this.outPos),
+      state: this.raw.snapshotState(),
+      window: this.raw.lastOutput(this.history),
     };
   }
 
@@ -638,7 +333,7 @@ export class Inflater {
       throwIfAborted(this.opts.signal);
       switch (this.phase) {
         case P_HEADER:
-          await this.header();
+          await this.parseHeader();
           continue;
         case P_TRAILER:
           await this.trailer();
@@ -650,8 +345,8 @@ export class Inflater {
           return 'end';
       }
       if (this.totalOut >= stopAt) return 'stop';
-      if (this.outPos >= this.outEnd) return 'full';
-      let room = Math.min(this.outEnd - this.outPos, stopAt - this.totalOut, MAX_CALL_OUTPUT);
+      if (this.raw.windowRoom <= 0) return 'full';
+      let room = Math.min(this.raw.windowRoom, stopAt - this.totalOut, MAX_CALL_OUTPUT);
       // Output past the cap is an error only if it was wanted (the caller's stop lies beyond).
       let capped = false;
       if (this.max < stopAt && this.max - this.totalOut <= room) {
@@ -665,24 +360,19 @@ export class Inflater {
           capped = false;
         }
       }
-      const st = this.x.inflate_raw(this.s, this.inPos, this.inEnd, this.outPos, this.outPos + room, this.histLow,
-        this.eof ? 1 : 0);
-      const out = this.x.inflate_out(this.s) >>> 0;
-      const produced = out - this.outPos;
-      this.outPos = out;
-      this.totalOut += produced;
-      this.memberOut += produced;
-      if (st < 0) throw statusError(st, this.offsetOf(this.x.inflate_err_pos(this.s) >>> 0), this.max);
-      this.inPos = this.x.inflate_in(this.s) >>> 0;
-      if (st === OUTPUT_FULL) {
+      const r = this.raw.run(room, this.eof);
+      this.totalOut += r.produced;
+      this.memberOut += r.produced;
+      if (r.status < 0) throw statusError(r.status, this.srcPos - r.errorBack, this.max);
+      if (r.status === OUTPUT_FULL) {
         if (capped && this.totalOut >= this.max) throw outputLimitError(this.max);
         if (this.index?.wants(this.totalOut)) this.index.add(this.snapshot()!);
-      } else if (st === NEED_INPUT) {
+      } else if (r.status === NEED_INPUT) {
         await this.refill();
-      } else if (st === STREAM_END) {
+      } else if (r.status === STREAM_END) {
         this.phase = P_TRAILER;
-      } else if (st !== YIELD) {
-        throw new WasmError(`inflate kernel returned status ${st}`, { code: 'BAD_ARGUMENT' });
+      } else if (r.status !== YIELD) {
+        throw new WasmError(`inflate kernel returned status ${r.status}`, { code: 'BAD_ARGUMENT' });
       }
       if (now() - this.lastYield > YIELD_MS) {
         await yieldToEventLoop();
@@ -690,10 +380,6 @@ export class Inflater {
       }
     }
   }
-}
-
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(8, '0')}`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -709,7 +395,7 @@ export interface GunzipOptions {
 }
 
 /** Largest output region one memory can hold next to the driver's overhead. */
-const MAX_OUTPUT_REGION = MAX_MEMORY_BYTES - 2 * 65536 - Inflater.overhead();
+const MAX_OUTPUT_REGION = MAX_MEMORY_BYTES - 2 * 65536 - GzipStream.overhead();
 
 /**
  * First guess of the output size: ISIZE of the last member when it is plausible for a
@@ -751,9 +437,9 @@ export async function gunzipWasm(bytes: Uint8Array, opts: GunzipOptions = {}): P
   if (est <= SMALL_OUTPUT || !canCreateArena()) {
     return collect(source, 0, Number.POSITIVE_INFINITY, { ...opts, maxOutputLength: cap }, null, Math.max(est, 64));
   }
-  let arena = WasmArena.createSync(module, Inflater.overhead() + est + 4 * ALIGN);
+  let arena = WasmArena.createSync(module, GzipStream.overhead() + est + 4 * ALIGN);
   let base = arena.alloc(est, ALIGN);
-  const inf = new Inflater(arena, source, { ...opts, maxOutputLength: cap });
+  const inf = new GzipStream(arena, source, { ...opts, maxOutputLength: cap });
   inf.attach(base, est);
   for (;;) {
     const r = await inf.pump();
@@ -767,7 +453,7 @@ export async function gunzipWasm(bytes: Uint8Array, opts: GunzipOptions = {}): P
         requested: est + 1,
       });
     }
-    const bigger = WasmArena.createSync(module, Inflater.overhead() + next + 4 * ALIGN);
+    const bigger = WasmArena.createSync(module, GzipStream.overhead() + next + 4 * ALIGN);
     base = bigger.alloc(next, ALIGN);
     inf.moveTo(bigger, base, next);
     arena = bigger;
@@ -802,7 +488,7 @@ export async function collect(
 ): Promise<Uint8Array | null> {
   return withScratchArena(async (arena) => {
     const start = opts.index?.nearest(from) ?? START;
-    const inf = new Inflater(arena, source, sizedFirstRead(opts, start, to), start);
+    const inf = new GzipStream(arena, source, sizedFirstRead(opts, start, to), start);
     const ring = arena.alloc(WINDOW + RING_BYTES, ALIGN) + WINDOW;
     const cap = opts.maxOutputLength ?? Number.POSITIVE_INFINITY;
     // The result grows by doubling, from the wanted length (or the hint) up to 16 MiB, so a
@@ -814,7 +500,7 @@ export async function collect(
     for (;;) {
       const r = await inf.pump(to);
       // Copy what this window holds of [from, to).
-      const winStart = inf.totalOut - (inf.outPos - inf.outBase);
+      const winStart = inf.totalOut - inf.windowFill;
       const lo = Math.max(from, winStart);
       const hi = Math.min(to, inf.totalOut);
       if (hi > lo) {
@@ -823,7 +509,7 @@ export async function collect(
           grown.set(out.subarray(0, got));
           out = grown;
         }
-        out.set(arena.u8(inf.outBase + (lo - winStart), hi - lo), lo - from);
+        out.set(arena.u8(inf.windowBase + (lo - winStart), hi - lo), lo - from);
         got = hi - from;
       }
       if (r === 'end') {
@@ -858,7 +544,7 @@ function sizedFirstRead(opts: InflaterOptions, start: SeekPoint, to: number): In
  *   destination that may be overwritten) in bytes
  */
 export function intoArenaNeeds(offset: number): { overhead: number; lead: number } {
-  return { overhead: Inflater.overhead() + WINDOW + RING_BYTES + ALIGN, lead: offset === 0 ? 0 : WINDOW };
+  return { overhead: GzipStream.overhead() + WINDOW + RING_BYTES + ALIGN, lead: offset === 0 ? 0 : WINDOW };
 }
 
 /**
@@ -894,7 +580,7 @@ export async function inflateIntoArena(
     // growing from 64 KiB left the decoder waiting on four short reads in a row (an idle
     // 13 ms of a 68 ms File → float32 load of the 7 MB MNI volume, Chromium).
     const bulk = offset + length - start.out >= BULK_OUTPUT && opts.firstChunkSize === undefined;
-    const inf = new Inflater(arena, source,
+    const inf = new GzipStream(arena, source,
       bulk ? { ...opts, firstChunkSize: opts.chunkSize ?? CHUNK_BYTES } : sizedFirstRead(opts, start, offset + length), start);
     const ring = arena.alloc(WINDOW + RING_BYTES, ALIGN) + WINDOW;
     const short = (): Error => {
@@ -949,12 +635,12 @@ export async function gunzipGuarded(
   const cap = opts.maxOutputLength ?? Math.min(bytes.byteLength * MAX_RATIO + 1024, 1 << 28);
   const chunk = opts.chunkSize ?? CHUNK_BYTES;
   const CANARY = 64;
-  const arena = WasmArena.createSync(module, Inflater.overhead(chunk) + cap + 2 * CANARY + 8 * ALIGN);
+  const arena = WasmArena.createSync(module, GzipStream.overhead(chunk) + cap + 2 * CANARY + 8 * ALIGN);
   const guard = arena.alloc(cap + 2 * CANARY, ALIGN);
   const mem = () => new Uint8Array(arena.memory.buffer);
   mem().fill(0xa5, guard, guard + CANARY);
   mem().fill(0x5a, guard + CANARY + cap, guard + 2 * CANARY + cap);
-  const inf = new Inflater(arena, new BufferSource(bytes), { maxOutputLength: cap, chunkSize: chunk, inputAtEnd: true });
+  const inf = new GzipStream(arena, new BufferSource(bytes), { maxOutputLength: cap, chunkSize: chunk, inputAtEnd: true });
   inf.attach(guard + CANARY, cap);
   const r = await inf.pump();
   if (r !== 'end') throw outputLimitError(cap);
