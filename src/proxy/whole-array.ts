@@ -70,6 +70,19 @@ function regionFill(source: ByteSource, reader: RegionReader, offset: number, le
 }
 
 /**
+ * Runs a whole read somewhere else (a decode worker), or answers `null` to read here. Set by
+ * worker/pool.ts when a pool is created, so this module never imports the worker code.
+ */
+export type WholeDelegate = (proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal) => Promise<NDArray | null>;
+
+let delegate: WholeDelegate | null = null;
+
+/** @internal worker/pool.ts registers the worker path. */
+export function setWholeDelegate(d: WholeDelegate | null): void {
+  delegate = d;
+}
+
+/**
  * Rejects, before anything is allocated, an array the source cannot hold: an uncompressed
  * file shorter than offset + size (reliability.md case 40), or a gzip stream too short to
  * expand to it even at DEFLATE's maximal ratio (case 38).
@@ -117,7 +130,8 @@ export function checkWholeSize(proxy: ArrayProxy, target: DType): void {
  * @param proxy the array proxy
  * @param dtype result dtype; default: nibabel's `np.asarray(proxy)` dtype
  * @param opts `signal` to abort
- * @returns the array, and the arena holding it when it lives in WebAssembly memory
+ * @returns the array; the arena holding it when it lives in WebAssembly memory; the bytes a
+ *   cache of it counts against `arrayCache` (0: an ordinary small array, not budgeted)
  * @throws {ImageDataError} when the file is shorter than the header says
  * @throws {DecompressionError} for a corrupt .gz
  * @throws {LimitError} `ARRAY_TOO_LARGE` past 4 GiB (see `checkWholeSize`)
@@ -126,7 +140,7 @@ export async function readWhole(
   proxy: ArrayProxy,
   dtype: DType | undefined,
   opts: { signal?: AbortSignal } = {},
-): Promise<{ array: NDArray; arena: WasmArena | null }> {
+): Promise<{ array: NDArray; arena: WasmArena | null; budgetBytes: number }> {
   throwIfAborted(opts.signal);
   const target = dtype ?? scaledDtype(proxy.dtype, proxy.slope, proxy.inter, { spm99: proxy.spm99 });
   const n = shapeSize(proxy.fileShape);
@@ -141,6 +155,11 @@ export async function readWhole(
   };
   checkPlausible(proxy.source, proxy.offset, rawBytes);
   checkWholeSize(proxy, target);
+  if (delegate) {
+    // Decoded in a worker: a transferred ArrayBuffer, counted against the cache budget.
+    const away = await delegate(proxy, dtype, rawBytes, opts.signal);
+    if (away) return { array: away, arena: null, budgetBytes: away.data.byteLength };
+  }
   if (rawBytes >= WASM_MIN_BYTES && canDecodeInWasm(spec)) {
     const source = proxy.source;
     const reader = source.regionReader;
@@ -155,12 +174,12 @@ export async function readWhole(
       // A reoriented proxy: the same memory, seen reoriented (a strided view, no copy).
       const ornt = proxy.orientation;
       const array = ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
-      return { array, arena: decoded.arena };
+      return { array, arena: decoded.arena, budgetBytes: decoded.arena.byteLength };
     }
   }
   // proxy[()] when no dtype was asked for (nibabel's np.asarray(proxy)), else the cast.
   const array = dtype === undefined
     ? await proxy.get([], { signal: opts.signal })
     : await proxy.getScaled([], { dtype: target, signal: opts.signal });
-  return { array, arena: null };
+  return { array, arena: null, budgetBytes: 0 };
 }
