@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LimitError, asArray, load, slice } from '../../src/index';
 import type { LoadedImage } from '../../src/index';
+import { setWasmSource } from '../../src/wasm/load';
 import { BIG_FILE_BYTES, BIG_SHAPE, BIG_VOXELS, sparseValue, volumeOffset, writeSparseNifti } from '../shared/big-nifti';
 
 let dir: string;
@@ -83,6 +84,13 @@ describe('a sparse 5 GiB .nii through load(path)', () => {
       expect((err as LimitError).requested).toBeGreaterThan(2 ** 32);
       expect((err as Error).message).toContain('img.dataobj.get([null, null, null, t])');
       expect((err as Error).message).toContain('img.slicer([null, null, null, slice(a, b)])');
+    }
+    // Without WebAssembly (the TypeScript path) the same refusal, before any allocation.
+    setWasmSource(false);
+    try {
+      await expect(img.getFdata({ dtype: 'float32' })).rejects.toMatchObject({ name: 'LimitError', code: 'ARRAY_TOO_LARGE' });
+    } finally {
+      setWasmSource(undefined);
     }
     // The image is as it was: nothing cached, volumes still read.
     expect(img.inMemory).toBe(false);
