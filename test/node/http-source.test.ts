@@ -238,6 +238,9 @@ describe('load(url)', () => {
     expect(head.bytes).toBeLessThanOrEqual(65536);
     expect(img.warnings).toEqual([]);
     sent.length = 0;
+    expect((await loadHeader(`${url}/big.nii`)).getDataShape()).toEqual(shape);
+    expect(total()).toEqual({ requests: 1, bytes: 65536 });
+    sent.length = 0;
     const k = 40;
     const sl = await img.dataobj.get([null, null, k]);
     expect(sl.get(3, 5)).toBe(vol[k * 128 * 128 + 5 * 128 + 3]);
