@@ -4,7 +4,7 @@
  * It loads a small .nii.gz — so the WebAssembly inflater and scaler must load from the
  * consumer's own build — and prints the shape and one voxel value into the DOM.
  */
-import { load } from 'nibweb';
+import { createWorkerPool, load } from 'nibweb';
 import fixtureUrl from '../fixtures/viewer/asym.nii.gz?url';
 
 /** The voxel to print: `?voxel=i,j,k`, else the centre of the bright cube of asym.nii.gz. */
@@ -20,6 +20,13 @@ try {
   out.dataset.shape = img.shape.join(',');
   out.dataset.index = index.join(',');
   out.dataset.value = String(value);
+  // The same decode in a worker (minBytes 0: even this small image goes there), so the
+  // worker file must be part of the consumer's build too.
+  const pool = createWorkerPool({ size: 1, minBytes: 0 });
+  const inWorker = await load(new Uint8Array(await (await fetch(fixtureUrl)).arrayBuffer()), { name: 'asym.nii.gz', worker: pool });
+  out.dataset.workerValue = String((await inWorker.getFdata({ dtype: 'float32' })).get(...index));
+  out.dataset.workers = String(pool.started);
+  pool.terminate();
   out.dataset.status = 'ok';
   out.textContent = `shape ${img.shape.join('×')}; value at [${index.join(', ')}] = ${value}`;
 } catch (err) {

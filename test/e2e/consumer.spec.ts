@@ -65,6 +65,9 @@ test('a Vite app bundling the packed package loads a .nii.gz, .wasm included', a
     await expect(out).toHaveAttribute('data-shape', e.shape.join(','));
     await expect(out).toHaveAttribute('data-index', e.bright_voxel.index.join(','));
     await expect(out).toHaveAttribute('data-value', String(e.bright_voxel.value));
+    // The decode worker came with the build and decoded the same value.
+    await expect(out).toHaveAttribute('data-worker-value', String(e.bright_voxel.value));
+    await expect(out).toHaveAttribute('data-workers', '1');
     // The module came from the consumer's build, not from a fallback or an inlined copy.
     expect(wasmResponses.length, JSON.stringify(wasmResponses)).toBeGreaterThan(0);
     expect(wasmResponses.every((r) => r.status === 200)).toBe(true);

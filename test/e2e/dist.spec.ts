@@ -26,7 +26,7 @@ const TYPES: Record<string, string> = {
 
 const PAGE = `<!doctype html><meta charset="utf-8"><pre id="out" data-status="loading"></pre>
 <script type="module">
-  import { load } from '/dist/index.js';
+  import { createWorkerPool, load } from '/dist/index.js';
   const out = document.getElementById('out');
   try {
     const bytes = new Uint8Array(await (await fetch('/${fixture}')).arrayBuffer());
@@ -35,6 +35,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><pre id="out" data-status="lo
     const [i, j, k] = ${JSON.stringify(expected.bright_voxel.index)};
     out.dataset.shape = img.shape.join(',');
     out.dataset.value = String(data.get(i, j, k));
+    const pool = createWorkerPool({ size: 1, minBytes: 0 });
+    const inWorker = await load(new Blob([bytes]), { name: 'asym.nii.gz', worker: pool });
+    out.dataset.workerValue = String((await inWorker.getFdata()).get(i, j, k));
+    out.dataset.workers = String(pool.started);
     out.dataset.status = 'ok';
   } catch (e) {
     out.textContent = String(e && e.stack || e);
@@ -105,6 +109,9 @@ test('a page imports dist/index.js as plain ESM (no bundler, no import map)', as
     await expect(out, (await out.textContent()) ?? '').toHaveAttribute('data-status', 'ok');
     await expect(out).toHaveAttribute('data-shape', expected.shape.join(','));
     await expect(out).toHaveAttribute('data-value', String(expected.bright_voxel.value));
+    // dist/ brings its decode worker (assets/decode-worker-*.js), which decodes the same value.
+    await expect(out).toHaveAttribute('data-worker-value', String(expected.bright_voxel.value));
+    await expect(out).toHaveAttribute('data-workers', '1');
     expect(wasm).toEqual([200]);
   } finally {
     server.close();
