@@ -30,6 +30,7 @@ import { BlobSource } from './io/blob-source.js';
 import { BufferSource } from './io/buffer-source.js';
 import { CachedSource } from './io/cached-source.js';
 import { HttpSource } from './io/http-source.js';
+import { ProgressSource } from './io/progress-source.js';
 import { NodeFileSource } from './io/node-file-source.js';
 import { type PathEntry, completePair, groupByDirectory, isNodePath, isPathEntry, pathEntry } from './io/node-paths.js';
 import type { ByteSource } from './io/types.js';
@@ -51,7 +52,10 @@ export interface LoadOptions {
   name?: string;
   /** Aborts loading (and later reads of this image's data). */
   signal?: AbortSignal;
-  /** Progress of reading compressed data: compressed bytes consumed / total. */
+  /**
+   * Progress of reads, for as long as the image is read: a gzip stream's compressed bytes
+   * consumed, or the end of the last read of a plain file; `total` is the file's size.
+   */
   onProgress?: (p: { loaded: number; total: number }) => void;
   /**
    * Non-fatal findings of the sources, each once, whenever they come (also later reads of the
@@ -157,7 +161,7 @@ async function decompressed(opened: Opened, opts: LoadOptions): Promise<ByteSour
   const source = opened.source instanceof BufferSource ? opened.source : new CachedSource(opened.source);
   const head = await source.read(0, 3, { signal: opts.signal });
   if (looksGzip(head)) return new GzipSource(source, { onProgress: opts.onProgress, onWarning: opts.onWarning });
-  return source;
+  return opts.onProgress ? new ProgressSource(source, opts.onProgress) : source;
 }
 
 /** What the servers of these files found while loading (`RANGE_IGNORED`), for the image's warnings. */

@@ -1,7 +1,7 @@
 // load(): only the header is read — for a .nii.gz only the first compressed bytes are
 // inflated — and slices read only what they need; whole reads go through the WASM path.
 import { describe, expect, it } from 'vitest';
-import { BufferSource, ImageDataError, ImageFileError, isProxy, load, loadFiles } from '../../src/index';
+import { BufferSource, ImageDataError, ImageFileError, NDArray, Nifti1Image, isProxy, load, loadFiles } from '../../src/index';
 import { makeNifti, makeNiftiGz, phantomInt16 } from '../shared/make-nifti';
 import { RecordingSource } from '../shared/recording-source';
 
@@ -96,4 +96,27 @@ describe('load: names and pairs', () => {
     expect(img.constructor.name).toBe('Nifti1Pair');
     expect((await img.dataobj.get([5, 6, 7])).get()).toBe(data[7 * 128 * 128 + 6 * 128 + 5]);
   });
+});
+
+describe('onProgress', () => {
+  // 64×64×40×3 int16: 983,040 bytes of data behind a 352-byte header.
+  const shape = [64, 64, 40, 3];
+  const arr = new NDArray(Int16Array.from({ length: 64 * 64 * 40 * 3 }, (_, i) => (i * 7) % 3000), shape);
+  const made = async (gzip: boolean) => new Uint8Array(await ((await new Nifti1Image(arr, null).toBlob({ gzip })) as Blob).arrayBuffer());
+
+  for (const gzip of [false, true]) {
+    it(`reports the reads of a ${gzip ? '.nii.gz' : '.nii'} up to its end, on getFdata`, async () => {
+      const bytes = await made(gzip);
+      const seen: { loaded: number; total: number }[] = [];
+      const img = await load(new File([bytes], gzip ? 'p.nii.gz' : 'p.nii'), { onProgress: (p) => seen.push(p) });
+      const before = seen.length;
+      const f = await img.getFdata();
+      expect(f.data[f.data.length - 1]).toBe(arr.data[arr.data.length - 1]);
+      const during = seen.slice(before);
+      expect(during.length).toBeGreaterThan(0);
+      expect(during.every((p) => p.total === bytes.byteLength)).toBe(true);
+      expect(during.at(-1)!.loaded).toBe(bytes.byteLength);
+      for (let i = 1; i < during.length; i++) expect(during[i]!.loaded).toBeGreaterThanOrEqual(during[i - 1]!.loaded);
+    });
+  }
 });
