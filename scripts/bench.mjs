@@ -5,7 +5,8 @@
  * Generates (once, cached) three deterministic synthetic volumes (scripts/bench/volumes.mjs),
  * then measures with perf-baseline.md's method (one process per table, cases interleaved
  * round-robin, warm-up rounds discarded, medians):
- *   Node:     gunzip (nibweb WASM vs node:zlib vs fflate), int16→float32 scaling (WASM vs JS);
+ *   Node:     gunzip (nibweb WASM vs node:zlib vs fflate), int16→float32 scaling (WASM vs JS),
+ *             random access into the fMRI .nii.gz through the seek index (bench/random-access.mjs);
  *   Chromium: gunzip (nibweb vs DecompressionStream vs fflate), scaling, File → float32 end
  *             to end, renderer peak memory of that, and 2D slice reads of an uncompressed
  *             .nii through the proxy vs raw File.slice().
@@ -97,6 +98,10 @@ async function main() {
     } finally {
       await close();
     }
+    const { runRandomAccess } = await import('./bench/random-access.mjs');
+    const ra = await runRandomAccess(root, volumes.find((v) => v.name === 'fmri'), opts.quick ? 3 : 5);
+    sections.push(ra.markdown);
+    json.randomAccess = ra.json;
     env.push(['load avg (1/5/15 min), Node section start → end', `${before} → ${load()}`]);
   }
   if (opts.only !== 'node') {
