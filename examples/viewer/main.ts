@@ -1,7 +1,7 @@
 /**
  * nibweb viewer: the page. Drop or pick files → `groupFiles` (one group per file or
  * .hdr+.img pair, with SPM's .mat) → `loadFiles` for each group → header table at once →
- * `getFdata({ dtype: 'float32' })` → three orthogonal views with a crosshair, a readout
+ * `getFdata({ dtype: 'float32' })` (decoded in a worker: `worker: true`) → three orthogonal views with a crosshair, a readout
  * (voxel, RAS mm by `applyAffine`, value), a 4th-dimension slider and window controls. On
  * start it loads the bundled sample.
  *
@@ -144,7 +144,9 @@ async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string):
   try {
     setProgress(`${prefix}${phase} ${name}`, undefined);
     // One group is one image: loadFiles either gives it or throws what is wrong with it.
-    const [img] = await loadFiles(group.files, { signal, onProgress });
+    // `worker`: the whole-volume decode (gunzip, scaling) runs in a decode worker, so the page
+    // stays responsive while a large file decodes.
+    const [img] = await loadFiles(group.files, { signal, onProgress, worker: typeof Worker === 'function' });
     entry.img = img;
     select(entry); // header first, while the voxels decode
     phase = 'Decoding';
