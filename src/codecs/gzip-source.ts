@@ -20,6 +20,7 @@
  */
 import { type HeaderWarning, throwIfAborted } from '../errors.js';
 import { checkRange } from '../io/buffer-source.js';
+import { Staging } from '../io/staged-read.js';
 import type { ArenaRegion, ByteSource, ReadOptions, RegionReader } from '../io/types.js';
 import { type InflaterOptions, collect, inflateIntoArena, intoArenaNeeds } from './gzip-stream.js';
 import { SeekIndex } from './seek-index.js';
@@ -59,6 +60,8 @@ export class GzipSource implements ByteSource, RegionReader {
   private readonly opts: GzipSourceOptions;
   private whole: Promise<Uint8Array> | undefined;
   private held: { offset: number; bytes: Uint8Array } | null = null;
+  /** One staging buffer for the compressed reads of every decode (see `InflaterOptions.staging`). */
+  private readonly staging: Staging;
 
   /**
    * @param compressed the gzip bytes, as any ByteSource
@@ -67,6 +70,7 @@ export class GzipSource implements ByteSource, RegionReader {
   constructor(compressed: ByteSource, opts: GzipSourceOptions = {}) {
     this.compressed = compressed;
     this.opts = opts;
+    this.staging = new Staging(compressed);
   }
 
   /** The uncompressed size, once a decode has reached the end of the stream; else undefined. */
@@ -92,6 +96,7 @@ export class GzipSource implements ByteSource, RegionReader {
       onWarning: (w) => this.warn(w),
       signal,
       index: this.index,
+      staging: this.staging,
     };
   }
 
