@@ -361,6 +361,9 @@ test('a lone .hdr among good files: its error names the missing .img, the others
 
 test('the drop zone is keyboard reachable and opens the file picker', async ({ page }) => {
   await ready(page, 'sample.nii.gz');
+  // Tab order: the walkthrough link in the intro, then the drop zone.
+  await page.keyboard.press('Tab');
+  await expect(page.locator('a[href="../walkthrough/"]')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.locator('#drop')).toBeFocused();
   const chooser = page.waitForEvent('filechooser');
