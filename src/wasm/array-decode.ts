@@ -52,6 +52,20 @@ export interface ArraySpec {
   outDtype: DType;
 }
 
+/**
+ * Where `decodeToArena` gets its arena: by default a new one per array (it is handed out and
+ * must never be reused). A decode worker, which copies every result out before the next job,
+ * installs one that reuses its arena, so its pages are touched once, not per decode.
+ */
+export type ArenaProvider = (bytes: number) => Promise<WasmArena | null>;
+
+let provider: ArenaProvider | null = null;
+
+/** @internal worker/decode-worker.ts reuses one arena per worker. */
+export function setArenaProvider(p: ArenaProvider | null): void {
+  provider = p;
+}
+
 /** The dtypes the WASM kernels convert. */
 const KERNEL_DTYPES = new Set<DType>([
   'uint8', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64',
@@ -87,7 +101,8 @@ export async function decodeToArena(
   if (!canCreateArena()) return null;
   let arena: WasmArena | null;
   try {
-    arena = await WasmArena.create(source.overhead + pad + regionBytes + 256);
+    const bytes = source.overhead + pad + regionBytes + 256;
+    arena = await (provider ? provider(bytes) : WasmArena.create(bytes));
   } catch (err) {
     if (err instanceof LimitError && err.code === 'OUT_OF_MEMORY') return null;
     throw err;

@@ -157,6 +157,19 @@ describe('load(file, { worker })', () => {
     expect(UnsupportedError).toBeDefined();
   });
 
+  it('the worker reuses its arena: larger, smaller, other dtypes, each equal to the main thread', async () => {
+    const shapes = [[64, 64, 48], [64, 64, 36], [64, 64, 64], [64, 64, 40]];
+    for (const [k, sh] of shapes.entries()) {
+      const vol = phantomInt16(sh, 11 + k);
+      const bytes = makeNiftiGz(vol, sh, { slope: k % 2 ? 1 : 0.5, inter: k });
+      const dtype = k % 2 ? 'float32' : 'float64';
+      const want = await (await load(file(bytes, 'm.nii.gz'))).getFdata({ dtype });
+      const got = await (await load(file(bytes, 'w.nii.gz'), { worker: pool })).getFdata({ dtype });
+      expect(got.data.buffer.byteLength).toBe(got.data.byteLength);
+      expect(equalArrays(got.data as Float64Array, want.data as Float64Array), `decode ${k}`).toBe(true);
+    }
+  });
+
   it('jobs queue on a one-worker pool and all finish', async () => {
     const imgs = await Promise.all([0, 1, 2].map((k) => load(file(gz, `q${k}.nii.gz`), { worker: pool })));
     const out = await Promise.all(imgs.map((i) => i.getFdata({ dtype: 'float32' })));

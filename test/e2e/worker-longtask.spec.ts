@@ -32,7 +32,7 @@ interface TraceEvent {
 }
 
 /** Busy time (ms) of the threads named `thread` between the marks `${tag}-start/end`. */
-function busy(events: TraceEvent[], tag: string, thread: RegExp): { ms: number; tasks: number } {
+function busy(events: TraceEvent[], tag: string, thread: RegExp): { ms: number; tasks: number; longest: number } {
   const names = new Map<string, string>();
   for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '');
   const mark = (name: string): TraceEvent | undefined => events.find((e) => e.name === name && e.cat.includes('blink.user_timing'));
@@ -45,27 +45,29 @@ function busy(events: TraceEvent[], tag: string, thread: RegExp): { ms: number; 
   );
   let us = 0;
   let n = 0;
+  let longest = 0;
   for (const t of tasks) {
     const a = Math.max(t.ts, start.ts);
     const b = Math.min(t.ts + (t.dur ?? 0), end.ts);
     if (b > a) {
       us += b - a;
       n++;
+      longest = Math.max(longest, t.dur ?? 0);
     }
   }
-  return { ms: us / 1000, tasks: n };
+  return { ms: us / 1000, tasks: n, longest: longest / 1000 };
 }
 
 let runs = 0;
 
-async function measure(browser: Browser, page: Page, worker: boolean): Promise<DecodeRun & { mainBusy: number; workerBusy: number }> {
+async function measure(browser: Browser, page: Page, worker: boolean): Promise<DecodeRun & { mainBusy: number; mainLongest: number; workerBusy: number }> {
   const tag = `${worker ? 'worker' : 'main'}-${runs++}`;
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
   const run = await page.evaluate(([w, t]) => window.longTasks.run(w, t), [worker, tag] as const);
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   const main = busy(trace.traceEvents, tag, /^CrRendererMain$/);
   const off = busy(trace.traceEvents, tag, /Worker/);
-  return { ...run, mainBusy: main.ms, workerBusy: off.ms };
+  return { ...run, mainBusy: main.ms, mainLongest: main.longest, workerBusy: off.ms };
 }
 
 test('getFdata of the fMRI .nii.gz: no main-thread long task with worker: true', async ({ page, browser }) => {
@@ -89,7 +91,8 @@ test('getFdata of the fMRI .nii.gz: no main-thread long task with worker: true',
   const line = (r: typeof without): string => {
     const longest = Math.max(0, ...r.longTasks.map((t) => t.duration));
     return `worker: ${String(r.worker).padEnd(5)}  decode ${r.ms.toFixed(0).padStart(5)} ms  ` +
-      `main-thread busy ${r.mainBusy.toFixed(1).padStart(7)} ms (${((100 * r.mainBusy) / r.ms).toFixed(1)} % of the decode)  ` +
+      `main-thread busy ${r.mainBusy.toFixed(1).padStart(7)} ms (${((100 * r.mainBusy) / r.ms).toFixed(1)} % of the decode, ` +
+      `longest task ${r.mainLongest.toFixed(1)} ms)  ` +
       `worker-thread busy ${r.workerBusy.toFixed(0).padStart(5)} ms  long tasks ${r.longTasks.length} (longest ${longest.toFixed(0)} ms)`;
   };
   console.log(`fMRI 64×64×36×300 int16 .nii.gz (${(fmri.gzBytes / 1e6).toFixed(1)} MB) → float32, Chromium:`);
