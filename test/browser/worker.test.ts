@@ -177,6 +177,32 @@ describe('load(file, { worker })', () => {
     expect(pool.started).toBe(1);
   });
 
+  it('a worker that cannot start (CSP, a missing file): the pool turns unusable, reads fall back to the main thread', async () => {
+    const Real = globalThis.Worker;
+    class Blocked extends EventTarget {
+      constructor() {
+        super();
+        setTimeout(() => this.dispatchEvent(new ErrorEvent('error', { message: 'blocked by CSP' })), 0);
+      }
+      postMessage(): void {}
+      terminate(): void {}
+    }
+    globalThis.Worker = Blocked as unknown as typeof Worker;
+    try {
+      const blocked = createWorkerPool({ size: 1 });
+      const img = await load(file(gz, 'f.nii.gz'), { worker: blocked });
+      const want = await (await load(file(gz, 'f.nii.gz'))).getFdata();
+      const got = await img.getFdata();
+      expect(blocked.usable).toBe(false);
+      expect(equalArrays(got.data as Float64Array, want.data as Float64Array)).toBe(true);
+      // later reads go straight to the main thread
+      img.uncache();
+      expect((await img.getFdata()).shape).toEqual(shape);
+    } finally {
+      globalThis.Worker = Real;
+    }
+  });
+
   it('terminate() rejects running jobs with AbortError and the pool starts again', async () => {
     const own = createWorkerPool({ size: 1 });
     const img = await load(file(gz, 'k.nii.gz'), { worker: own });
