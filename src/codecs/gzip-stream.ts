@@ -497,10 +497,14 @@ export async function collect(
     const inf = new GzipStream(arena, source, sizedFirstRead(opts, start, to), start);
     const ring = arena.alloc(WINDOW + RING_BYTES, ALIGN) + WINDOW;
     const cap = opts.maxOutputLength ?? Number.POSITIVE_INFINITY;
-    // The result grows by doubling, from the wanted length (or the hint) up to 16 MiB, so a
-    // read past an unknown end does not allocate what it asked for up front.
+    // The result starts at the wanted length, at most what the stream plausibly holds — 16 MiB,
+    // or 4× its compressed size (more than most images' ratio) — and grows by doubling past
+    // that: a read past an unknown end does not allocate what it asked for up front, and a
+    // whole .mgz data read (MGH's load reads to the footer) is one allocation, not a 16 MiB
+    // buffer grown and copied.
     const want = Math.min(to - from, cap);
-    let out = new Uint8Array(Math.min(want, Number.isFinite(to) ? 1 << 24 : Math.max(sizeHint, 1 << 16)));
+    const plausible = Math.max(1 << 24, 4 * (source.size ?? 0));
+    let out = new Uint8Array(Math.min(want, Number.isFinite(to) ? plausible : Math.max(sizeHint, 1 << 16)));
     let got = 0;
     inf.attach(ring, RING_BYTES);
     for (;;) {
