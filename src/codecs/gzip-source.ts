@@ -21,7 +21,7 @@
 import { type HeaderWarning, throwIfAborted } from '../errors.js';
 import { checkRange } from '../io/buffer-source.js';
 import { Staging } from '../io/staged-read.js';
-import type { ArenaRegion, ByteSource, ReadOptions, RegionReader } from '../io/types.js';
+import type { ArenaRegion, ByteSource, HeldRegion, ReadOptions, RegionReader } from '../io/types.js';
 import { type InflaterOptions, collect, inflateIntoArena, intoArenaNeeds } from './gzip-stream.js';
 import { SeekIndex } from './seek-index.js';
 import { asTrap, gunzipFallback } from './gzip.js';
@@ -59,7 +59,7 @@ export class GzipSource implements ByteSource, RegionReader {
   private knownSize: number | undefined;
   private readonly opts: GzipSourceOptions;
   private whole: Promise<Uint8Array> | undefined;
-  private held: { offset: number; bytes: Uint8Array } | null = null;
+  private held: { offset: number; bytes: Uint8Array; region?: HeldRegion } | null = null;
   /** One staging buffer for the compressed reads of every decode (see `InflaterOptions.staging`). */
   private readonly staging: Staging;
 
@@ -121,6 +121,31 @@ export class GzipSource implements ByteSource, RegionReader {
    */
   hold(offset: number, bytes: Uint8Array): void {
     this.held = { offset, bytes };
+  }
+
+  /**
+   * `hold` for bytes decoded into an arena of their own (`region.ptr`, `length` bytes), laid
+   * out so that the whole-array decode can convert them in place (`takeHeld`).
+   * @param offset uncompressed offset of the first byte
+   * @param region where they are, and the free memory below them
+   * @param length bytes held
+   */
+  holdRegion(offset: number, region: HeldRegion, length: number): void {
+    this.held = { offset, bytes: region.arena.u8(region.ptr, length), region };
+  }
+
+  /**
+   * Hands over held bytes that live in an arena of their own, once the stream has been
+   * verified to its end (see `RegionReader.takeHeld`).
+   * @param offset uncompressed offset wanted
+   * @param length bytes wanted
+   * @returns the region, or null
+   */
+  takeHeld(offset: number, length: number): HeldRegion | null {
+    const h = this.held;
+    if (!h?.region || this.knownSize === undefined || h.offset !== offset || h.bytes.byteLength !== length) return null;
+    this.held = null;
+    return h.region;
   }
 
   /** Drops bytes kept by `hold`. */
@@ -218,13 +243,18 @@ export class GzipSource implements ByteSource, RegionReader {
    * @param region where the bytes go (sized by the caller)
    * @param opts `signal`; `verify` (default true): continue to the end of the stream, into
    *   scratch space, so every member's CRC-32 and ISIZE are checked; when false, stop as
-   *   soon as the bytes are out
+   *   soon as the bytes are out; `partial`: a stream that ends first is not an error
+   * @returns the bytes written: all, or with `partial` those up to the end of the stream
    * @throws {DecompressionError} corrupt data, or 'TRUNCATED' when the stream ends before
    *   `offset + length` (then `size` is known)
    * @throws {LimitError} past `maxOutputLength`, or an arena too small for `regionNeeds`
    * @throws `AbortError` when `opts.signal` aborts
    */
-  async readIntoRegion(offset: number, region: ArenaRegion, opts: ReadOptions & { verify?: boolean } = {}): Promise<void> {
+  async readIntoRegion(
+    offset: number,
+    region: ArenaRegion,
+    opts: ReadOptions & { verify?: boolean; partial?: boolean } = {},
+  ): Promise<number> {
     const { arena, ptr, length } = region;
     checkRange(offset, length);
     throwIfAborted(opts.signal);
@@ -233,11 +263,11 @@ export class GzipSource implements ByteSource, RegionReader {
     if (kept) {
       arena.u8(ptr, length).set(kept);
       this.held = null;
-      return;
+      return length;
     }
     try {
-      await inflateIntoArena(this.compressed, offset, length, arena, ptr,
-        { ...this.session(opts.signal), verify: opts.verify ?? true }, this.ended);
+      return await inflateIntoArena(this.compressed, offset, length, arena, ptr,
+        { ...this.session(opts.signal), verify: opts.verify ?? true, partial: opts.partial ?? false }, this.ended);
     } catch (err) {
       throw asTrap(err);
     }

@@ -568,8 +568,10 @@ export function intoArenaNeeds(offset: number): { overhead: number; lead: number
  * @param arena the arena holding the destination
  * @param ptr destination address
  * @param opts session options; `verify` (default true): continue to the end of the stream
- *   (into the ring) so every member's CRC-32 and ISIZE are checked
+ *   (into the ring) so every member's CRC-32 and ISIZE are checked; `partial`: a stream that
+ *   ends first is not an error (the bytes up to its end are written, its size reported)
  * @param onEnd called with the total size when the stream's end is reached
+ * @returns the bytes written: `length`, or fewer with `partial` when the stream ends first
  * @throws {DecompressionError} corrupt data, or 'TRUNCATED' when the stream ends before
  *   `offset + length` (then `onEnd` has been called with the real size)
  * @throws {LimitError} output past `maxOutputLength`, or an arena without room for the overhead
@@ -580,9 +582,9 @@ export async function inflateIntoArena(
   length: number,
   arena: WasmArena,
   ptr: number,
-  opts: InflaterOptions & { verify?: boolean },
+  opts: InflaterOptions & { verify?: boolean; partial?: boolean },
   onEnd: (size: number) => void,
-): Promise<void> {
+): Promise<number> {
   const mark = arena.mark();
   try {
     const start = opts.index?.nearest(offset) ?? START;
@@ -603,7 +605,11 @@ export async function inflateIntoArena(
       inf.attach(ring, RING_BYTES);
       await inf.pump(offset);
     }
-    if (inf.totalOut < offset) throw short();
+    if (inf.totalOut < offset) {
+      if (!opts.partial) throw short();
+      onEnd(inf.totalOut);
+      return 0;
+    }
     inf.attach(ptr, length);
     // The stream may end exactly at the last byte wanted ('end' with everything out).
     while (inf.totalOut < offset + length && !inf.ended) {
@@ -611,7 +617,11 @@ export async function inflateIntoArena(
         throw new WasmError('gunzip driver: output window full before the requested end', { code: 'BAD_ARGUMENT' });
       }
     }
-    if (inf.totalOut < offset + length) throw short();
+    if (inf.totalOut < offset + length) {
+      if (!opts.partial) throw short();
+      onEnd(inf.totalOut);
+      return inf.totalOut - offset;
+    }
     if (opts.verify ?? true) {
       for (;;) {
         inf.attach(ring, RING_BYTES);
@@ -622,6 +632,7 @@ export async function inflateIntoArena(
       const stop = inf.snapshot();
       if (stop && opts.index) opts.index.addRecent(stop);
     }
+    return length;
   } finally {
     arena.release(mark);
   }

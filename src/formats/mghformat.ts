@@ -28,7 +28,8 @@
  */
 import { type DType, type TypedArray } from '../dtypes.js';
 import { GzipSource } from '../codecs/gzip-source.js';
-import { HeaderDataError, ImageFileError } from '../errors.js';
+import { HeaderDataError, ImageFileError, LimitError } from '../errors.js';
+import { WasmArena, canCreateArena } from '../wasm/memory.js';
 import { MGHHeader, MGH_DATA_OFFSET, MGH_FOOTER_SIZE, MGH_HEADER_SIZE } from '../header/mgh-header.js';
 import type { SpatialHeader } from '../header/spatial-header.js';
 import type { FromSourcesOptions, HeaderSources, ImageSources, ProxyImage } from '../image/image-class.js';
@@ -41,6 +42,41 @@ import { type ToBytesOptions, type WriteOptions, fileBlob } from './write-option
 
 /** Most decoded `.mgz` data bytes kept from the load for the first read (see GzipSource.hold). */
 const HOLD_LIMIT = 256 * 1024 * 1024;
+/** From this size, the kept data go into an arena laid out for the whole-array decode. */
+const ARENA_HOLD_MIN = 256 * 1024;
+
+/**
+ * Decodes a `.mgz`'s data (which its load must pass to reach the footer) into a WebAssembly
+ * arena of their own, at the top of a region large enough for any float output (8 bytes a
+ * voxel), and keeps them there (`GzipSource.holdRegion`): the first `getFdata` converts them
+ * in place instead of copying them in, and the memory below them is only touched then.
+ * @returns the footer bytes (up to 20), or null when no arena can be had or the data are
+ *   short (the caller then reads as for a small file)
+ */
+async function holdInArena(source: GzipSource, dataBytes: number, probe: MGHHeader, signal?: AbortSignal): Promise<Uint8Array | null> {
+  const n = probe.getDataShape().reduce((a, b) => a * b, 1);
+  const regionBytes = Math.max(8 * n, dataBytes);
+  const tail = MGH_FOOTER_SIZE + TAIL_SLACK;
+  const needs = source.regionNeeds(MGH_DATA_OFFSET);
+  if (!canCreateArena()) return null;
+  let arena: WasmArena | null;
+  try {
+    arena = await WasmArena.create(needs.overhead + needs.lead + regionBytes + tail + 256);
+  } catch (err) {
+    if (err instanceof LimitError) return null;
+    throw err;
+  }
+  if (!arena) return null;
+  const low = arena.alloc(needs.lead + regionBytes + tail, 64) + needs.lead;
+  const ptr = low + regionBytes - dataBytes;
+  // One decode to the end of the stream (every CRC checked): the data, then the footer
+  // after them, which is copied out; a stream that ends early leaves the data short.
+  const got = await source.readIntoRegion(MGH_DATA_OFFSET, { arena, ptr, length: dataBytes + tail }, { signal, partial: true });
+  if (got < dataBytes) return null;
+  const footer = arena.u8(ptr + dataBytes, Math.min(got - dataBytes, MGH_FOOTER_SIZE)).slice();
+  source.holdRegion(MGH_DATA_OFFSET, { arena, ptr, low }, dataBytes);
+  return footer;
+}
 /** Bytes read past the footer, so a stream with short tags is read (and verified) to its end. */
 const TAIL_SLACK = 64 * 1024;
 
@@ -138,7 +174,13 @@ export class MGHImage extends SpatialImage<MGHHeader> {
     const at = probe.getFooterOffset();
     const size = source.size;
     let footer: Uint8Array;
-    if (source instanceof GzipSource && size === undefined && at - MGH_DATA_OFFSET <= HOLD_LIMIT) {
+    const dataBytes = at - MGH_DATA_OFFSET;
+    const held = source instanceof GzipSource && size === undefined && dataBytes <= HOLD_LIMIT && dataBytes >= ARENA_HOLD_MIN
+      ? await holdInArena(source, dataBytes, probe, signal)
+      : null;
+    if (held) {
+      footer = held;
+    } else if (source instanceof GzipSource && size === undefined && dataBytes <= HOLD_LIMIT) {
       // A .mgz: reaching the footer inflates the data anyway; keep them for the first read.
       const span = await source.read(MGH_DATA_OFFSET, at - MGH_DATA_OFFSET + MGH_FOOTER_SIZE + TAIL_SLACK, { signal });
       footer = span.subarray(at - MGH_DATA_OFFSET, at - MGH_DATA_OFFSET + MGH_FOOTER_SIZE);

@@ -26,8 +26,25 @@ export interface ArenaRegion {
   readonly length: number;
 }
 
+/**
+ * Decoded bytes a source already holds in WebAssembly memory (see `RegionReader.takeHeld`):
+ * they start at `ptr`; the arena's memory from `low` up to the end of the bytes is free for
+ * the caller's output.
+ */
+export interface HeldRegion {
+  readonly arena: WasmArena;
+  readonly ptr: number;
+  readonly low: number;
+}
+
 /** What a decoding source offers the whole-array path (see `ByteSource.regionReader`). */
 export interface RegionReader {
+  /**
+   * Optional: hands over decoded bytes `[offset, offset + length)` the source already holds
+   * in an arena of their own (a `.mgz` load decodes its data to reach the footer), so the
+   * whole-array decode converts them where they are. At most once; null when not held.
+   */
+  takeHeld?(offset: number, length: number): HeldRegion | null;
   /**
    * What `readIntoRegion(offset, …)` needs from the caller's arena.
    * @param offset the offset that will be read
@@ -38,10 +55,12 @@ export interface RegionReader {
   /**
    * Decodes bytes `[offset, offset + region.length)` into the region.
    * @param opts `signal`; `verify` (default true): also check what follows (a gzip stream
-   *   decodes to its end so every CRC-32 and length is checked)
+   *   decodes to its end so every CRC-32 and length is checked); `partial`: a source that
+   *   ends first is not an error
+   * @returns the bytes written (all of them, unless `partial` and the source ended first)
    * @throws `AbortError` when `opts.signal` aborts
    */
-  readIntoRegion(offset: number, region: ArenaRegion, opts?: ReadOptions & { verify?: boolean }): Promise<void>;
+  readIntoRegion(offset: number, region: ArenaRegion, opts?: ReadOptions & { verify?: boolean; partial?: boolean }): Promise<number>;
 }
 
 /** A readable range of bytes. */

@@ -55,6 +55,7 @@ function regionFill(source: ByteSource, reader: RegionReader, offset: number, le
   return {
     overhead: needs.overhead,
     lead: needs.lead,
+    preset: () => reader.takeHeld?.(offset, length) ?? null,
     async fill(arena, dest) {
       try {
         await reader.readIntoRegion(offset, { arena, ptr: dest.ptr, length }, { signal, verify: true });

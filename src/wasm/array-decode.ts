@@ -27,6 +27,12 @@ export interface ArenaFill {
    * `arena`/`dest` are passed together so a gzip inflater can decode in that same instance.
    */
   fill(arena: WasmArena, dest: ArenaRegion): Promise<void>;
+  /**
+   * Optional: raw bytes already decoded in an arena of their own (`ptr`), with the memory
+   * from `low` to their end free for the output. When the layout fits, the conversion runs
+   * there and `fill` is not called.
+   */
+  preset?(): { arena: WasmArena; ptr: number; low: number } | null;
 }
 
 /** A region of arena memory handed to a fill: an opaque pointer and its byte view. */
@@ -98,6 +104,14 @@ export async function decodeToArena(
   const rawOffset = same ? 0 : rawOffsetFor(spec.n, spec.rawDtype, spec.outDtype);
   const regionBytes = Math.max(spec.n * out.itemsize, rawOffset + rawBytes);
   const pad = Math.max(0, source.lead - rawOffset);
+  const held = source.preset?.();
+  if (held) {
+    // Converted in place where the bytes already are: the output ends where the raw bytes end.
+    const region = held.ptr - rawOffset;
+    if (region >= held.low && region % out.itemsize === 0) {
+      return { data: convert(held.arena, spec, region, held.ptr), arena: held.arena };
+    }
+  }
   if (!canCreateArena()) return null;
   let arena: WasmArena | null;
   try {
@@ -111,14 +125,18 @@ export async function decodeToArena(
   const region = arena.alloc(pad + regionBytes, 64) + pad;
   const rawPtr = region + rawOffset;
   await source.fill(arena, { ptr: rawPtr, bytes: arena.u8(rawPtr, rawBytes) });
-  let data: TypedArray;
-  if (same) {
+  return { data: convert(arena, spec, region, rawPtr), arena };
+}
+
+/** Swaps or scales the raw bytes at `rawPtr` into the output at `region` (in place, front to back). */
+function convert(arena: WasmArena, spec: ArraySpec, region: number, rawPtr: number): TypedArray {
+  const raw = dtypeInfo(spec.rawDtype);
+  const out = dtypeInfo(spec.outDtype);
+  if (spec.outDtype === spec.rawDtype) {
     if (!spec.littleEndian && raw.itemsize > 1) swapInArena(arena, rawPtr, spec.n, spec.rawDtype);
-    data = arena.view(raw.ctor, rawPtr, spec.n * raw.lanes);
-  } else {
-    scaleInArena(arena, rawPtr, region, spec.n, spec.rawDtype, spec.littleEndian, spec.slope, spec.inter,
-      spec.outDtype as 'float32' | 'float64');
-    data = arena.view(out.ctor, region, spec.n * out.lanes);
+    return arena.view(raw.ctor, rawPtr, spec.n * raw.lanes);
   }
-  return { data, arena };
+  scaleInArena(arena, rawPtr, region, spec.n, spec.rawDtype, spec.littleEndian, spec.slope, spec.inter,
+    spec.outDtype as 'float32' | 'float64');
+  return arena.view(out.ctor, region, spec.n * out.lanes);
 }

@@ -435,6 +435,44 @@ describe('construction follows nibabel', () => {
     expect(Array.from(again.data as Float64Array)).toEqual(Array.from(f.data as Float64Array));
   });
 
+  it('a large .mgz keeps its data in an arena laid out for the whole read: converted in place, every dtype right', async () => {
+    // 64×64×40×2 int16 (655,360 bytes of data, above the 256 KiB the arena hold starts at), big-endian.
+    const shape = [64, 64, 40, 2];
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = Int16Array.from({ length: n }, (_, i) => ((i * 37) % 6000) - 3000);
+    const aff = [[-1, 0, 0, 32], [0, 0, 1, -20], [0, -1, 0, 32], [0, 0, 0, 1]];
+    const mgz = new Uint8Array(await ((await new MGHImage(new NDArray(values, shape), aff).toBlob({ name: 'big.mgz' })) as Blob).arrayBuffer());
+    const rec = new RecordingSource(new BufferSource(mgz));
+    const img = await load(rec, { name: 'big.mgz' });
+    const afterLoad = rec.reads.length;
+    expect(img.header.get('tr')).toBe(0);
+    const f32 = await img.getFdata({ dtype: 'float32' });
+    expect(rec.reads.length).toBe(afterLoad); // no second inflate
+    expect(f32.dtype).toBe('float32');
+    // Converted where the load put the data: the held arena, sized for 8 bytes a voxel.
+    expect(f32.data.buffer.byteLength).toBeGreaterThanOrEqual(8 * n);
+    for (const i of [0, 1, 12345, n - 1]) expect(f32.data[i]).toBe(values[i]);
+    // The hold is used once; another dtype inflates again, and is right too.
+    const f64 = await img.getFdata({ dtype: 'float64' });
+    for (const i of [0, 777, n - 2]) expect(f64.data[i]).toBe(values[i]);
+    expect(f32.data[n - 1]).toBe(values[n - 1]); // the first result is untouched
+    const raw16 = await asArray(img.dataobj);
+    expect(Array.from(raw16.data as Int16Array)).toEqual(Array.from(values));
+    // Loaded again and read first as its own dtype (no scaling: the raw ints, byte-swapped in place).
+    const img2 = await load(new BufferSource(mgz), { name: 'big.mgz' });
+    expect(Array.from((await img2.getData()).data as Int16Array)).toEqual(Array.from(values));
+  });
+
+  it('a large .mgz whose data stop short loads (footer missing) and its whole read fails as for a short file', async () => {
+    const shape = [64, 64, 40];
+    const values = Int16Array.from({ length: 64 * 64 * 40 }, (_, i) => i % 1000);
+    const full = new Uint8Array(await ((await new MGHImage(new NDArray(values, shape), null).toBlob({ name: 'big.mgh' })) as Blob).arrayBuffer());
+    const short = new Uint8Array(gzipSync(full.subarray(0, 284 + 300_000)));
+    const img = await load(new BufferSource(short), { name: 'short.mgz' });
+    expect(img.shape).toEqual(shape);
+    await expect(img.getFdata()).rejects.toMatchObject({ code: 'DATA_TRUNCATED' });
+  });
+
   it('a proxy image slices and keeps its class', async () => {
     const img = await open(fixture('int16-4d-mgz.mgz'));
     const crop = await img.slicer([slice(1, 3), null, null, 0]);
