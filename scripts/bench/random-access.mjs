@@ -5,7 +5,9 @@
  *   - volume 150 of 300 from a fresh image (no seek index yet), ÷ that time;
  *   - after one pass (volume 299 read), 50 random 2-D slices `get([null, null, k, t])`:
  *     median and slowest; then one more after `uncache()` (the index survives it).
- * Each fresh-image case is repeated `runs` times; medians, with the spread of the runs.
+ * Each fresh-image case is repeated `runs` times; medians, with the spread of the runs. A
+ * forced full GC runs between cases (outside the clock), so the freeing of one case's
+ * 88 MB outputs is not a pause inside the next one's slices (perf-baseline.md's method).
  *
  * Part of `npm run bench` (the Node section); alone:
  *   node scripts/bench/random-access.mjs [--runs=N] [--volume=fmri|t1|mni]
@@ -13,6 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ensureVolumes } from './volumes.mjs';
 import { ssrServer } from './nibweb-node.mjs';
 import { fmt, table } from './report.mjs';
@@ -39,22 +43,28 @@ export async function runRandomAccess(root, vol, runs) {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc');
     await nw.gunzip(gz);
     const r = { whole: [], mid: [], pass: [], median: [], slowest: [], afterUncache: [] };
     for (let i = 0; i < runs; i++) {
+      gc();
       let t0 = performance.now();
       await nw.gunzip(gz);
       r.whole.push(performance.now() - t0);
+      gc();
 
       let img = await nw.load(vol.gz);
       t0 = performance.now();
       await img.dataobj.get(nt > 1 ? [null, null, null, Math.floor(nt / 2)] : [null, null, Math.floor(nk / 2)]);
       r.mid.push(performance.now() - t0);
 
+      gc();
       img = await nw.load(vol.gz);
       t0 = performance.now();
       await img.dataobj.get(nt > 1 ? [null, null, null, nt - 1] : [null, null, nk - 1]);
       r.pass.push(performance.now() - t0);
+      gc();
       const times = [];
       for (let j = 0; j < 50; j++) {
         const idx = at(rand(nk), rand(nt));
