@@ -18,7 +18,8 @@
  *   main thread (no second copy; the main thread only wraps it). The worker holds the arena
  *   (the largest recent job's size) until `IDLE_MS` pass without a job.
  * - Nothing is shared: where the page is cross-origin isolated a shared memory could avoid
- *   the copy-out; that is not built (the module imports an unshared memory).
+ *   the copy-out; that is not built (the module imports an unshared memory, and results on a
+ *   SharedArrayBuffer would be refused by Blob, crypto.subtle and TextDecoder: DESIGN.md).
  *
  * Every job answers with exactly one `done` or `error`; `cancel` aborts the job's signal, so
  * a cancelled job ends at its next abort check and the worker takes the next one.
