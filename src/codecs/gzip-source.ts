@@ -142,10 +142,20 @@ export class GzipSource implements ByteSource, RegionReader {
    * @returns the region, or null
    */
   takeHeld(offset: number, length: number): HeldRegion | null {
-    const h = this.held;
-    if (!h?.region || this.knownSize === undefined || h.offset !== offset || h.bytes.byteLength !== length) return null;
+    if (!this.holds(offset, length)) return null;
+    const region = this.held!.region!;
     this.held = null;
-    return h.region;
+    return region;
+  }
+
+  /**
+   * @param offset uncompressed offset wanted
+   * @param length bytes wanted
+   * @returns whether `takeHeld` would hand them over
+   */
+  holds(offset: number, length: number): boolean {
+    const h = this.held;
+    return !!h?.region && this.knownSize !== undefined && h.offset === offset && h.bytes.byteLength === length;
   }
 
   /** Drops bytes kept by `hold`. */

@@ -45,6 +45,8 @@ export interface RegionReader {
    * whole-array decode converts them where they are. At most once; null when not held.
    */
   takeHeld?(offset: number, length: number): HeldRegion | null;
+  /** Optional: whether `takeHeld(offset, length)` would hand bytes over (nothing is taken). */
+  holds?(offset: number, length: number): boolean;
   /**
    * What `readIntoRegion(offset, …)` needs from the caller's arena.
    * @param offset the offset that will be read

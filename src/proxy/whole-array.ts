@@ -156,12 +156,16 @@ export async function readWhole(
   };
   checkPlausible(proxy.source, proxy.offset, rawBytes);
   checkWholeSize(proxy, target);
-  if (delegate) {
+  const wasm = rawBytes >= WASM_MIN_BYTES && canDecodeInWasm(spec);
+  // Data a .mgz load already decoded into an arena are converted here, in place: a worker
+  // would inflate the file again.
+  const heldHere = wasm && (proxy.source.regionReader?.holds?.(proxy.offset, rawBytes) ?? false);
+  if (delegate && !heldHere) {
     // Decoded in a worker: a transferred ArrayBuffer, counted against the cache budget.
     const away = await delegate(proxy, dtype, rawBytes, opts.signal);
     if (away) return { array: away, arena: null, budgetBytes: away.data.byteLength };
   }
-  if (rawBytes >= WASM_MIN_BYTES && canDecodeInWasm(spec)) {
+  if (wasm) {
     const source = proxy.source;
     const reader = source.regionReader;
     const fill = reader

@@ -11,6 +11,8 @@ import {
   asArray,
   asClosestCanonical,
   createWorkerPool,
+  MGHImage,
+  NDArray,
   isProxy,
   load,
 } from '../../src/index';
@@ -32,6 +34,21 @@ function equalArrays(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 }
 
 describe('load(file, { worker })', () => {
+  it('a large .mgz, whose load already decoded its data, is converted here, not inflated again in the worker', async () => {
+    const n = 64 * 64 * 40;
+    const values = Int16Array.from({ length: n }, (_, i) => (i % 4000) - 2000);
+    const mgz = (await new MGHImage(new NDArray(values, shape), null).toBlob({ name: 'b.mgz' })) as Blob;
+    const img = await load(new File([mgz], 'b.mgz'), { worker: pool });
+    const f = await img.getFdata({ dtype: 'float32' });
+    expect(equalArrays(f.data as Float32Array, Float32Array.from(values))).toBe(true);
+    // the arena the load decoded into (8 bytes a voxel), not a buffer transferred from a worker
+    expect(f.data.buffer.byteLength).toBeGreaterThanOrEqual(8 * n);
+    // its hold used, another dtype goes to the worker
+    const f64 = await img.getFdata({ dtype: 'float64' });
+    expect(f64.data.buffer.byteLength).toBe(f64.data.byteLength);
+    expect(equalArrays(f64.data as Float64Array, Float64Array.from(values))).toBe(true);
+  });
+
   it('getFdata decodes in the worker, equal to the main thread, cached as nibabel caches', async () => {
     const here = await load(file(gz, 'a.nii.gz'));
     const want = await here.getFdata();
