@@ -135,8 +135,8 @@ async function main() {
   const t0 = performance.now();
   try {
     const { setWasmSource } = await server.ssrLoadModule('/src/wasm/load.ts');
-    const { gunzip } = await server.ssrLoadModule('/src/codecs/gzip.ts');
-    const { collect, gunzipGuarded } = await server.ssrLoadModule('/src/codecs/gzip-stream.ts');
+    const { gunzip, gunzipGuarded } = await server.ssrLoadModule('/src/codecs/gzip.ts');
+    const { collect } = await server.ssrLoadModule('/src/codecs/gzip-ranges.ts');
     const { BufferSource } = await server.ssrLoadModule('/src/io/buffer-source.ts');
     const { isNibabelError } = await server.ssrLoadModule('/src/errors.ts');
     setWasmSource(new WebAssembly.Module(readFileSync(new URL(`../wasm/build/${BUILD}.wasm`, import.meta.url))));

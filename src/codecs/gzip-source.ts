@@ -22,7 +22,8 @@ import { type HeaderWarning, throwIfAborted } from '../errors.js';
 import { checkRange } from '../io/buffer-source.js';
 import { Staging } from '../io/staged-read.js';
 import type { ArenaRegion, ByteSource, HeldRegion, ReadOptions, RegionReader } from '../io/types.js';
-import { type InflaterOptions, collect, inflateIntoArena, intoArenaNeeds } from './gzip-stream.js';
+import { collect, inflateIntoArena, intoArenaNeeds } from './gzip-ranges.js';
+import type { InflaterOptions } from './gzip-stream.js';
 import { SeekIndex } from './seek-index.js';
 import { asTrap, gunzipFallback } from './gzip.js';
 

@@ -22,10 +22,15 @@
  *   place holding its trailer (CRC-32 + length of the output just decoded) and confirmed by
  *   decoding exactly that range with `DecompressionStream('deflate-raw')`.
  */
-import { type HeaderWarning, WasmError, throwIfAborted } from '../errors.js';
+import { type HeaderWarning, LimitError, WasmError, throwIfAborted } from '../errors.js';
 import { type DecompressionCode, decompressionError, outputLimitError } from '../wasm/status.js';
 import { checkTrailer, crc32, parseGzipHeader, scanAfterMember, trailingDataWarning } from './gzip-framing.js';
-import { gunzipWasm } from './gzip-stream.js';
+import { BufferSource } from '../io/buffer-source.js';
+import { getWasmModule } from '../wasm/load.js';
+import { MAX_MEMORY_BYTES, WasmArena, canCreateArena } from '../wasm/memory.js';
+import { ALIGN } from '../wasm/inflater.js';
+import { collect } from './gzip-ranges.js';
+import { CHUNK_BYTES, GzipStream } from './gzip-stream.js';
 
 /** Options of `gunzip`. */
 export interface GunzipOptions {
@@ -60,6 +65,117 @@ export async function gunzip(bytes: Uint8Array, opts: GunzipOptions = {}): Promi
     throw asTrap(err);
   }
   return out ?? gunzipFallback(bytes, opts);
+}
+
+// ---------------------------------------------------------------------------------------
+// The WebAssembly path.
+
+/** Outputs up to this size are decoded in a pooled scratch arena and copied out. */
+const SMALL_OUTPUT = 1 << 20;
+/** A gzip member is at least 18 bytes; DEFLATE expands at most ~1032:1 (libdeflate's bound). */
+const MAX_RATIO = 1032;
+/** Largest output region one memory can hold next to the driver's overhead. */
+const MAX_OUTPUT_REGION = MAX_MEMORY_BYTES - 2 * 65536 - GzipStream.overhead();
+
+/**
+ * First guess of the output size: ISIZE of the last member when it is plausible for a
+ * single member, else a multiple of the input, always within 1032× the input and the cap.
+ * @param bytes the whole .gz
+ * @param cap `maxOutputLength`
+ * @returns bytes to reserve first (growth doubles it if the stream holds more)
+ */
+export function estimateOutput(bytes: Uint8Array, cap: number): number {
+  const n = bytes.byteLength;
+  const bound = Math.min(cap, n * MAX_RATIO, MAX_OUTPUT_REGION);
+  let guess = 4 * n;
+  if (n >= 18) {
+    const isize = new DataView(bytes.buffer, bytes.byteOffset + n - 4, 4).getUint32(0, true);
+    // A single member's output is at least its stored payload (~n - 18); less means more
+    // members (ISIZE is the last one's) or a size past 4 GiB.
+    if (isize >= (n - 18) * 0.99) guess = isize;
+  }
+  return Math.max(0, Math.min(guess, bound));
+}
+
+/**
+ * Decodes a whole gzip buffer (all members, CRC and length checked) in WebAssembly.
+ * Large outputs are written straight into a memory of their own and returned as a view of
+ * it (never detached: that memory never grows); small ones are decoded in pooled scratch
+ * space and copied out.
+ * @param bytes the .gz bytes
+ * @param opts cap, abort, warnings
+ * @returns the data, or `null` when WebAssembly is disabled
+ * @throws {DecompressionError} corrupt or truncated data
+ * @throws {LimitError} past `maxOutputLength`, or past 4 GiB (one memory)
+ */
+export async function gunzipWasm(bytes: Uint8Array, opts: GunzipOptions = {}): Promise<Uint8Array | null> {
+  const module = await getWasmModule();
+  if (!module) return null;
+  const cap = opts.maxOutputLength ?? Number.POSITIVE_INFINITY;
+  const source = new BufferSource(bytes);
+  let est = estimateOutput(bytes, cap);
+  if (est <= SMALL_OUTPUT || !canCreateArena()) {
+    return collect(source, 0, Number.POSITIVE_INFINITY, { ...opts, maxOutputLength: cap }, null, Math.max(est, 64));
+  }
+  let arena = WasmArena.createSync(module, GzipStream.overhead() + est + 4 * ALIGN);
+  let base = arena.alloc(est, ALIGN);
+  const inf = new GzipStream(arena, source, { ...opts, maxOutputLength: cap });
+  inf.attach(base, est);
+  for (;;) {
+    const r = await inf.pump();
+    if (r === 'end') break;
+    // The guess was short (several members, or ISIZE lied): move to a memory twice as large.
+    const next = Math.min(Math.max(est * 2, est + (1 << 20)), cap, MAX_OUTPUT_REGION);
+    if (next <= est) {
+      throw new LimitError('gzip: the decompressed data does not fit in one WebAssembly memory (4 GiB); read it through GzipSource', {
+        code: 'WASM_MEMORY_LIMIT',
+        limit: MAX_OUTPUT_REGION,
+        requested: est + 1,
+      });
+    }
+    const bigger = WasmArena.createSync(module, GzipStream.overhead() + next + 4 * ALIGN);
+    base = bigger.alloc(next, ALIGN);
+    inf.moveTo(bigger, base, next);
+    arena = bigger;
+    est = next;
+  }
+  const n = inf.totalOut;
+  // An over-large guess would pin a mostly empty memory: copy out instead.
+  if (n < est / 2 && est - n > SMALL_OUTPUT) return arena.u8(base, n).slice();
+  return arena.u8(base, n);
+}
+
+/**
+ * Test mode for reliability.md case 61: decodes `bytes` with the input flush against the
+ * end of a memory of its own (so any read past the input traps) and the output between two
+ * 64-byte canaries, which are checked afterwards.
+ * @param bytes the .gz
+ * @param opts output cap (default 1032× the input, at most 256 MiB) and read size
+ * @returns the output and whether both canaries are intact; `null` without WebAssembly
+ * @throws {DecompressionError} as `gunzipWasm`; a trap would surface as a `WebAssembly.RuntimeError`
+ */
+export async function gunzipGuarded(
+  bytes: Uint8Array,
+  opts: { maxOutputLength?: number; chunkSize?: number } = {},
+): Promise<{ output: Uint8Array; canariesIntact: boolean } | null> {
+  const module = await getWasmModule();
+  if (!module) return null;
+  const cap = opts.maxOutputLength ?? Math.min(bytes.byteLength * MAX_RATIO + 1024, 1 << 28);
+  const chunk = opts.chunkSize ?? CHUNK_BYTES;
+  const CANARY = 64;
+  const arena = WasmArena.createSync(module, GzipStream.overhead(chunk) + cap + 2 * CANARY + 8 * ALIGN);
+  const guard = arena.alloc(cap + 2 * CANARY, ALIGN);
+  const mem = () => new Uint8Array(arena.memory.buffer);
+  mem().fill(0xa5, guard, guard + CANARY);
+  mem().fill(0x5a, guard + CANARY + cap, guard + 2 * CANARY + cap);
+  const inf = new GzipStream(arena, new BufferSource(bytes), { maxOutputLength: cap, chunkSize: chunk, inputAtEnd: true });
+  inf.attach(guard + CANARY, cap);
+  const r = await inf.pump();
+  if (r !== 'end') throw outputLimitError(cap);
+  const m = mem();
+  const intact = m.subarray(guard, guard + CANARY).every((v) => v === 0xa5) &&
+    m.subarray(guard + CANARY + cap, guard + 2 * CANARY + cap).every((v) => v === 0x5a);
+  return { output: m.slice(guard + CANARY, guard + CANARY + inf.totalOut), canariesIntact: intact };
 }
 
 /** A WebAssembly trap becomes a `WasmError` (the caller's scratch arena is already discarded). */

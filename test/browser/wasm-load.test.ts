@@ -5,7 +5,7 @@
 import { afterAll, expect, it, vi } from 'vitest';
 import { isNibabelError } from '../../src/errors';
 import { EXPORT_NAMES } from '../../src/wasm/exports';
-import { gunzipWasm } from '../../src/codecs/gzip-stream';
+import { gunzipWasm } from '../../src/codecs/gzip';
 import { getWasmModule, setWasmSource } from '../../src/wasm/load';
 import { WasmArena, clearScratchPool } from '../../src/wasm/memory';
 

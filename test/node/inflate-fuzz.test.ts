@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gunzip } from '../../src/codecs/gzip';
 import { isNibabelError } from '../../src/errors';
 import { BufferSource } from '../../src/io/buffer-source';
-import { collect } from '../../src/codecs/gzip-stream';
+import { collect } from '../../src/codecs/gzip-ranges';
 import { setWasmSource } from '../../src/wasm/load';
 import { clearScratchPool } from '../../src/wasm/memory';
 import { gzipMember } from './inflate-vectors';

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { codeFromZlibMessage, gunzip } from '../../src/codecs/gzip';
 import { isNibabelError } from '../../src/errors';
 import { BufferSource } from '../../src/io/buffer-source';
-import { collect, estimateOutput, gunzipGuarded } from '../../src/codecs/gzip-stream';
+import { estimateOutput, gunzipGuarded } from '../../src/codecs/gzip';
+import { collect } from '../../src/codecs/gzip-ranges';
 import { setWasmSource } from '../../src/wasm/load';
 import { clearScratchPool } from '../../src/wasm/memory';
 import {
