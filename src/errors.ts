@@ -137,7 +137,8 @@ export class IndexTypeError extends TypeError {
 /**
  * Thrown for an argument of the wrong kind for what is asked (nibabel's `ValueError`s on
  * arguments): `getFdata` with a dtype that is not floating point (`FDATA_DTYPE`) or an unknown
- * `caching` value (`BAD_CACHING`), `astype` between RGB and another dtype (`RGB_CAST`). The
+ * `caching` value (`BAD_CACHING`), `astype` between RGB and another dtype (`RGB_CAST`), a
+ * `worker` option that is not true, false or a pool (`BAD_WORKER_OPTION`). The
  * message says what to pass instead. A `TypeError`, outside the family like `IndexTypeError`.
  */
 export class ArgumentError extends TypeError {

@@ -25,7 +25,7 @@
  * responsive; use node:worker_threads around nibweb if needed).
  */
 import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
-import { UnsupportedError, abortError } from '../errors.js';
+import { ArgumentError, UnsupportedError, abortError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
 import type { ArrayProxy } from '../proxy/array-proxy.js';
@@ -355,11 +355,11 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
 /**
  * The pool `load`'s `worker` option names: `true` the shared one, a pool itself, else none.
  * @throws {UnsupportedError} `WORKER_UNAVAILABLE` for `true` where there is no web `Worker`
- * @throws {TypeError} for anything else that is not `false`/`undefined`
+ * @throws {ArgumentError} `BAD_WORKER_OPTION` for anything else that is not `false`/`undefined`
  */
 export function poolOf(worker: boolean | WorkerPool | undefined): WorkerPool | null {
   if (worker === undefined || worker === false) return null;
   if (worker === true) return defaultWorkerPool();
   if (worker instanceof WorkerPool) return worker;
-  throw new TypeError('load() option `worker` takes true, false or a pool from createWorkerPool()');
+  throw new ArgumentError('load() option `worker` takes true, false or a pool from createWorkerPool()', { code: 'BAD_WORKER_OPTION' });
 }

@@ -129,5 +129,6 @@ it('argument misuse is an ArgumentError with a code and the way out', async () =
   await bad(img.getFdata({ caching: 'always' as 'fill' }), 'BAD_CACHING', /"fill" or "unchanged"/);
   const rgb = new api.NDArray(new Uint8Array(12), [2, 2, 1], { dtype: 'rgb24' });
   await bad(Promise.resolve().then(() => api.astype(rgb, 'float32')), 'RGB_CAST', /RGB voxels only copy/);
+  await bad(api.load(new Uint8Array(400), { name: 'x.nii', worker: 'yes' as unknown as boolean }), 'BAD_WORKER_OPTION', /takes true, false or a pool/);
   expect(img.inMemory && (await img.getFdata()).dtype).toBe('float64');
 });
