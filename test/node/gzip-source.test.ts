@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GzipSource, isGzip } from '../../src/codecs/gzip-source';
 import { BufferSource } from '../../src/io/buffer-source';
-import type { ByteSource, ReadOptions } from '../../src/io/types';
+import { RecordingSource } from '../shared/recording-source';
 import { MAX_INDEX_BYTES, SEEK_SPACING, SeekIndex } from '../../src/codecs/seek-index';
 import { setWasmSource } from '../../src/wasm/load';
 import { WasmArena, clearScratchPool } from '../../src/wasm/memory';
@@ -18,25 +18,6 @@ beforeAll(() => {
   clearScratchPool();
 });
 afterAll(() => setWasmSource(undefined));
-
-/** A ByteSource that counts the compressed bytes asked for. */
-class Recording implements ByteSource {
-  readonly inner: BufferSource;
-  bytesRead = 0;
-  reads = 0;
-  constructor(bytes: Uint8Array) {
-    this.inner = new BufferSource(bytes);
-  }
-  get size(): number {
-    return this.inner.size;
-  }
-  async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
-    const r = await this.inner.read(offset, length, opts);
-    this.bytesRead += r.byteLength;
-    this.reads++;
-    return r;
-  }
-}
 
 /** Deterministic data with both matches and noise (~2× compressible). */
 function volume(n: number): Uint8Array {
@@ -67,7 +48,7 @@ describe('isGzip', () => {
 
 describe('read', () => {
   it('a header read inflates only what it needs; size stays unknown', async () => {
-    const rec = new Recording(GZ);
+    const rec = new RecordingSource(new BufferSource(GZ));
     const src = new GzipSource(rec);
     const head = await src.read(0, 352);
     expect(same(head, DATA.subarray(0, 352))).toBe(true);
@@ -79,7 +60,7 @@ describe('read', () => {
   });
 
   it('sequential reads continue where the last one stopped', async () => {
-    const rec = new Recording(GZ);
+    const rec = new RecordingSource(new BufferSource(GZ));
     const src = new GzipSource(rec);
     await src.read(0, 2_000_000);
     const before = rec.bytesRead;
@@ -89,7 +70,7 @@ describe('read', () => {
   });
 
   it('records seek points and resumes far reads from the nearest one', async () => {
-    const rec = new Recording(GZ);
+    const rec = new RecordingSource(new BufferSource(GZ));
     const src = new GzipSource(rec);
     const all = await src.read(0, DATA.length + 100);
     expect(same(all, DATA)).toBe(true);
@@ -185,7 +166,7 @@ describe('readIntoRegion', () => {
   }
 
   it('decodes a range straight into arena memory and verifies to the end by default', async () => {
-    const rec = new Recording(GZ);
+    const rec = new RecordingSource(new BufferSource(GZ));
     const src = new GzipSource(rec);
     const out = await intoArena(src, 352, 4_000_000);
     expect(same(out, DATA.subarray(352, 4_000_352))).toBe(true);
@@ -206,7 +187,7 @@ describe('readIntoRegion', () => {
   });
 
   it('verify: false stops as soon as the bytes are out', async () => {
-    const rec = new Recording(GZ);
+    const rec = new RecordingSource(new BufferSource(GZ));
     const src = new GzipSource(rec);
     const out = await intoArena(src, 0, 1_000_000, false);
     expect(same(out, DATA.subarray(0, 1_000_000))).toBe(true);
@@ -293,16 +274,16 @@ describe('SeekIndex', () => {
   });
 
   it('after one pass, a far read from a point takes one compressed read of about one span', async () => {
-    const rec = new Recording(GZ);
+    const rec = new RecordingSource(new BufferSource(GZ));
     const src = new GzipSource(rec);
     await src.read(DATA.length - 10, 10);
     expect(src.index.size).toBe(Math.floor((DATA.length - 10) / SEEK_SPACING));
     const spanIn = GZ.length / (DATA.length / SEEK_SPACING);
     for (const offset of [SEEK_SPACING + 1_000_000, 4 * SEEK_SPACING + 40_000, 200_000]) {
-      const [reads, bytes] = [rec.reads, rec.bytesRead];
+      const [reads, bytes] = [rec.count, rec.bytesRead];
       const got = await src.read(offset, 8192);
       expect(same(got, DATA.subarray(offset, offset + 8192))).toBe(true);
-      expect(rec.reads - reads, `reads for ${offset}`).toBe(1);
+      expect(rec.count - reads, `reads for ${offset}`).toBe(1);
       expect(rec.bytesRead - bytes).toBeLessThan(1.2 * spanIn + 8192);
     }
   });

@@ -5,32 +5,8 @@
 // Oracle: the written array itself.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BufferSource, NDArray, Nifti1Image, type ByteSource, load } from '../../src/index';
-import type { ReadOptions } from '../../src/io/types';
-
-/** Compressed bytes and reads asked of the file. */
-class Recording implements ByteSource {
-  readonly inner: BufferSource;
-  bytesRead = 0;
-  reads = 0;
-  furthest = 0;
-  /** Called before each read returns, with the number of reads so far. */
-  onRead: ((reads: number) => void) | null = null;
-  constructor(bytes: Uint8Array) {
-    this.inner = new BufferSource(bytes);
-  }
-  get size(): number {
-    return this.inner.size;
-  }
-  async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
-    const r = await this.inner.read(offset, length, opts);
-    this.bytesRead += r.byteLength;
-    this.reads++;
-    this.furthest = Math.max(this.furthest, offset + r.byteLength);
-    this.onRead?.(this.reads);
-    return r;
-  }
-}
+import { BufferSource, NDArray, Nifti1Image, load } from '../../src/index';
+import { RecordingSource } from '../shared/recording-source';
 
 // 48×40×30×12 int16, a pattern plus 6 bits of noise (~2.5× compressible): 1.4 MB per volume, 16.6 MB in all.
 const SHAPE = [48, 40, 30, 12];
@@ -46,7 +22,7 @@ const gz = (await new Nifti1Image(new NDArray(data, SHAPE), null).toBlob({ gzip:
 const GZ = new Uint8Array(await gz.arrayBuffer());
 
 const open = async () => {
-  const rec = new Recording(GZ);
+  const rec = new RecordingSource(new BufferSource(GZ));
   return { rec, img: await load(rec, { name: 'run.nii.gz' }) };
 };
 const volume = (t: number) => data.subarray(t * VOL, (t + 1) * VOL);
@@ -71,11 +47,11 @@ describe('the seek index through the image', () => {
       s = (s * 48271) % 2147483647;
       const k = s % SHAPE[2]!;
       const t = (s >> 8) % SHAPE[3]!;
-      const [reads, bytes] = [rec.reads, rec.bytesRead];
+      const [reads, bytes] = [rec.count, rec.bytesRead];
       const got = await img.dataobj.get([null, null, k, t]);
       const want = volume(t).subarray(k * 48 * 40, (k + 1) * 48 * 40);
       expect(Array.from(got.data as Int16Array), `slice ${k}, ${t}`).toEqual(Array.from(want));
-      expect(rec.reads - reads).toBeLessThanOrEqual(1);
+      expect(rec.count - reads).toBeLessThanOrEqual(1);
       expect(rec.bytesRead - bytes).toBeLessThanOrEqual(Math.ceil((1.2 * perMiB) / 65536 + 1) * 65536);
     }
   });
@@ -86,10 +62,10 @@ describe('the seek index through the image', () => {
     expect(f.data[N - 1]).toBe(data[N - 1]);
     img.uncache();
     expect(img.inMemory).toBe(false);
-    const [reads, bytes] = [rec.reads, rec.bytesRead];
+    const [reads, bytes] = [rec.count, rec.bytesRead];
     const got = await img.dataobj.get([null, null, 17, 9]);
     expect(Array.from(got.data as Int16Array)).toEqual(Array.from(volume(9).subarray(17 * 1920, 18 * 1920)));
-    expect(rec.reads - reads).toBe(1);
+    expect(rec.count - reads).toBe(1);
     // About one 1 MiB span of the file, in whole 64 KiB blocks of the block cache.
     const perMiB = GZ.length / (N * 2 / 2 ** 20);
     expect(rec.bytesRead - bytes).toBeLessThanOrEqual(Math.ceil((1.2 * perMiB) / 65536 + 1) * 65536);
@@ -114,7 +90,7 @@ describe('aborts at random points', () => {
         for (const o of ops) {
           const ctl = new AbortController();
           // Abort after the n-th compressed read of this step (0: never).
-          const base = rec.reads;
+          const base = rec.count;
           rec.onRead = (n) => {
             if (o.abortAfter > 0 && n - base >= o.abortAfter) ctl.abort();
           };

@@ -24,6 +24,8 @@ export class RecordingSource implements ByteSource {
   delayMs = 0;
   /** Make `size` report undefined (a source of unknown length, like a gzip stream). */
   hideSize = false;
+  /** Called after each read returns its bytes, with the number of reads so far. */
+  onRead: ((reads: number) => void) | null = null;
 
   constructor(inner: ByteSource) {
     this.inner = inner;
@@ -45,6 +47,16 @@ export class RecordingSource implements ByteSource {
   /** Total bytes requested. */
   get bytesRequested(): number {
     return this.reads.reduce((a, r) => a + r.length, 0);
+  }
+
+  /** Total bytes returned. */
+  get bytesRead(): number {
+    return this.reads.reduce((a, r) => a + Math.max(r.got, 0), 0);
+  }
+
+  /** The end of the furthest byte returned. */
+  get furthest(): number {
+    return this.reads.reduce((a, r) => Math.max(a, r.offset + Math.max(r.got, 0)), 0);
   }
 
   /** Forget the recorded reads. */
@@ -74,6 +86,7 @@ export class RecordingSource implements ByteSource {
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     const bytes = await this.inner.read(offset, length, opts);
     rec.got = bytes.byteLength;
+    this.onRead?.(this.reads.length);
     return bytes;
   }
 }
