@@ -2,4 +2,5 @@
 // Numbers cross the boundary, nothing else; see src/wasm/exports.ts for the host's view.
 export * from './layout';
 export * from './inflate';
+export * from './inflate-chunk';
 export * from './scale';

@@ -1,6 +1,7 @@
 // DEFLATE (RFC 1951) inflate kernel: raw deflate, resumable, bounded, with the CRC-32 of
 // everything it writes. The gzip wrapper (RFC 1952 header, trailer, members) is parsed by
-// the host driver, src/wasm/gunzip.ts, which is the only code that knows these pointers.
+// the host (src/codecs/gzip-stream.ts through src/wasm/inflater.ts, the only code that knows
+// these pointers).
 //
 // Contract
 // - The host owns every region: a state block of `inflate_state_size()` bytes, an input
@@ -17,7 +18,9 @@
 //   it stops at a symbol boundary; a match that does not fit is kept as pending and
 //   finished by the next call), the input is used up (NEED_INPUT, unless `final`, which
 //   makes it TRUNCATED), 4096 block headers were read (YIELD, so the host can check for
-//   abort), or an error (negative status, `inflate_err_pos` = byte address of the fault).
+//   abort), the next block header starts at or past the stop position the host set in the
+//   state (BLOCK_STOP, before reading it; wasm/inflate-chunk.ts `inflate_set_stop`), or an
+//   error (negative status, `inflate_err_pos` = byte address of the fault).
 // - Input that runs dry mid-symbol or mid-block-header is rolled back to the symbol or
 //   header start: the bytes from `inflate_in` to inEnd are not consumed and the host passes
 //   them again, followed by more input. At most MAX_TAIL bytes are ever given back.
@@ -35,7 +38,7 @@ import { crc32 } from './crc32';
 import {
   BAD_ARGUMENT, BAD_CODELEN_CODE, BAD_DIST_CODE_SET, BAD_DIST_SYMBOL, BAD_LITLEN_CODE_SET,
   BAD_LITLEN_SYMBOL, BAD_REPEAT, DISTANCE_TOO_FAR, INVALID_BLOCK_TYPE, MISSING_EOB, NEED_INPUT,
-  OUTPUT_FULL, STORED_LEN_MISMATCH, STREAM_END, TOO_MANY_SYMBOLS, TRUNCATED, YIELD,
+  BLOCK_STOP, OUTPUT_FULL, STORED_LEN_MISMATCH, STREAM_END, TOO_MANY_SYMBOLS, TRUNCATED, YIELD,
 } from './status';
 
 export { crc32 } from './crc32';
@@ -130,6 +133,11 @@ export function inflate_out(s: usize): usize {
 /** Address of the input byte where the last call found an error. */
 export function inflate_err_pos(s: usize): usize {
   return load<u32>(s, S_ERRPOS);
+}
+
+/** Bits of the byte before `inflate_in` not yet consumed (0-7): the stream position is `inflate_in * 8 - this`. */
+export function inflate_bits_held(s: usize): u32 {
+  return load<u32>(s, S_BITSLEFT);
 }
 
 /** CRC-32 of the current stream's output so far. */
@@ -444,6 +452,11 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
     }
 
     if (mode == M_HEADER) {
+      const stop = load<u64>(s, S_STOP);
+      if (stop != 0 && (<u64>inp << 3) - <u64>bl >= stop) {
+        status = BLOCK_STOP;
+        break;
+      }
       if (blocks >= MAX_BLOCKS) {
         status = YIELD;
         break;

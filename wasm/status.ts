@@ -12,6 +12,8 @@ export const OUTPUT_FULL: i32 = 2;
 export const STREAM_END: i32 = 3;
 /** The kernel stopped after many block headers so the host can check for abort; call again. */
 export const YIELD: i32 = 4;
+/** Stopped before a block header at or past the stop position the host set (parallel inflate). */
+export const BLOCK_STOP: i32 = 5;
 
 export const INVALID_BLOCK_TYPE: i32 = -1;
 export const STORED_LEN_MISMATCH: i32 = -2;

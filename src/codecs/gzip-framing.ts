@@ -223,6 +223,54 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** `a · b` modulo the CRC-32 polynomial, both in the reflected bit order of CRC values (bit 31 is x^0). */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  let x = b >>> 0;
+  for (;;) {
+    if (a & m) {
+      p ^= x;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    x = x & 1 ? (x >>> 1) ^ 0xedb88320 : x >>> 1;
+  }
+  return p >>> 0;
+}
+
+let x2n: Uint32Array | undefined;
+
+/** x^(8·n) modulo the polynomial: what appending n zero bytes multiplies a CRC's register by. */
+function xPow8n(n: number): number {
+  if (!x2n) {
+    // x^(2^k) for k = 0..31; x has order dividing 2^32 − 1, so x^(2^32) = x and k cycles.
+    x2n = new Uint32Array(32);
+    x2n[0] = 0x40000000;
+    for (let k = 1; k < 32; k++) x2n[k] = multModP(x2n[k - 1]!, x2n[k - 1]!);
+  }
+  let p = 0x80000000;
+  let k = 3;
+  while (n > 0) {
+    if (n % 2 === 1) p = multModP(x2n[k & 31]!, p);
+    n = Math.floor(n / 2);
+    k++;
+  }
+  return p;
+}
+
+/**
+ * The CRC-32 of A followed by B from the CRC-32s of each (zlib's crc32_combine), in
+ * O(log lenB): how parallel inflate checks a member whose chunks were decoded apart.
+ * @param crcA CRC-32 of A
+ * @param crcB CRC-32 of B
+ * @param lenB B's length in bytes
+ * @returns the unsigned CRC-32 of A ++ B
+ */
+export function crc32Combine(crcA: number, crcB: number, lenB: number): number {
+  return (multModP(xPow8n(lenB), crcA >>> 0) ^ (crcB >>> 0)) >>> 0;
+}
+
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`;
 }

@@ -12,6 +12,10 @@
  *   space, or a growing region. When a window is attached, the match history (up to 32 KiB
  *   of the current member's output) is copied in front of it, so the driver leaves `WINDOW`
  *   bytes of lead before any window but the first.
+ * - Chunks of a parallel inflate (src/codecs/gzip-chunk.ts): start at a bit position
+ *   (`startAtBit`) found by `findBlock`, decode block bodies into 16-bit symbols with markers
+ *   for the unknown window (`readHeader` + `runMarkers`), stop before a block header past a
+ *   position (`setStop`), and `resolve` markers once the window is known (wasm/inflate-chunk.ts).
  */
 import { WasmError } from '../errors.js';
 import type { WasmExports } from './exports.js';
@@ -236,6 +240,100 @@ export class RawInflater {
     this.outPos = outBase + produced;
     this.outEnd = outBase + outCap;
     this.histLow = this.outPos - hist;
+  }
+
+  /**
+   * Makes [ptr, ptr + len) the output window when the `history` bytes before `ptr` already
+   * hold the stream's preceding output (nothing is copied).
+   */
+  attachAfterHistory(ptr: number, len: number, history: number): void {
+    this.pendingWindow = null;
+    this.outBase = ptr;
+    this.outPos = ptr;
+    this.outEnd = ptr + len;
+    this.histLow = ptr - history;
+  }
+
+  // ------------------------------------------------------------------------- chunks
+
+  /** Bits of the byte before the unconsumed input not yet consumed (0-7). */
+  get bitsHeld(): number {
+    return this.x.inflate_bits_held(this.s);
+  }
+
+  /**
+   * Resets the state to read a block header at bit `bit` (0-7) of the first unconsumed input
+   * byte (that byte is consumed when `bit` > 0: its high bits go into the bit buffer).
+   */
+  startAtBit(bit: number): void {
+    if (bit > 0) {
+      const byte = this.arena.u8(this.inPos, 1)[0]!;
+      this.x.inflate_start_bits(this.s, byte >> bit, 8 - bit);
+      this.inPos++;
+    } else {
+      this.x.inflate_start_bits(this.s, 0, 0);
+    }
+  }
+
+  /**
+   * Makes `run` stop (BLOCK_STOP) before the first block header at or past a position given
+   * in bits after the first unconsumed input byte's bit 0 (negative: already passed, so the
+   * next header stops it); null clears it. Set it again after every `feed` (the input moves).
+   */
+  setStop(bitsAhead: number | null): void {
+    if (bitsAhead === null) {
+      this.x.inflate_set_stop(this.s, 0, 0);
+      return;
+    }
+    const abs = this.inPos * 8 + Math.max(Math.min(bitsAhead, (this.inEnd - this.inPos + 8) * 8), -8);
+    this.x.inflate_set_stop(this.s, Math.floor(abs / 8), abs % 8);
+  }
+
+  /**
+   * First bit position in [fromBit, toBit) after the first unconsumed input byte where a
+   * dynamic or stored block could start, or -1 (the kernel state's tables are scratch for it).
+   */
+  findBlock(fromBit: number, toBit: number): number {
+    return this.x.inflate_find_block(this.s, this.inPos, this.inEnd, fromBit, toBit);
+  }
+
+  /**
+   * Reads block headers without writing output (the kernel stops at the first symbol or at
+   * the stop position): afterwards the state is inside a block, at the stream's end, or at
+   * BLOCK_STOP.
+   * @returns the kernel status, and `errorBack` as for `run`
+   */
+  readHeader(final: boolean): { status: number; errorBack: number } {
+    // An empty window at the top of the memory with history from address 0: no match is
+    // judged too far, and nothing is written.
+    const top = this.arena.byteLength;
+    const st = this.x.inflate_raw(this.s, this.inPos, this.inEnd, top, top, 0, final ? 1 : 0);
+    if (st < 0) return { status: st, errorBack: this.inEnd - (this.x.inflate_err_pos(this.s) >>> 0) };
+    this.inPos = this.x.inflate_in(this.s) >>> 0;
+    return { status: st, errorBack: 0 };
+  }
+
+  /**
+   * Decodes the rest of the current block into 16-bit symbols at [out, outEnd) (markers for
+   * bytes of the unknown window before `base`, the chunk's first symbol).
+   * @returns the kernel status (OK: the block ended), where output stopped, `errorBack`
+   */
+  runMarkers(base: number, out: number, outEnd: number, final: boolean): { status: number; out: number; errorBack: number } {
+    const st = this.x.inflate_markers(this.s, this.inPos, this.inEnd, out, outEnd, base, final ? 1 : 0);
+    const end = this.x.inflate_out(this.s) >>> 0;
+    if (st < 0) return { status: st, out: end, errorBack: this.inEnd - (this.x.inflate_err_pos(this.s) >>> 0) };
+    this.inPos = this.x.inflate_in(this.s) >>> 0;
+    return { status: st, out: end, errorBack: 0 };
+  }
+
+  /** 1 + index of the last marker written since `startAtBit` (0: none). */
+  get lastMarker(): number {
+    return this.x.inflate_last_marker(this.s) >>> 0;
+  }
+
+  /** Replaces the markers of `n` symbols at `src` by bytes of the 32 KiB window at `window`, into `dst`. */
+  resolve(src: number, n: number, dst: number, window: number): void {
+    if (this.x.inflate_resolve(src, n, dst, window) !== 0) throw new WasmError('marker resolution outside the memory', { code: 'BAD_ARGUMENT' });
   }
 
   // ------------------------------------------------------------------------- kernel

@@ -18,6 +18,8 @@ export const OUTPUT_FULL = 2;
 export const STREAM_END = 3;
 /** Stopped after many block headers so the host can check for abort; call again. */
 export const YIELD = 4;
+/** Stopped before a block header at or past the stop position the host set (parallel inflate). */
+export const BLOCK_STOP = 5;
 
 export const INVALID_BLOCK_TYPE = -1;
 export const STORED_LEN_MISMATCH = -2;
@@ -42,7 +44,7 @@ export const BAD_ARGUMENT = -20;
 
 /** Every status by name, as in wasm/status.ts (for the mirror test and for diagnostics). */
 export const STATUS: Readonly<Record<string, number>> = {
-  OK, NEED_INPUT, OUTPUT_FULL, STREAM_END, YIELD,
+  OK, NEED_INPUT, OUTPUT_FULL, STREAM_END, YIELD, BLOCK_STOP,
   INVALID_BLOCK_TYPE, STORED_LEN_MISMATCH, TOO_MANY_SYMBOLS, BAD_CODELEN_CODE, BAD_REPEAT,
   MISSING_EOB, BAD_LITLEN_CODE_SET, BAD_DIST_CODE_SET, BAD_LITLEN_SYMBOL, BAD_DIST_SYMBOL,
   DISTANCE_TOO_FAR, TRUNCATED, GZIP_BAD_MAGIC, GZIP_BAD_METHOD, GZIP_RESERVED_FLAGS,

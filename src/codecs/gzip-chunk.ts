@@ -1,0 +1,374 @@
+/**
+ * One chunk of a parallel inflate (src/codecs/parallel-gunzip.ts plans the chunks and checks
+ * that they join): decodes a deflate stream from a bit position to the first block header
+ * at or past a stop position, in one worker or in-process, into a WebAssembly arena.
+ *
+ * - Start: the first chunk starts at the member's first block with nothing before it. A
+ *   later chunk searches its range for a block start (`RawInflater.findBlock`: a dynamic or
+ *   stored block header that `inflate_raw` would accept) and tries to decode from there; a
+ *   candidate that fails to decode is dropped and the search goes on after it. A start
+ *   that is already known (a previous chunk's stop) is decoded from as it is.
+ * - Markers: a chunk that does not start the stream does not know the 32 KiB before it.
+ *   It decodes into 16-bit symbols, bytes of that window as markers, until its last 32 KiB
+ *   hold no marker; then it goes on in bytes at full speed (wasm/inflate-chunk.ts).
+ * - Layout in the arena: [16-bit symbols: `cap16`] [32 KiB window lead] [bytes: `cap8`]. The
+ *   symbols are resolved (`finish`, once the previous chunk's last 32 KiB are known) into
+ *   bytes written backwards just before the byte part, so the chunk's output ends up in one
+ *   piece without another buffer. A chunk larger than the estimate moves to a larger arena.
+ * - The result says where decoding started and stopped (bit positions), whether the block
+ *   there is a stored one (its LEN byte: two searches may find a stored block at different
+ *   bits of its zero padding), the last 32 KiB of symbols, and later the bytes and CRC-32.
+ */
+import { DecompressionError, LimitError, throwIfAborted } from '../errors.js';
+import type { ByteSource } from '../io/types.js';
+import { RawInflater, WINDOW, ALIGN } from '../wasm/inflater.js';
+import { MAX_MEMORY_BYTES, WasmArena } from '../wasm/memory.js';
+import { BLOCK_STOP, NEED_INPUT, OK, OUTPUT_FULL, STREAM_END, TRUNCATED, YIELD, statusError } from '../wasm/status.js';
+import { crc32Combine } from './gzip-framing.js';
+
+/** Compressed bytes read at a time. */
+const READ = 1 << 20;
+/** Input kept after a searched range so a header that starts at its end can be judged (a dynamic header is < 600 bytes). */
+const HEADER_SLACK = 1024;
+
+/** Where one chunk decodes (bit positions count from the start of the source). */
+export interface ChunkPlan {
+  /** Where decoding starts (`known`), or where the search for a block start begins. */
+  from: number;
+  /** `from` is a block start: the member's first block, or a previous chunk's stop. */
+  known: boolean;
+  /** The output before `from` is empty (the member's first block): no markers needed. */
+  first: boolean;
+  /** The search gives up at this bit (not `known`). */
+  searchTo: number;
+  /** Stop before the first block header at or past this bit; `Infinity`: to the stream's end. */
+  stop: number;
+  /** Expected output bytes (sizes the arena; it grows when needed). */
+  estimate: number;
+}
+
+/** What a decoded chunk reports (its bytes stay in the decoder until `finish`). */
+export interface ChunkResult {
+  /** The bit where decoding started; null when the search found no block start. */
+  start: number | null;
+  /** The LEN byte when the block at `start` is a stored one, else -1. */
+  startStored: number;
+  /** The bit of the block header it stopped before, or 8 × the trailer's offset at the stream's end. */
+  end: number;
+  /** The LEN byte when the block at `end` is a stored one, else -1. */
+  endStored: number;
+  /** The final block ended in this chunk. */
+  streamEnd: boolean;
+  /** Output bytes. */
+  length: number;
+  /** Leading symbols decoded as 16-bit (markers possible). */
+  markers: number;
+  /** The last min(length, 32768) symbols: a byte's value, or 256 + window index for a marker. */
+  tail: Uint16Array;
+}
+
+/** Gets an arena of at least `bytes`, which may be the one given last time (its contents are then the caller's to lose). */
+export type ChunkArenas = (bytes: number) => Promise<WasmArena>;
+
+/**
+ * Arenas for one decoder: one kept and reused while it is large enough (its pages are touched
+ * once, not per chunk: fresh memory is slow on some machines), a larger one replacing it.
+ */
+export function keptArenas(): ChunkArenas {
+  let kept: WasmArena | null = null;
+  return async (bytes) => {
+    if (kept && kept.byteLength - kept.base >= bytes) {
+      kept.release(kept.base);
+      return kept;
+    }
+    const made = await WasmArena.create(bytes);
+    if (!made) throw new LimitError(`no WebAssembly memory of ${bytes} bytes for a gzip chunk`, { code: 'ARRAY_TOO_LARGE', limit: MAX_MEMORY_BYTES, requested: bytes });
+    kept = made;
+    return made;
+  };
+}
+
+/** A failed start: the data there is not a deflate stream (a false block start). */
+class BadStart extends Error {}
+
+interface Layout {
+  arena: WasmArena;
+  /** 16-bit symbols. */
+  a: number;
+  cap16: number;
+  /** Bytes (the window lead is the 32 KiB before). */
+  b: number;
+  cap8: number;
+  /** Scratch for the resolving window. */
+  w: number;
+}
+
+/** Decodes chunks (one at a time) and keeps the last one's output for `finish`. */
+export class ChunkDecoder {
+  private readonly arenas: ChunkArenas;
+  private lay: Layout | null = null;
+  private inf: RawInflater | null = null;
+  private result: ChunkResult | null = null;
+  /** Byte-phase CRC-32 and length (after the symbols). */
+  private byteCrc = 0;
+
+  constructor(arenas: ChunkArenas) {
+    this.arenas = arenas;
+  }
+
+  /**
+   * Decodes one chunk of the deflate stream in `source`.
+   * @throws {DecompressionError} when a known start does not decode (corrupt data)
+   * @throws `AbortError` when `signal` aborts
+   */
+  async decode(source: ByteSource, plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
+    this.result = null;
+    let from = plan.from;
+    if (plan.known) {
+      this.result = await this.attempt(source, plan, from, signal);
+      return this.result;
+    }
+    for (;;) {
+      const found = await this.search(source, from, plan.searchTo, signal);
+      if (found === null) {
+        this.result = { start: null, startStored: -1, end: plan.from, endStored: -1, streamEnd: false, length: 0, markers: 0, tail: new Uint16Array(0) };
+        return this.result;
+      }
+      try {
+        this.result = await this.attempt(source, plan, found, signal);
+        return this.result;
+      } catch (err) {
+        if (!(err instanceof BadStart)) throw err;
+        from = found + 1;
+      }
+    }
+  }
+
+  /** The first candidate block start in [from, to), or null. */
+  private async search(source: ByteSource, from: number, to: number, signal?: AbortSignal): Promise<number | null> {
+    const size = source.size!;
+    let pos = Math.floor(from / 8);
+    let bit = from - pos * 8;
+    const arena = await this.arenas(RawInflater.overhead(READ) + 4 * ALIGN);
+    const mark = arena.mark();
+    try {
+      const inf = new RawInflater(arena, READ);
+      while (pos * 8 + bit < to && pos < size) {
+        throwIfAborted(signal);
+        const bytes = await source.read(pos, Math.min(READ, size - pos), { signal });
+        if (bytes.byteLength === 0) return null;
+        inf.consume(inf.buffered);
+        inf.feed(bytes);
+        const atEnd = pos + bytes.byteLength >= size;
+        const limitBits = atEnd ? bytes.byteLength * 8 : (bytes.byteLength - HEADER_SLACK) * 8;
+        const toRel = Math.min(to - pos * 8, limitBits);
+        if (toRel > bit) {
+          const r = inf.findBlock(bit, toRel);
+          if (r >= 0) return pos * 8 + r;
+        }
+        if (atEnd) return null;
+        // Next window: overlap by the slack, so a header across the seam is seen whole.
+        const next = pos * 8 + Math.max(toRel, bit);
+        pos = Math.floor(next / 8);
+        bit = next - pos * 8;
+      }
+      return null;
+    } finally {
+      arena.release(mark);
+    }
+  }
+
+  /** Decodes from `start` to the plan's stop (a failure of an unknown start is a BadStart). */
+  private async attempt(source: ByteSource, plan: ChunkPlan, start: number, signal?: AbortSignal): Promise<ChunkResult> {
+    const size = source.size!;
+    const est = Math.max(plan.estimate, 64 * 1024);
+    await this.layout(est, est);
+    const lay = this.lay!;
+    const inf = this.inf!;
+    let fedEnd = Math.floor(start / 8);
+    const feed = async (): Promise<boolean> => {
+      if (fedEnd >= size) return false;
+      const n = Math.min(inf.room, size - fedEnd, READ);
+      const bytes = await source.read(fedEnd, n, { signal });
+      if (bytes.byteLength === 0) return false;
+      inf.feed(bytes);
+      fedEnd += bytes.byteLength;
+      return true;
+    };
+    await feed();
+    inf.startAtBit(start % 8);
+    const posBits = (): number => (fedEnd - inf.buffered) * 8 - inf.bitsHeld;
+    const fail = (status: number, errorBack: number): never => {
+      if (!plan.known) throw new BadStart();
+      throw statusError(status, fedEnd - errorBack);
+    };
+    const stopRel = (): number | null => (Number.isFinite(plan.stop) ? plan.stop - (fedEnd - inf.buffered) * 8 : null);
+
+    let n16 = 0; // symbols so far
+    let streamEnd = false;
+    let bytePhase = plan.first;
+    if (bytePhase) inf.attachAfterHistory(lay.b, lay.cap8, 0);
+    this.byteCrc = 0;
+
+    // ---- marker phase: block by block
+    let inBlock = false;
+    while (!bytePhase) {
+      throwIfAborted(signal);
+      const final = fedEnd >= size;
+      if (!inBlock) {
+        inf.setStop(stopRel());
+        const h = inf.readHeader(final);
+        if (h.status === BLOCK_STOP) break;
+        if (h.status === STREAM_END) {
+          streamEnd = true;
+          break;
+        }
+        if (h.status === NEED_INPUT) {
+          if (!(await feed())) fail(TRUNCATED, 0);
+          continue;
+        }
+        if (h.status === YIELD) continue;
+        if (h.status !== OUTPUT_FULL) fail(h.status, h.errorBack);
+        inBlock = true;
+      }
+      const lay2 = this.lay!;
+      const m = inf.runMarkers(lay2.a, lay2.a + n16 * 2, lay2.a + lay2.cap16 * 2, final);
+      n16 = (m.out - lay2.a) / 2;
+      if (m.status === OK) {
+        inBlock = false;
+        const last = inf.lastMarker;
+        if (n16 >= WINDOW && n16 - last >= WINDOW) {
+          // The last 32 KiB are plain bytes: they become the window lead of the byte part.
+          inf.resolve(lay2.a + (n16 - WINDOW) * 2, WINDOW, lay2.b - WINDOW, lay2.a);
+          inf.attachAfterHistory(lay2.b, lay2.cap8, WINDOW);
+          bytePhase = true;
+        }
+      } else if (m.status === NEED_INPUT) {
+        if (!(await feed())) fail(TRUNCATED, 0);
+      } else if (m.status === OUTPUT_FULL) {
+        await this.grow(n16, 0, Math.max(lay2.cap16 * 2, 1024), lay2.cap8);
+      } else {
+        fail(m.status, m.errorBack);
+      }
+    }
+
+    // ---- byte phase
+    let n8 = 0;
+    while (bytePhase && !streamEnd) {
+      throwIfAborted(signal);
+      const final = fedEnd >= size;
+      inf.setStop(stopRel());
+      const r = inf.run(inf.windowRoom, final);
+      n8 = inf.windowFill;
+      if (r.status === BLOCK_STOP) break;
+      if (r.status === STREAM_END) {
+        streamEnd = true;
+        break;
+      }
+      if (r.status === NEED_INPUT) {
+        if (!(await feed())) fail(TRUNCATED, 0);
+      } else if (r.status === OUTPUT_FULL) {
+        const l = this.lay!;
+        await this.grow(n16, n8, l.cap16, Math.max(l.cap8 * 2, 1024 * 1024));
+      } else if (r.status !== YIELD && r.status !== OK) {
+        fail(r.status, r.errorBack);
+      }
+    }
+    if (bytePhase) this.byteCrc = inf.crc;
+
+    const end = streamEnd ? (fedEnd - inf.buffered) * 8 : posBits();
+    const length = n16 + n8;
+    const tail = this.tailOf(n16, n8);
+    const [startStored, endStored] = await Promise.all([
+      storedLenByte(source, start, signal),
+      streamEnd ? Promise.resolve(-1) : storedLenByte(source, end, signal),
+    ]);
+    return { start, startStored, end, endStored, streamEnd, length, markers: n16, tail };
+  }
+
+  /** The last min(n16 + n8, 32768) symbols. */
+  private tailOf(n16: number, n8: number): Uint16Array {
+    const lay = this.lay!;
+    const total = n16 + n8;
+    const k = Math.min(total, WINDOW);
+    const tail = new Uint16Array(k);
+    const fromBytes = Math.min(n8, k);
+    const bytes = lay.arena.u8(lay.b + n8 - fromBytes, fromBytes);
+    tail.set(bytes, k - fromBytes);
+    const fromSyms = k - fromBytes;
+    if (fromSyms > 0) {
+      const syms = lay.arena.view<Uint16Array>(Uint16Array, lay.a + (n16 - fromSyms) * 2, fromSyms);
+      tail.set(syms, 0);
+    }
+    return tail;
+  }
+
+  /**
+   * Resolves the chunk's markers with the 32 KiB before it and gives its bytes.
+   * @param window the previous output's last 32 KiB (shorter only at the stream's start)
+   * @returns a view of the chunk's bytes in the arena (valid until the next `decode`) and their CRC-32
+   */
+  finish(window: Uint8Array | null): { bytes: Uint8Array; crc: number } {
+    const r = this.result;
+    const lay = this.lay;
+    if (!r || !lay || r.start === null) return { bytes: new Uint8Array(0), crc: 0 };
+    const n16 = r.markers;
+    const n8 = r.length - n16;
+    const x = lay.arena.exports;
+    if (n16 > 0) {
+      const w = lay.arena.u8(lay.w, WINDOW);
+      w.fill(0);
+      if (window) w.set(window.subarray(Math.max(0, window.byteLength - WINDOW)), WINDOW - Math.min(WINDOW, window.byteLength));
+      this.inf!.resolve(lay.a, n16, lay.b - n16, lay.w);
+    }
+    const ptr = lay.b - n16;
+    const prefixCrc = n16 > 0 ? x.crc32(0, ptr, n16) >>> 0 : 0;
+    const crc = n8 > 0 ? crc32Combine(prefixCrc, this.byteCrc, n8) : prefixCrc;
+    return { bytes: lay.arena.u8(ptr, r.length), crc };
+  }
+
+  /** Lays out a fresh arena for `cap16` symbols and `cap8` bytes (the inflater's state first). */
+  private async layout(cap16: number, cap8: number): Promise<void> {
+    const need = RawInflater.overhead(READ) + cap16 * 2 + 2 * WINDOW + cap8 + 8 * ALIGN;
+    const arena = await this.arenas(need);
+    this.inf = new RawInflater(arena, READ);
+    this.lay = this.place(arena, cap16, cap8);
+  }
+
+  private place(arena: WasmArena, cap16: number, cap8: number): Layout {
+    const w = arena.alloc(WINDOW, ALIGN);
+    const a = arena.alloc(cap16 * 2 + WINDOW + cap8, ALIGN);
+    return { arena, a, cap16, b: a + cap16 * 2 + WINDOW, cap8, w };
+  }
+
+  /** Moves the decode to a larger arena, keeping `n16` symbols and `n8` bytes (and their lead). */
+  private async grow(n16: number, n8: number, cap16: number, cap8: number): Promise<void> {
+    const old = this.lay!;
+    const inf = this.inf!;
+    const need = RawInflater.overhead(READ) + cap16 * 2 + 2 * WINDOW + cap8 + 8 * ALIGN;
+    const arena = await this.arenas(need);
+    if (arena === old.arena) throw new DecompressionError('chunk arena cannot grow in place', { code: 'BAD_ARGUMENT' });
+    const lay = this.place(arena, cap16, cap8);
+    const dst = arena.u8(0, arena.byteLength);
+    const src = old.arena.u8(0, old.arena.byteLength);
+    dst.set(src.subarray(old.a, old.a + n16 * 2), lay.a);
+    dst.set(src.subarray(old.b - WINDOW, old.b + n8), lay.b - WINDOW);
+    const inByte = inf.windowFill;
+    inf.moveTo(arena, lay.b, cap8);
+    if (inByte !== n8) throw new DecompressionError('chunk decode lost track of its output', { code: 'BAD_ARGUMENT' });
+    this.lay = lay;
+  }
+}
+
+/**
+ * The LEN byte of a stored block whose 3-bit header starts at bit `p`, or -1 when the header
+ * there is not a stored one (or the source ends).
+ */
+async function storedLenByte(source: ByteSource, p: number, signal?: AbortSignal): Promise<number> {
+  const at = Math.floor(p / 8);
+  const b = await source.read(at, 2, { signal });
+  if (b.byteLength < 1) return -1;
+  const bits = (b[0]! | ((b[1] ?? 0) << 8)) >> (p - at * 8);
+  return (bits & 7) === 0 ? Math.floor((p + 10) / 8) : -1;
+}
+

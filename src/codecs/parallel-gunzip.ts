@@ -1,0 +1,231 @@
+/**
+ * Parallel inflate of one gzip member (rapidgzip's approach, Knespel & Brunst, HPDC 2023):
+ * the compressed data is cut into K ranges, one per runner (a decode worker, or an in-process
+ * decoder); each runner decodes its range from the first block start it finds
+ * (src/codecs/gzip-chunk.ts), with markers for the 32 KiB before it it cannot know; then the
+ * chunks are joined here:
+ *
+ * 1. Join: chunk c must start exactly where chunk c − 1 stopped (the first block header at
+ *    or past chunk c's range start). A chunk whose search found a false start, or none, is
+ *    decoded again from that stop. The first chunk starts at the member's first block, so by
+ *    induction every joined chunk starts at a true block start.
+ * 2. Windows: the last 32 KiB of chunk c, resolved with chunk c's own window, is chunk
+ *    c + 1's window (a 32 KiB pass per chunk, in order).
+ * 3. Finish: each runner resolves its markers with its window and computes its CRC-32 (in
+ *    parallel); the CRCs combine (`crc32Combine`) into the member's, checked against the
+ *    trailer with the total length.
+ *
+ * Only a single-member stream is taken: when another member follows, the caller decodes it
+ * sequentially instead (`null`), so the one sequential path keeps the multi-member rules. A
+ * chunk that reaches the stream's end leaves the chunks after it empty (length 0).
+ */
+import { DecompressionError, type HeaderWarning, throwIfAborted } from '../errors.js';
+import type { ByteSource } from '../io/types.js';
+import { type ChunkPlan, type ChunkResult, ChunkDecoder, keptArenas } from './gzip-chunk.js';
+import { checkTrailer, crc32Combine, parseGzipHeader, scanAfterMember, trailingDataWarning } from './gzip-framing.js';
+
+/** Deflate's window. */
+const WINDOW = 32768;
+/** The most output per compressed byte the chunk estimates assume (deflate allows 1032). */
+const MAX_RATIO = 16;
+/** Bytes read to parse the member header (a longer header is left to the sequential path). */
+const HEADER_READ = 65536;
+
+/** Decodes chunks somewhere (a worker, or here) and keeps each one's output until it is taken. */
+export interface ChunkRunner {
+  /** Decodes a chunk (replacing any chunk it held). */
+  decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult>;
+  /** Resolves the held chunk's markers with `window`; its CRC-32. */
+  finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number }>;
+}
+
+/** A joined member: each runner's chunk length, in order. */
+export interface ParallelMember {
+  /** Output bytes of each runner's chunk (0 for a runner past the stream's end: nothing to take). */
+  lengths: number[];
+  /** The member's output length. */
+  total: number;
+  /** Its CRC-32 (checked against the trailer). */
+  crc: number;
+  /** Chunks decoded again from the previous chunk's stop (their search found a false start or none). */
+  redone: number;
+}
+
+/** Options of {@link inflateParallel}. */
+export interface ParallelOptions {
+  signal?: AbortSignal;
+  onWarning?: (w: HeaderWarning) => void;
+}
+
+/**
+ * Where a single member's deflate data starts and what its trailer says its size is.
+ * @returns null when the header cannot be parsed from its first 64 KiB (left to the sequential path)
+ */
+export async function memberFrame(source: ByteSource, signal?: AbortSignal): Promise<{ start: number; isize: number } | null> {
+  const size = source.size;
+  if (size === undefined || size < 20) return null; // 10-byte header, 2-byte empty block, trailer
+  const head = await source.read(0, Math.min(size, HEADER_READ), { signal });
+  let start: number;
+  try {
+    start = parseGzipHeader(head, 0);
+  } catch {
+    return null;
+  }
+  const t = await source.read(size - 4, 4, { signal });
+  const isize = new DataView(t.buffer, t.byteOffset, 4).getUint32(0, true);
+  return { start, isize };
+}
+
+/**
+ * Inflates the single gzip member in `source` with one chunk per runner.
+ * @returns the joined member, or null when the stream is not one member (decode it sequentially)
+ * @throws {DecompressionError} for corrupt data (with the offset where a chunk failed, or
+ *   the trailer's CRC/length)
+ * @throws `AbortError` when `signal` aborts
+ */
+export async function inflateParallel(source: ByteSource, runners: readonly ChunkRunner[], opts: ParallelOptions = {}): Promise<ParallelMember | null> {
+  const { signal } = opts;
+  const size = source.size;
+  const frame = await memberFrame(source, signal);
+  if (size === undefined || !frame) return null;
+  const k = runners.length;
+  const span = Math.max(0, size - 8 - frame.start);
+  // ISIZE sizes the chunks' arenas. It may lie (a truncated file ends in other bytes; past
+  // 4 GiB it wraps), so the ratio is held to 1–16×: a chunk that outgrows it moves to a
+  // larger arena.
+  const ratio = Math.min(MAX_RATIO, Math.max(1, frame.isize / Math.max(1, span)));
+  const bound = (c: number): number => frame.start + Math.floor((c * span) / k);
+  const plans: ChunkPlan[] = runners.map((_, c) => {
+    const from = bound(c) * 8;
+    const stop = c === k - 1 ? Number.POSITIVE_INFINITY : bound(c + 1) * 8;
+    const bytes = (bound(c + 1) - bound(c)) || 1;
+    return {
+      from,
+      known: c === 0,
+      first: c === 0,
+      searchTo: Number.isFinite(stop) ? stop : size * 8,
+      stop,
+      estimate: Math.ceil(bytes * ratio * 1.25) + 65536,
+    };
+  });
+  const results = await Promise.all(runners.map((r, c) => r.decode(plans[c]!, signal)));
+
+  // 1. Join. A chunk that reaches the stream's end leaves nothing for the chunks after it
+  // (the final block started before their ranges).
+  let used = k;
+  let redone = 0;
+  for (let c = 1; c < k; c++) {
+    throwIfAborted(signal);
+    const prev = results[c - 1]!;
+    if (prev.streamEnd) {
+      used = c;
+      break;
+    }
+    if (!joins(prev, results[c]!)) {
+      const redo: ChunkPlan = { ...plans[c]!, from: prev.end, known: true, first: false, searchTo: prev.end };
+      results[c] = await runners[c]!.decode(redo, signal);
+      redone++;
+    }
+  }
+  const last = results[used - 1]!;
+  if (!last.streamEnd) {
+    throw new DecompressionError('gzip: parallel inflate did not reach the end of the stream', { code: 'TRUNCATED', offset: size });
+  }
+
+  // 2. Windows, in order.
+  const windows: (Uint8Array | null)[] = [null];
+  for (let c = 0; c < used - 1; c++) windows.push(nextWindow(windows[c]!, results[c]!));
+
+  // 3. Finish in parallel; combine the CRCs.
+  const done = await Promise.all(runners.slice(0, used).map((r, c) => r.finish(windows[c]!, signal)));
+  let crc = 0;
+  let total = 0;
+  for (let c = 0; c < used; c++) {
+    const len = results[c]!.length;
+    crc = c === 0 ? done[c]!.crc : crc32Combine(crc, done[c]!.crc, len);
+    total += len;
+  }
+  const at = last.end / 8;
+  const trailer = await source.read(at, 8, { signal });
+  if (trailer.byteLength < 8) throw new DecompressionError('gzip: unexpected end of file (trailer)', { code: 'TRUNCATED', offset: size });
+  checkTrailer(trailer, at, crc, total);
+  if (at + 8 < size) {
+    const after = await source.read(at + 8, Math.min(size - at - 8, 4096), { signal });
+    const seen = scanAfterMember(after, at + 8 + after.byteLength >= size);
+    if (seen.kind === 'member') return null;
+    if (seen.kind === 'garbage') opts.onWarning?.(trailingDataWarning(at + 8 + seen.skip));
+  }
+  return { lengths: results.map((r, c) => (c < used ? r.length : 0)), total, crc, redone };
+}
+
+/** Whether chunk `cur` starts where `prev` stopped (the same bit, or the same stored block). */
+function joins(prev: ChunkResult, cur: ChunkResult): boolean {
+  if (cur.start === null) return false;
+  return cur.start === prev.end || (cur.startStored >= 0 && cur.startStored === prev.endStored);
+}
+
+/**
+ * The 32 KiB before the chunk after `r`: `r`'s last symbols resolved with `r`'s own window
+ * (`window`, null for the stream's start), after what is left of `window` when `r` is short.
+ */
+export function nextWindow(window: Uint8Array | null, r: ChunkResult): Uint8Array {
+  const tail = r.tail;
+  const resolved = new Uint8Array(tail.length);
+  const w = window ?? new Uint8Array(0);
+  const pad = WINDOW - w.byteLength; // a stream's first 32 KiB: earlier bytes do not exist
+  for (let i = 0; i < tail.length; i++) {
+    const v = tail[i]!;
+    resolved[i] = v < 256 ? v : (w[v - 256 - pad] ?? 0);
+  }
+  if (tail.length >= WINDOW) return resolved;
+  const keep = Math.min(w.byteLength, WINDOW - tail.length);
+  const out = new Uint8Array(keep + tail.length);
+  out.set(w.subarray(w.byteLength - keep), 0);
+  out.set(resolved, keep);
+  return out;
+}
+
+/** A runner that decodes in this thread, into arenas of its own (tests, Node). */
+export class LocalChunkRunner implements ChunkRunner {
+  private readonly decoder = new ChunkDecoder(keptArenas());
+  private readonly source: ByteSource;
+  private last: Uint8Array = new Uint8Array(0);
+
+  constructor(source: ByteSource) {
+    this.source = source;
+  }
+
+  decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
+    return this.decoder.decode(this.source, plan, signal);
+  }
+
+  async finish(window: Uint8Array | null): Promise<{ crc: number }> {
+    const { bytes, crc } = this.decoder.finish(window);
+    this.last = bytes;
+    return { crc };
+  }
+
+  /** The finished chunk's bytes (a view into its arena). */
+  get bytes(): Uint8Array {
+    return this.last;
+  }
+}
+
+/**
+ * Inflates a single-member gzip stream in `k` chunks in this thread (the parallel algorithm
+ * without the parallelism: tests check it against zlib at any chunking).
+ * @returns the output, or null when the stream is not a single member
+ */
+export async function gunzipInChunks(source: ByteSource, k: number, opts: ParallelOptions = {}): Promise<Uint8Array | null> {
+  const runners = Array.from({ length: k }, () => new LocalChunkRunner(source));
+  const member = await inflateParallel(source, runners, opts);
+  if (!member) return null;
+  const out = new Uint8Array(member.total);
+  let pos = 0;
+  runners.forEach((r, c) => {
+    if (member.lengths[c] === 0) return;
+    out.set(r.bytes, pos);
+    pos += r.bytes.byteLength;
+  });
+  return out;
+}

@@ -1,0 +1,244 @@
+// Parallel inflate (src/codecs/parallel-gunzip.ts, src/codecs/gzip-chunk.ts,
+// wasm/inflate-chunk.ts) against node:zlib, in-process: the workers' algorithm with the
+// chunks decoded in this thread. Every gzip file the project has (fixtures, nibabel's own
+// test data, the benchmark volumes, and the uncompressed fixtures gzipped at levels 1 and 9)
+// at several chunk counts; fast-check streams of every level and strategy at up to 24 chunks
+// (chunks of a few hundred bytes, so block searches fail, find false starts and are redone);
+// mutated streams (zlib's bytes or one of our errors, never other bytes); abort.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureVolumes } from '../../scripts/bench/volumes.mjs';
+import { crc32, crc32Combine } from '../../src/codecs/gzip-framing';
+import { LocalChunkRunner, gunzipInChunks, inflateParallel } from '../../src/codecs/parallel-gunzip';
+import { isNibabelError } from '../../src/errors';
+import { BufferSource } from '../../src/io/buffer-source';
+import { setWasmSource } from '../../src/wasm/load';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+beforeAll(() => {
+  setWasmSource(new URL('../../wasm/build/debug.wasm', import.meta.url));
+});
+
+/** Every gzip file of `dir` (recursively). */
+function gzFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(gz|mgz)$/.test(f))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/** Uncompressed fixtures of 1 KiB or more (gzipped here at levels 1 and 9). */
+function rawFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(nii|img|hdr|mgh)$/.test(f))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile() && statSync(f).size >= 1024);
+}
+
+function zlib(gz: Uint8Array): Buffer | null {
+  try {
+    return gunzipSync(gz);
+  } catch {
+    return null;
+  }
+}
+
+/** Single-member streams: the same bytes as zlib at `k` chunks. */
+async function same(gz: Uint8Array, k: number): Promise<void> {
+  const want = gunzipSync(gz);
+  const got = await gunzipInChunks(new BufferSource(gz), k);
+  expect(got, `k=${k}`).not.toBeNull();
+  expect(Buffer.from(got!).equals(want), `k=${k}`).toBe(true);
+}
+
+describe('crc32Combine', () => {
+  it('gives the CRC-32 of the concatenation, at every split of every length class', () => {
+    const data = Uint8Array.from({ length: 70000 }, (_, i) => (i * 2654435761) >>> 24);
+    for (const n of [0, 1, 7, 100, 4096, 70000]) {
+      for (const cut of [0, 1, Math.floor(n / 3), n - 1, n].filter((c) => c >= 0 && c <= n)) {
+        const a = data.subarray(0, cut);
+        const b = data.subarray(cut, n);
+        expect(crc32Combine(crc32(a), crc32(b), b.byteLength)).toBe(crc32(data.subarray(0, n)));
+      }
+    }
+  });
+});
+
+describe('real data', () => {
+  const fixtures = join(root, 'test/fixtures');
+  const nibabelData = '/usr/lib/python3/dist-packages/nibabel/tests/data';
+  const gz = [...gzFiles(fixtures), ...gzFiles(nibabelData)];
+  const raw = rawFiles(fixtures);
+
+  it(`every gzip file of the fixtures and of nibabel's test data (${gz.length}), and ${raw.length} uncompressed fixtures gzipped at levels 1 and 9, at 2, 3, 5 and 16 chunks`, async () => {
+    expect(gz.length).toBeGreaterThan(50);
+    let members = 0;
+    for (const f of gz) {
+      const bytes = new Uint8Array(readFileSync(f));
+      const want = zlib(bytes);
+      for (const k of [2, 3, 5, 16]) {
+        const got = await gunzipInChunks(new BufferSource(bytes), k).catch((e: unknown) => e);
+        if (got === null) {
+          // Not a single member: the sequential path decodes it (more members must follow).
+          expect(f, 'null only for more than one member or no gzip header').toMatch(/two-members|plain-named-gz/);
+          members++;
+          continue;
+        }
+        if (want === null) {
+          // A broken stream (test/fixtures/bad): one of our coded errors.
+          expect(isNibabelError(got, 'DecompressionError'), `${f} k=${k}: ${String(got)}`).toBe(true);
+          continue;
+        }
+        expect(got instanceof Uint8Array, `${f} k=${k}: ${String(got)}`).toBe(true);
+        expect(Buffer.from(got as Uint8Array).equals(want), `${f} k=${k}`).toBe(true);
+      }
+    }
+    for (const f of raw) {
+      const data = readFileSync(f);
+      for (const level of [1, 9]) {
+        const bytes = new Uint8Array(gzipSync(data, { level }));
+        for (const k of [2, 5]) await same(bytes, k);
+      }
+    }
+    expect(members).toBe(5 * 4); // 4 multi-member files and a plain file named .gz, at 4 chunk counts
+  }, 120_000);
+
+  it('the benchmark volumes (T1, fMRI, MNI .nii.gz and T1 .mgz) at 2, 3 and 4 chunks, release build', async () => {
+    setWasmSource(new URL('../../wasm/build/release.wasm', import.meta.url));
+    try {
+      const vols = ensureVolumes(root, () => {});
+      const files = [...vols.map((v) => v.gz), join(root, 'node_modules/.cache/nibweb-bench/t1-v1.m1.mgz')].filter((f) => existsSync(f));
+      expect(files.length).toBeGreaterThanOrEqual(3);
+      for (const f of files) {
+        const bytes = new Uint8Array(readFileSync(f));
+        for (const k of [2, 3, 4]) {
+          const src = new BufferSource(bytes);
+          const runners = Array.from({ length: k }, () => new LocalChunkRunner(src));
+          const member = await inflateParallel(src, runners);
+          expect(member, f).not.toBeNull();
+          // Real zlib output: every chunk's search found the true block start.
+          expect(member!.redone, f).toBe(0);
+          const want = gunzipSync(bytes);
+          expect(member!.total).toBe(want.byteLength);
+          let pos = 0;
+          runners.forEach((r, c) => {
+            if (member!.lengths[c] === 0) return;
+            expect(Buffer.from(r.bytes).equals(want.subarray(pos, pos + r.bytes.byteLength)), `${f} k=${k} chunk ${c}`).toBe(true);
+            pos += r.bytes.byteLength;
+          });
+          expect(pos).toBe(want.byteLength);
+        }
+      }
+    } finally {
+      setWasmSource(new URL('../../wasm/build/debug.wasm', import.meta.url));
+    }
+  }, 300_000);
+});
+
+const STRATEGIES = [
+  constants.Z_DEFAULT_STRATEGY, constants.Z_FILTERED, constants.Z_HUFFMAN_ONLY, constants.Z_RLE, constants.Z_FIXED,
+];
+
+/** Data with structure: runs, repeats at various distances, and noise. */
+const structured = fc
+  .array(
+    fc.oneof(
+      fc.uint8Array({ maxLength: 3000 }),
+      fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 5000 }) }).map(
+        ({ byte, n }) => new Uint8Array(n).fill(byte),
+      ),
+      fc.record({ period: fc.integer({ min: 1, max: 300 }), n: fc.integer({ min: 1, max: 8000 }), seed: fc.integer() }).map(
+        ({ period, n, seed }) => Uint8Array.from({ length: n }, (_, i) => ((i % period) * 37 + seed) & 0xff),
+      ),
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => Buffer.concat(parts));
+
+describe('fuzzed streams', () => {
+  it('every level and strategy, 1 to 24 chunks: the same bytes as zlib', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        structured,
+        fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom(...STRATEGIES),
+        fc.integer({ min: 1, max: 24 }),
+        async (data, level, strategy, k) => {
+          await same(new Uint8Array(gzipSync(data, { level, strategy })), k);
+        },
+      ),
+      { seed: 1111, numRuns: 250 },
+    );
+  }, 120_000);
+
+  it('stored blocks (level 0) join by their LEN byte, without decoding a chunk twice', async () => {
+    const data = Uint8Array.from({ length: 400_000 }, (_, i) => (i * 2654435761) >>> 24);
+    const gz = new Uint8Array(gzipSync(data, { level: 0 }));
+    for (const k of [2, 3, 7]) {
+      const src = new BufferSource(gz);
+      const runners = Array.from({ length: k }, () => new LocalChunkRunner(src));
+      const member = await inflateParallel(src, runners);
+      expect(member!.redone).toBe(0);
+      expect(member!.total).toBe(data.byteLength);
+    }
+  });
+
+  it('more than one member: null (the sequential path takes it)', async () => {
+    const gz = Buffer.concat([gzipSync(Buffer.alloc(100000, 1)), gzipSync(Buffer.alloc(100000, 2))]);
+    expect(await gunzipInChunks(new BufferSource(new Uint8Array(gz)), 3)).toBeNull();
+  });
+
+  it('mutated streams: zlib bytes, or our error where zlib fails (never other bytes, never another error class)', async () => {
+    const base = fc
+      .tuple(structured, fc.integer({ min: 1, max: 9 }))
+      .map(([d, level]) => new Uint8Array(gzipSync(d, { level })))
+      .filter((gz) => gz.byteLength > 64);
+    await fc.assert(
+      fc.asyncProperty(
+        base,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 2, max: 12 }),
+        async (gz, edits, k) => {
+          const m = Uint8Array.from(gz);
+          // Edits past the header (a broken header is the sequential path's business).
+          for (const [at, v] of edits) m[10 + (at % (m.length - 10))] = v;
+          const want = zlib(m);
+          let got: Uint8Array | null = null;
+          try {
+            got = await gunzipInChunks(new BufferSource(m), k);
+          } catch (err) {
+            if (!isNibabelError(err, 'DecompressionError')) throw err;
+            // zlib may accept a stream whose trailer we find broken only when trailing
+            // garbage follows a complete member; otherwise both must fail.
+            expect(want === null || err.code === 'GZIP_DATA_CRC' || err.code === 'GZIP_LENGTH' ? true : err.code).toBe(true);
+            if (want) expect(zlib(m.subarray(0, gz.length))).not.toBeNull();
+            return;
+          }
+          if (got === null) return; // read as more than one member: the sequential path decides
+          expect(want !== null && Buffer.from(got).equals(want)).toBe(true);
+        },
+      ),
+      { seed: 4242, numRuns: 300 },
+    );
+  }, 120_000);
+});
+
+describe('abort', () => {
+  it('an aborted inflate rejects with AbortError, and the same runners decode the next stream', async () => {
+    const data = Uint8Array.from({ length: 2_000_000 }, (_, i) => ((i >> 6) * 31 + (i % 7)) & 0xff);
+    const gz = new Uint8Array(gzipSync(data, { level: 6 }));
+    const src = new BufferSource(gz);
+    const runners = Array.from({ length: 3 }, () => new LocalChunkRunner(src));
+    const ctl = new AbortController();
+    const p = inflateParallel(src, runners, { signal: ctl.signal });
+    ctl.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    const member = await inflateParallel(src, runners);
+    expect(member!.total).toBe(data.byteLength);
+  });
+});
