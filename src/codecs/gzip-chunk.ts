@@ -19,7 +19,7 @@
  *   there is a stored one (its LEN byte: two searches may find a stored block at different
  *   bits of its zero padding), the last 32 KiB of symbols, and later the bytes and CRC-32.
  */
-import { DecompressionError, LimitError, throwIfAborted } from '../errors.js';
+import { LimitError, WasmError, throwIfAborted } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
 import { RawInflater, WINDOW, ALIGN } from '../wasm/inflater.js';
 import { MAX_MEMORY_BYTES, WasmArena } from '../wasm/memory.js';
@@ -67,8 +67,11 @@ export interface ChunkResult {
   tail: Uint16Array;
 }
 
-/** Gets an arena of at least `bytes`, which may be the one given last time (its contents are then the caller's to lose). */
-export type ChunkArenas = (bytes: number) => Promise<WasmArena>;
+/**
+ * Gets an arena of at least `bytes`: the one given last time (its contents are then lost) if
+ * large enough and not `fresh`, else a new one.
+ */
+export type ChunkArenas = (bytes: number, fresh?: boolean) => Promise<WasmArena>;
 
 /**
  * Arenas for one decoder: one kept and reused while it is large enough (its pages are touched
@@ -76,8 +79,8 @@ export type ChunkArenas = (bytes: number) => Promise<WasmArena>;
  */
 export function keptArenas(): ChunkArenas {
   let kept: WasmArena | null = null;
-  return async (bytes) => {
-    if (kept && kept.byteLength - kept.base >= bytes) {
+  return async (bytes, fresh = false) => {
+    if (kept && !fresh && kept.byteLength - kept.base >= bytes) {
       kept.release(kept.base);
       return kept;
     }
@@ -331,8 +334,11 @@ export class ChunkDecoder {
   private async layout(cap16: number, cap8: number): Promise<void> {
     const need = RawInflater.overhead(READ) + cap16 * 2 + 2 * WINDOW + cap8 + 8 * ALIGN;
     const arena = await this.arenas(need);
+    // A kept arena larger than asked: all of it serves, so the chunk is less likely to grow.
+    const spare = arena.free - (need - (cap16 * 2 + cap8));
+    const scale = spare > cap16 * 2 + cap8 ? spare / (cap16 * 2 + cap8) : 1;
     this.inf = new RawInflater(arena, READ);
-    this.lay = this.place(arena, cap16, cap8);
+    this.lay = this.place(arena, Math.floor(cap16 * scale), Math.floor(cap8 * scale));
   }
 
   private place(arena: WasmArena, cap16: number, cap8: number): Layout {
@@ -346,8 +352,7 @@ export class ChunkDecoder {
     const old = this.lay!;
     const inf = this.inf!;
     const need = RawInflater.overhead(READ) + cap16 * 2 + 2 * WINDOW + cap8 + 8 * ALIGN;
-    const arena = await this.arenas(need);
-    if (arena === old.arena) throw new DecompressionError('chunk arena cannot grow in place', { code: 'BAD_ARGUMENT' });
+    const arena = await this.arenas(need, true);
     const lay = this.place(arena, cap16, cap8);
     const dst = arena.u8(0, arena.byteLength);
     const src = old.arena.u8(0, old.arena.byteLength);
@@ -355,7 +360,7 @@ export class ChunkDecoder {
     dst.set(src.subarray(old.b - WINDOW, old.b + n8), lay.b - WINDOW);
     const inByte = inf.windowFill;
     inf.moveTo(arena, lay.b, cap8);
-    if (inByte !== n8) throw new DecompressionError('chunk decode lost track of its output', { code: 'BAD_ARGUMENT' });
+    if (inByte !== n8) throw new WasmError('chunk decode lost track of its output', { code: 'BAD_ARGUMENT' });
     this.lay = lay;
   }
 }

@@ -23,8 +23,20 @@
  *
  * Every job answers with exactly one `done` or `error`; `cancel` aborts the job's signal, so
  * a cancelled job ends at its next abort check and the worker takes the next one.
+ *
+ * Parallel gunzip (worker/parallel-gunzip.ts drives it): `chunk` decodes one chunk of a gzip
+ * member into an arena of its own (kept like `kept`, and never used by whole-array jobs), and
+ * the worker holds it through `chunk-finish` (markers resolved, its CRC-32) until
+ * `chunk-take` (its bytes, copied out once and transferred) or, in the first chunk's worker,
+ * `chunk-gather` (the whole output: this chunk and the others' transferred bytes, copied once
+ * into one buffer that is transferred). `gunzip` decodes a whole stream here.
  */
+import { ChunkDecoder, keptArenas } from '../codecs/gzip-chunk.js';
+import { collect } from '../codecs/gzip-ranges.js';
+import { gunzipFallback } from '../codecs/gzip.js';
 import { GzipSource } from '../codecs/gzip-source.js';
+import { PiecesSource } from '../io/pieces-source.js';
+import { ProgressSource } from '../io/progress-source.js';
 import { BlobSource } from '../io/blob-source.js';
 import { BufferSource } from '../io/buffer-source.js';
 import { HttpSource } from '../io/http-source.js';
@@ -34,7 +46,8 @@ import { readWhole } from '../proxy/whole-array.js';
 import { setArenaProvider } from '../wasm/array-decode.js';
 import { setWasmSource } from '../wasm/load.js';
 import { WasmArena } from '../wasm/memory.js';
-import { type FromWorker, type Origin, type ToWorker, toWire } from './protocol.js';
+import type { DType } from '../dtypes.js';
+import { type FromWorker, type JobSpec, type Origin, type ToWorker, toWire } from './protocol.js';
 
 interface Scope {
   postMessage(msg: FromWorker, transfer?: Transferable[]): void;
@@ -72,36 +85,110 @@ function sourceOf(origin: Origin): ByteSource {
   }
 }
 
-async function decode(msg: Extract<ToWorker, { type: 'decode' }>): Promise<void> {
-  clearTimeout(idle);
-  const ctl = new AbortController();
-  jobs.set(msg.id, ctl);
-  try {
+/** Decodes the whole array of `spec` from `source`: the `done` answer, its buffer transferred. */
+async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: DType | undefined, signal: AbortSignal): Promise<[FromWorker, Transferable[]]> {
+  const proxy = new ArrayProxy(source, spec);
+  const { array, arena } = await readWhole(proxy, dtype, { signal });
+  const data = array.data;
+  // An arena's buffer is a WebAssembly memory (not transferable): copy out once. A plain
+  // result that owns its whole buffer goes as it is.
+  const owned = arena === null && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength &&
+    data.buffer instanceof ArrayBuffer;
+  const out = owned ? data : data.slice();
+  const buffer = out.buffer as ArrayBuffer;
+  return [{ type: 'done', id, buffer, dtype: array.dtype, length: out.length }, [buffer]];
+}
+
+function decode(msg: Extract<ToWorker, { type: 'decode' }>): void {
+  void answer(msg.id, async (signal) => {
     const raw = sourceOf(msg.origin);
     const onProgress = (p: { loaded: number; total: number }): void =>
       scope.postMessage({ type: 'progress', id: msg.id, loaded: p.loaded, total: p.total });
     const source = msg.gzip ? new GzipSource(raw, { onProgress }) : raw;
-    const proxy = new ArrayProxy(source, msg.spec);
-    const { array, arena } = await readWhole(proxy, msg.dtype, { signal: ctl.signal });
-    const data = array.data;
-    // An arena's buffer is a WebAssembly memory (not transferable): copy out once. A plain
-    // result that owns its whole buffer goes as it is.
-    const owned = arena === null && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength &&
-      data.buffer instanceof ArrayBuffer;
-    const out = owned ? data : data.slice();
-    const buffer = out.buffer as ArrayBuffer;
-    scope.postMessage({ type: 'done', id: msg.id, buffer, dtype: array.dtype, length: out.length }, [buffer]);
+    return wholeArray(msg.id, source, msg.spec, msg.dtype, signal);
+  });
+}
+
+/** The parallel-gunzip chunk this worker decodes and holds. */
+const chunks = new ChunkDecoder(keptArenas());
+/** Its bytes once finished (a view of the chunk arena). */
+let held: Uint8Array = new Uint8Array(0);
+
+/** Runs one request: its answer (with what to transfer), or an `error`. */
+async function answer(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): Promise<void> {
+  clearTimeout(idle);
+  const ctl = new AbortController();
+  jobs.set(id, ctl);
+  try {
+    const [msg, transfer] = await work(ctl.signal);
+    scope.postMessage(msg, transfer);
   } catch (err) {
-    scope.postMessage({ type: 'error', id: msg.id, error: toWire(err) });
+    scope.postMessage({ type: 'error', id, error: toWire(err) });
   } finally {
-    jobs.delete(msg.id);
+    jobs.delete(id);
     if (jobs.size === 0) idle = setTimeout(() => (kept = null), IDLE_MS);
+  }
+}
+
+function bytesAnswer(id: number, out: Uint8Array): [FromWorker, Transferable[]] {
+  const buffer = out.buffer as ArrayBuffer;
+  return [{ type: 'bytes', id, buffer, length: out.byteLength }, [buffer]];
+}
+
+function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzip' }>): void {
+  const id = msg.id;
+  switch (msg.type) {
+    case 'chunk':
+      void answer(id, async (signal) => {
+        held = new Uint8Array(0);
+        const source = new ProgressSource(sourceOf(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
+        const result = await chunks.decode(source, msg.plan, signal);
+        return [{ type: 'chunk-done', id, result }, []];
+      });
+      return;
+    case 'chunk-finish':
+      void answer(id, async () => {
+        const { bytes, crc } = chunks.finish(msg.window);
+        held = bytes;
+        return [{ type: 'chunk-finished', id, crc }, []];
+      });
+      return;
+    case 'chunk-take':
+      void answer(id, async () => bytesAnswer(id, held.slice()));
+      return;
+    case 'chunk-gather':
+      void answer(id, async (signal) => {
+        if (msg.decode) {
+          // Straight into the whole-array decode: the chunks are read in place, not joined first.
+          const source = new PiecesSource([held, ...msg.pieces.map((p) => new Uint8Array(p))]);
+          return wholeArray(id, source, msg.decode.spec, msg.decode.dtype, signal);
+        }
+        const out = new Uint8Array(msg.total);
+        out.set(held, 0);
+        let pos = held.byteLength;
+        for (const p of msg.pieces) {
+          out.set(new Uint8Array(p), pos);
+          pos += p.byteLength;
+        }
+        return bytesAnswer(id, out);
+      });
+      return;
+    case 'gunzip':
+      void answer(id, async (signal) => {
+        held = new Uint8Array(0); // a whole stream replaces any chunk held
+        const source = new ProgressSource(sourceOf(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
+        const out = (await collect(source, 0, Number.POSITIVE_INFINITY, { signal }, null, msg.sizeHint)) ??
+          (await gunzipFallback(await source.read(0, source.size ?? 0, { signal }), { signal }));
+        return bytesAnswer(id, out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice());
+      });
+      return;
   }
 }
 
 scope.addEventListener('message', (e) => {
   const msg = e.data;
   if (msg.type === 'init') setWasmSource(msg.module ?? false);
-  else if (msg.type === 'decode') void decode(msg);
+  else if (msg.type === 'decode') decode(msg);
   else if (msg.type === 'cancel') jobs.get(msg.id)?.abort();
+  else onChunkRequest(msg);
 });

@@ -32,6 +32,9 @@ import type { ArrayProxy } from '../proxy/array-proxy.js';
 import { axisMap, viewOf } from '../proxy/oriented.js';
 import { WASM_MIN_BYTES, setWholeDelegate } from '../proxy/whole-array.js';
 import { getWasmModule } from '../wasm/load.js';
+import { BlobSource } from '../io/blob-source.js';
+import { BufferSource } from '../io/buffer-source.js';
+import { MIN_CHUNK_BYTES, type PoolGunzipOptions, gunzipInPool, inflateInPool } from './parallel-gunzip.js';
 import { type FromWorker, type JobSpec, type Origin, type ToWorker, fromWire } from './protocol.js';
 
 /** Options of {@link createWorkerPool}. */
@@ -65,6 +68,35 @@ interface Slot {
   /** Null while the worker is being started. */
   worker: Worker | null;
   job: Job | null;
+  /** Set while the worker is lent out (`reserve`): its requests waiting for answers. */
+  lease: Map<number, Pending> | null;
+}
+
+/** A lent worker's request waiting for its answer. */
+interface Pending {
+  resolve(msg: FromWorker): void;
+  reject(err: unknown): void;
+  onProgress?: (p: { loaded: number; total: number }) => void;
+}
+
+/** A worker lent to one caller for a series of requests (worker/parallel-gunzip.ts). @internal */
+export interface ReservedWorker {
+  /**
+   * Sends a request (its `id` from `nextId()`).
+   * @returns its answer; an `error` answer rejects as the class it was thrown as
+   */
+  call(msg: ToWorker & { id: number }, transfer?: Transferable[], onProgress?: (p: { loaded: number; total: number }) => void): Promise<FromWorker>;
+  /** Asks the worker to abort request `id` (it answers with an `AbortError`). */
+  cancel(id: number): void;
+}
+
+/** Workers lent by `reserve`, until `release()`. @internal */
+export interface Reservation {
+  workers: ReservedWorker[];
+  /** A fresh request id. */
+  nextId(): number;
+  /** Gives the workers back (requests still waiting reject). */
+  release(): void;
 }
 
 /** A job the pool could not run because its worker failed to start or died. */
@@ -98,6 +130,7 @@ export class WorkerPool {
   readonly minBytes: number;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
+  readonly #waiters: (() => void)[] = [];
   #nextId = 1;
   #broken = false;
 
@@ -177,25 +210,47 @@ export class WorkerPool {
   }
 
   /**
+   * Gunzips a whole gzip stream in the pool's workers: in parallel, one chunk per worker,
+   * when each chunk gets at least 4 MiB of compressed data (rapidgzip's approach:
+   * src/codecs/parallel-gunzip.ts); else in one worker. The output equals zlib's; every
+   * CRC-32 and length is checked.
+   * @param input the compressed bytes (a File/Blob is read by the workers themselves)
+   * @param opts `signal`, `onProgress` (compressed bytes), `workers` (at most),
+   *   `minChunkBytes` (compressed bytes a chunk needs at least, default 4 MiB)
+   * @returns the decompressed bytes
+   * @throws {DecompressionError} corrupt or truncated data; `AbortError` on abort
+   * @example
+   * const pool = createWorkerPool({ size: 2 });
+   * const nii = await pool.gunzip(file); // 2 workers on a large file
+   */
+  gunzip(input: Blob | Uint8Array, opts: PoolGunzipOptions = {}): Promise<Uint8Array> {
+    return gunzipInPool(this, input, opts);
+  }
+
+  /**
    * Stops every worker now. Running and queued jobs reject with an `AbortError`; the pool
    * stays usable (the next job starts a worker again).
    */
   terminate(): void {
     const jobs = [...this.#queue, ...this.#slots.map((s) => s.job).filter((j): j is Job => j !== null)];
     this.#queue.length = 0;
-    for (const s of this.#slots) s.worker?.terminate();
+    for (const s of this.#slots) {
+      s.worker?.terminate();
+      for (const p of s.lease?.values() ?? []) p.reject(abortError());
+      s.lease?.clear();
+    }
     this.#slots.length = 0;
     for (const j of jobs) this.#settle(j, null, abortError());
   }
 
   async #dispatch(): Promise<void> {
     while (this.#queue.length > 0) {
-      let slot: Slot | null | undefined = this.#slots.find((s) => s.worker !== null && s.job === null);
+      let slot: Slot | null | undefined = this.#slots.find((s) => s.worker !== null && s.job === null && s.lease === null);
       if (!slot) {
         if (this.#slots.length >= this.size) return;
         slot = await this.#start();
         if (!slot) return;
-        if (slot.job !== null) continue;
+        if (slot.job !== null || slot.lease !== null) continue;
       }
       const job = this.#queue.shift();
       if (!job) return;
@@ -208,7 +263,7 @@ export class WorkerPool {
   async #start(): Promise<Slot | null> {
     let worker: Worker;
     // Reserve the slot before awaiting, so concurrent dispatches do not overfill the pool.
-    const slot: Slot = { worker: null, job: null };
+    const slot: Slot = { worker: null, job: null, lease: null };
     this.#slots.push(slot);
     try {
       const module = await getWasmModule().catch(() => null);
@@ -233,6 +288,8 @@ export class WorkerPool {
       const err = new WorkerStartError(`decode worker failed: ${e.message || 'could not load its script'}`);
       if (slot.job) this.#settle(slot.job, null, err);
       slot.job = null;
+      for (const p of slot.lease?.values() ?? []) p.reject(err);
+      slot.lease?.clear();
       this.#fail(err);
     });
     return slot;
@@ -245,6 +302,18 @@ export class WorkerPool {
   }
 
   #onMessage(slot: Slot, msg: FromWorker): void {
+    if (slot.lease) {
+      const p = slot.lease.get(msg.id);
+      if (!p) return;
+      if (msg.type === 'progress') {
+        p.onProgress?.({ loaded: msg.loaded, total: msg.total });
+        return;
+      }
+      slot.lease.delete(msg.id);
+      if (msg.type === 'error') p.reject(fromWire(msg.error));
+      else p.resolve(msg);
+      return;
+    }
     const job = slot.job;
     if (!job || job.id !== msg.id) return;
     if (msg.type === 'progress') {
@@ -255,10 +324,69 @@ export class WorkerPool {
     if (msg.type === 'done') {
       const { ctor } = dtypeInfo(msg.dtype);
       this.#settle(job, { data: new ctor(msg.buffer, 0, msg.length), dtype: msg.dtype }, null);
-    } else {
+    } else if (msg.type === 'error') {
       this.#settle(job, null, fromWire(msg.error));
     }
     void this.#dispatch();
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /**
+   * Lends up to `k` workers (at least one; fewer when others are busy with jobs), starting
+   * them as needed. Whole-array jobs wait for the other workers meanwhile.
+   * @internal used by worker/parallel-gunzip.ts
+   * @throws `WorkerStartError` when no worker can start; `AbortError` on abort while waiting
+   */
+  async reserve(k: number, signal?: AbortSignal): Promise<Reservation> {
+    if (this.#broken) throw new WorkerStartError('the worker pool could not start a worker');
+    for (;;) {
+      if (signal?.aborted) throw abortError(signal);
+      const free = this.#slots.filter((s) => s.worker !== null && s.job === null && s.lease === null);
+      // Each slot is marked at once, so a dispatch meanwhile cannot give it a job.
+      const chosen = free.slice(0, k);
+      for (const s of chosen) s.lease = new Map();
+      while (chosen.length < k && this.#slots.length < this.size) {
+        const slot = await this.#start();
+        if (!slot) break;
+        if (slot.job === null && slot.lease === null) {
+          slot.lease = new Map();
+          chosen.push(slot);
+        }
+      }
+      if (chosen.length > 0) return this.#lend(chosen);
+      if (this.#broken) throw new WorkerStartError('the worker pool could not start a worker');
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  #lend(slots: Slot[]): Reservation {
+    let released = false;
+    const workers = slots.map((slot): ReservedWorker => ({
+      call: (msg, transfer = [], onProgress) =>
+        new Promise<FromWorker>((resolve, reject) => {
+          if (released || !slot.lease || !slot.worker) {
+            reject(new WorkerStartError('the reserved worker is gone'));
+            return;
+          }
+          slot.lease.set(msg.id, { resolve, reject, onProgress });
+          slot.worker.postMessage(msg, transfer);
+        }),
+      cancel: (id) => slot.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker),
+    }));
+    return {
+      workers,
+      nextId: () => this.#nextId++,
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const slot of slots) {
+          for (const p of slot.lease?.values() ?? []) p.reject(abortError());
+          slot.lease = null;
+        }
+        void this.#dispatch();
+        for (const w of this.#waiters.splice(0)) w();
+      },
+    };
   }
 
   #settle(job: Job, result: WorkerResult | null, err: unknown): void {
@@ -341,7 +469,16 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
   };
   let result: WorkerResult;
   try {
-    result = await bound.pool.run(bound.origin, bound.gzip, spec, dtype, { signal, onProgress: bound.onProgress });
+    const compressed = bound.gzip ? parallelSource(bound.origin) : null;
+    if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= 2 * MIN_CHUNK_BYTES) {
+      // Inflated in parallel chunks; the first chunk's worker decodes the array from them.
+      const m = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
+      if (m.type !== 'done') throw new TypeError(`decode worker answered ${m.type}`);
+      const { ctor } = dtypeInfo(m.dtype);
+      result = { data: new ctor(m.buffer, 0, m.length), dtype: m.dtype };
+    } else {
+      result = await bound.pool.run(bound.origin, bound.gzip, spec, dtype, { signal, onProgress: bound.onProgress });
+    }
   } catch (err) {
     if (err instanceof WorkerStartError) return null;
     throw err;
@@ -350,6 +487,13 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
   const stored = new NDArray(result.data, shape, { strides, dtype: result.dtype });
   const ornt = proxy.orientation;
   return ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
+}
+
+/** The compressed bytes a parallel inflate can plan from, here (a File/Blob or bytes; not a URL). */
+function parallelSource(origin: Origin): ByteSource | null {
+  if (origin.kind === 'blob') return new BlobSource(origin.blob);
+  if (origin.kind === 'bytes') return new BufferSource(origin.bytes);
+  return null;
 }
 
 /**

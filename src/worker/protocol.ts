@@ -8,6 +8,7 @@
  * plain records and are rebuilt as the same classes of src/errors.ts with their `code`
  * (structured clone keeps neither an error's class nor its own fields).
  */
+import type { ChunkPlan, ChunkResult } from '../codecs/gzip-chunk.js';
 import type { DType } from '../dtypes.js';
 import {
   ArgumentError,
@@ -42,16 +43,29 @@ export interface JobSpec {
   spm99: boolean;
 }
 
-/** Main → worker. */
+/**
+ * Main → worker. `decode` is a whole-array job. The `chunk…` requests are one parallel
+ * gunzip (worker/parallel-gunzip.ts) on a worker reserved for it: decode a chunk and keep
+ * it, resolve it with its window, hand its bytes over, or (the first chunk's worker) gather
+ * every chunk into the result; `gunzip` decodes a whole stream in one worker.
+ */
 export type ToWorker =
   | { type: 'init'; module: WebAssembly.Module | null }
   | { type: 'decode'; id: number; origin: Origin; gzip: boolean; spec: JobSpec; dtype: DType | undefined }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  | { type: 'chunk'; id: number; origin: Origin; plan: ChunkPlan }
+  | { type: 'chunk-finish'; id: number; window: Uint8Array | null }
+  | { type: 'chunk-take'; id: number }
+  | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; decode?: { spec: JobSpec; dtype: DType | undefined } }
+  | { type: 'gunzip'; id: number; origin: Origin; sizeHint: number };
 
-/** Worker → main. Every job ends with exactly one `done` or `error`, cancelled or not. */
+/** Worker → main. Every request ends with exactly one answer or `error`, cancelled or not. */
 export type FromWorker =
   | { type: 'progress'; id: number; loaded: number; total: number }
   | { type: 'done'; id: number; buffer: ArrayBuffer; dtype: DType; length: number }
+  | { type: 'chunk-done'; id: number; result: ChunkResult }
+  | { type: 'chunk-finished'; id: number; crc: number }
+  | { type: 'bytes'; id: number; buffer: ArrayBuffer; length: number }
   | { type: 'error'; id: number; error: WireError };
 
 /** An error as a cloneable record. */

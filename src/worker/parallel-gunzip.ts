@@ -1,0 +1,178 @@
+/**
+ * Parallel gunzip across decode workers: `WorkerPool.gunzip(file)` and the whole-array read
+ * of a large `.nii.gz` in a pool of two or more. The algorithm is src/codecs/parallel-gunzip.ts
+ * (chunks found and joined, markers resolved, CRC-32s combined); here each chunk runs in a
+ * worker lent by the pool (`reserve`), and the output comes together in the first chunk's
+ * worker:
+ *
+ * - Each worker reads its own range of the File (a Blob crosses without a copy; bytes are
+ *   cloned once per worker) and keeps its chunk in an arena of its own.
+ * - Joining needs only each chunk's start, stop and last 32 KiB (64 KiB a message).
+ * - The other workers copy their bytes out once and transfer them, through the main thread
+ *   (which only forwards them), to the first chunk's worker. That worker copies everything
+ *   once into the result and transfers it here (`gunzip`), or reads the pieces in place
+ *   straight into the whole-array decode (byte swap, scaling) and transfers the array.
+ * - Small streams (under `MIN_CHUNK_BYTES` of compressed data per chunk) take one worker, by
+ *   the same path with one chunk; a stream of more than one member is decoded by one worker
+ *   as a whole.
+ */
+import type { ChunkPlan, ChunkResult } from '../codecs/gzip-chunk.js';
+import { type ChunkRunner, inflateParallel } from '../codecs/parallel-gunzip.js';
+import type { DType } from '../dtypes.js';
+import { WasmError, abortError } from '../errors.js';
+import { BlobSource } from '../io/blob-source.js';
+import { BufferSource } from '../io/buffer-source.js';
+import type { ByteSource } from '../io/types.js';
+import type { FromWorker, JobSpec, Origin, ToWorker } from './protocol.js';
+import type { Reservation, ReservedWorker } from './pool.js';
+
+/** Compressed bytes a chunk should have at least: below this, fewer workers are used. */
+export const MIN_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** What the pool offers this module. */
+export interface ChunkPool {
+  readonly size: number;
+  reserve(k: number, signal?: AbortSignal): Promise<Reservation>;
+}
+
+/** Options of `WorkerPool.gunzip`. */
+export interface PoolGunzipOptions {
+  signal?: AbortSignal;
+  /** Compressed bytes read so far (summed over the workers) and the compressed size. */
+  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** Workers to use at most (default: the pool's size). */
+  workers?: number;
+  /** Compressed bytes a chunk must have at least (default 4 MiB); smaller streams use fewer workers. */
+  minChunkBytes?: number;
+}
+
+/** What to do with the joined output. */
+type Want = { kind: 'bytes' } | { kind: 'array'; spec: JobSpec; dtype: DType | undefined };
+
+/** Sends a request to a lent worker; abort cancels it there and rejects here at once. */
+function request(
+  w: ReservedWorker,
+  msg: ToWorker & { id: number },
+  opts: { signal?: AbortSignal; transfer?: Transferable[]; onProgress?: (p: { loaded: number; total: number }) => void } = {},
+): Promise<FromWorker> {
+  const { signal } = opts;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise<FromWorker>((resolve, reject) => {
+    const onAbort = (): void => {
+      w.cancel(msg.id);
+      reject(abortError(signal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    w.call(msg, opts.transfer, opts.onProgress).then(
+      (m) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(m);
+      },
+      (e: unknown) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<FromWorker, { type: T }> {
+  if (m.type !== type) throw new WasmError(`decode worker answered ${m.type}, expected ${type}`, { code: 'BAD_ARGUMENT' });
+  return m as Extract<FromWorker, { type: T }>;
+}
+
+/** A chunk of the parallel algorithm, in a lent worker. */
+class WorkerChunkRunner implements ChunkRunner {
+  constructor(
+    readonly worker: ReservedWorker,
+    private readonly res: Reservation,
+    private readonly origin: Origin,
+    private readonly progress: (from: number, p: { loaded: number; total: number }) => void,
+  ) {}
+
+  async decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
+    const from = Math.floor(plan.from / 8);
+    const m = await request(this.worker, { type: 'chunk', id: this.res.nextId(), origin: this.origin, plan }, {
+      signal,
+      onProgress: (p) => this.progress(from, p),
+    });
+    return expect(m, 'chunk-done').result;
+  }
+
+  async finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number }> {
+    const m = await request(this.worker, { type: 'chunk-finish', id: this.res.nextId(), window }, { signal });
+    return { crc: expect(m, 'chunk-finished').crc };
+  }
+
+  /** The finished chunk's bytes, transferred here. */
+  async take(signal?: AbortSignal): Promise<ArrayBuffer> {
+    const m = expect(await request(this.worker, { type: 'chunk-take', id: this.res.nextId() }, { signal }), 'bytes');
+    return m.buffer;
+  }
+}
+
+/** The ByteSource the main thread reads the frame from, and the worker's origin of the same bytes. */
+function sourceAndOrigin(input: Blob | Uint8Array): { source: ByteSource; origin: Origin } {
+  if (input instanceof Uint8Array) return { source: new BufferSource(input), origin: { kind: 'bytes', bytes: input } };
+  return { source: new BlobSource(input), origin: { kind: 'blob', blob: input } };
+}
+
+/**
+ * Decodes a gzip stream in the pool's workers, in parallel chunks when it is large enough.
+ * @returns the whole output (`bytes`), or the `done` answer of the whole-array decode (`array`)
+ */
+export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin: Origin, want: Want, opts: PoolGunzipOptions = {}): Promise<FromWorker> {
+  const { signal } = opts;
+  const size = source.size ?? 0;
+  const minChunk = opts.minChunkBytes ?? MIN_CHUNK_BYTES;
+  const k = Math.max(1, Math.min(opts.workers ?? pool.size, Math.floor(size / Math.max(1, minChunk))));
+  const res = await pool.reserve(k, signal);
+  try {
+    const loaded = new Map<number, number>();
+    const progress = (from: number, p: { loaded: number; total: number }): void => {
+      loaded.set(from, Math.max(0, p.loaded - from));
+      let sum = 0;
+      for (const v of loaded.values()) sum += v;
+      opts.onProgress?.({ loaded: Math.min(sum, size), total: size });
+    };
+    const runners = res.workers.map((w) => new WorkerChunkRunner(w, res, origin, progress));
+    const member = await inflateParallel(source, runners, { signal });
+    const lead = runners[0]!;
+    if (!member) {
+      // More than one member: one worker decodes the stream as a whole.
+      const m = await request(lead.worker, { type: 'gunzip', id: res.nextId(), origin, sizeHint: 0 }, {
+        signal,
+        onProgress: (p) => progress(0, p),
+      });
+      if (want.kind === 'bytes') return m;
+      const bytes = expect(m, 'bytes');
+      return request(lead.worker, {
+        type: 'chunk-gather',
+        id: res.nextId(),
+        total: 0,
+        pieces: [bytes.buffer],
+        decode: { spec: want.spec, dtype: want.dtype },
+      }, { signal, transfer: [bytes.buffer] });
+    }
+    const pieces = await Promise.all(runners.slice(1).filter((_, i) => member.lengths[i + 1]! > 0).map((r) => r.take(signal)));
+    return await request(lead.worker, {
+      type: 'chunk-gather',
+      id: res.nextId(),
+      total: member.total,
+      pieces,
+      decode: want.kind === 'array' ? { spec: want.spec, dtype: want.dtype } : undefined,
+    }, { signal, transfer: pieces });
+  } finally {
+    res.release();
+  }
+}
+
+/**
+ * `WorkerPool.gunzip`: the whole output of a gzip stream, decoded in the pool.
+ * @throws {DecompressionError} corrupt data; `AbortError` on abort
+ */
+export async function gunzipInPool(pool: ChunkPool, input: Blob | Uint8Array, opts: PoolGunzipOptions = {}): Promise<Uint8Array> {
+  const { source, origin } = sourceAndOrigin(input);
+  const m = expect(await inflateInPool(pool, source, origin, { kind: 'bytes' }, opts), 'bytes');
+  return new Uint8Array(m.buffer, 0, m.length);
+}

@@ -1,0 +1,124 @@
+// Parallel gunzip across decode workers in Chromium (worker/parallel-gunzip.ts): the output
+// of `pool.gunzip` at 1 to 3 workers equals the main thread's gunzip (itself checked against
+// zlib in Node) and the browser's DecompressionStream; more than one member, corrupt data,
+// progress and abort; and `getFdata` of a large .nii.gz in a pool of two, decoded from the
+// joined chunks in one worker, equals the main thread's.
+import { gzipSync } from 'fflate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createWorkerPool, DecompressionError, gunzip, load } from '../../src/index';
+import { makeNifti } from '../shared/make-nifti';
+
+const pool = createWorkerPool({ size: 3 });
+afterAll(() => pool.terminate());
+
+/** Image-like bytes: smooth regions, noise and runs of zeros. */
+function sample(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const region = (i >> 14) % 5;
+    out[i] = region === 0 ? 0 : region === 1 ? (i >> 6) & 0xff : region === 2 ? x >>> 24 : ((i >> 3) + (x >>> 29)) & 0xff;
+  }
+  return out;
+}
+
+async function viaStream(gz: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([gz as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+describe('WorkerPool.gunzip', () => {
+  const data = sample(3_000_000, 7);
+  const gz = gzipSync(data, { level: 6 });
+
+  it.each([1, 2, 3])('%i worker(s), small chunks: the bytes of gunzip and of DecompressionStream', async (workers) => {
+    const got = await pool.gunzip(new File([gz as BlobPart], 'x.gz'), { workers, minChunkBytes: 64 * 1024 });
+    expect(same(got, data)).toBe(true);
+    expect(same(got, await gunzip(gz))).toBe(true);
+    expect(same(got, await viaStream(gz))).toBe(true);
+  });
+
+  it('bytes as input, every level', async () => {
+    for (const level of [0, 1, 9] as const) {
+      const z = gzipSync(data.subarray(0, 700_000), { level });
+      const got = await pool.gunzip(z, { minChunkBytes: 16 * 1024 });
+      expect(same(got, data.subarray(0, 700_000)), `level ${level}`).toBe(true);
+    }
+  });
+
+  it('more than one member: decoded whole by one worker', async () => {
+    const a = gzipSync(data.subarray(0, 500_000));
+    const b = gzipSync(data.subarray(500_000, 900_000));
+    const two = new Uint8Array(a.byteLength + b.byteLength);
+    two.set(a);
+    two.set(b, a.byteLength);
+    const got = await pool.gunzip(new Blob([two as BlobPart]), { minChunkBytes: 16 * 1024 });
+    expect(same(got, data.subarray(0, 900_000))).toBe(true);
+  });
+
+  it('corrupt data: a typed error, and the pool keeps working', async () => {
+    const bad = Uint8Array.from(gz);
+    bad[bad.byteLength - 6] ^= 0xff; // the stored CRC-32
+    const err = await pool.gunzip(bad, { minChunkBytes: 64 * 1024 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecompressionError);
+    expect((err as DecompressionError).code).toBe('GZIP_DATA_CRC');
+    const cut = await pool.gunzip(gz.subarray(0, gz.byteLength >> 1), { minChunkBytes: 64 * 1024 }).catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(DecompressionError);
+    expect(same(await pool.gunzip(gz, { minChunkBytes: 64 * 1024 }), data)).toBe(true);
+  });
+
+  it('progress reaches the compressed size; abort rejects at once and the pool keeps working', async () => {
+    const seen: number[] = [];
+    await pool.gunzip(new Blob([gz as BlobPart]), { minChunkBytes: 64 * 1024, onProgress: (p) => seen.push(p.loaded / p.total) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(Math.max(...seen)).toBeGreaterThan(0.95);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(1);
+    const ctl = new AbortController();
+    const p = pool.gunzip(new Blob([gz as BlobPart]), { minChunkBytes: 64 * 1024, signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 5);
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(same(await pool.gunzip(gz, { minChunkBytes: 64 * 1024 }), data)).toBe(true);
+  });
+});
+
+describe('getFdata of a large .nii.gz in a pool of two', () => {
+  it('equals the main thread (the chunks inflated in parallel, the array decoded from them in place)', async () => {
+    // 10 M int16 voxels of noisy data: ~12 MB gzipped, enough for two 4 MiB chunks.
+    const shape = [128, 128, 64, 10];
+    const n = shape.reduce((a, b) => a * b, 1);
+    const vox = new Int16Array(n);
+    let x = 99;
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      vox[i] = ((i >> 9) % 7 === 0 ? 0 : (x >>> 20) - 2048);
+    }
+    const gzBytes = gzipSync(makeNifti(vox, shape, { slope: 0.5, inter: 3 }), { level: 1 });
+    expect(gzBytes.byteLength).toBeGreaterThan(8 * 1024 * 1024);
+    const pool2 = createWorkerPool({ size: 2 });
+    try {
+      const file = new File([gzBytes as BlobPart], 'big.nii.gz');
+      const progress: number[] = [];
+      const inPool = await load(file, { worker: pool2, onProgress: (p) => progress.push(p.loaded) });
+      const here = await load(file);
+      const a = await inPool.getFdata({ dtype: 'float32' });
+      const b = await here.getFdata({ dtype: 'float32' });
+      expect(a.shape).toEqual(b.shape);
+      const da = a.data as Float32Array;
+      const db = b.data as Float32Array;
+      expect(da.length).toBe(n);
+      let equal = true;
+      for (let i = 0; i < n; i++) if (!Object.is(da[i], db[i])) equal = false;
+      expect(equal).toBe(true);
+      expect(Math.max(...progress)).toBeGreaterThan(gzBytes.byteLength * 0.9);
+    } finally {
+      pool2.terminate();
+    }
+  }, 60_000);
+});
