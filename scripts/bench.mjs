@@ -113,6 +113,10 @@ async function main() {
     json.browserEnv = r.env;
     env.push(['Chromium', `${r.env.chromium} — ${r.env.userAgent}`]);
     env.push(['Chromium page', `crossOriginIsolated=${r.env.crossOriginIsolated}, timer ${fmt(r.env.timerResolutionMs)} ms, gc exposed=${r.env.gcExposed}`]);
+    const { runParallelGunzip } = await import('./bench/parallel-gunzip.mjs');
+    const pg = await runParallelGunzip(root, volumes.find((v) => v.name === 'fmri'), { runs: opts.quick ? 3 : 7, warmup: opts.quick ? 1 : 2 });
+    sections.push(pg.markdown);
+    json.parallelGunzip = pg.json;
     env.push(['load avg (1/5/15 min), Chromium section start → end', `${before} → ${load()}`]);
   }
 

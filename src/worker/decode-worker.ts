@@ -113,6 +113,10 @@ function decode(msg: Extract<ToWorker, { type: 'decode' }>): void {
 const chunks = new ChunkDecoder(keptArenas());
 /** Its bytes once finished (a view of the chunk arena). */
 let held: Uint8Array = new Uint8Array(0);
+/** A buffer given back after an earlier gather: the next `chunk-take` copies into it (its pages already touched). */
+let spare: ArrayBuffer | null = null;
+/** The result being gathered here (`chunk-gather-begin` → `chunk-gather`). */
+let gathering: Uint8Array | null = null;
 
 /** Runs one request: its answer (with what to transfer), or an `error`. */
 async function answer(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): Promise<void> {
@@ -136,6 +140,10 @@ function bytesAnswer(id: number, out: Uint8Array): [FromWorker, Transferable[]] 
 }
 
 function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzip' }>): void {
+  if (msg.type === 'chunk-spare') {
+    spare = msg.buffer;
+    return;
+  }
   const id = msg.id;
   switch (msg.type) {
     case 'chunk':
@@ -154,23 +162,49 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
       });
       return;
     case 'chunk-take':
-      void answer(id, async () => bytesAnswer(id, held.slice()));
+      void answer(id, async () => {
+        let out: Uint8Array;
+        if (spare && spare.byteLength >= held.byteLength) {
+          out = new Uint8Array(spare, 0, held.byteLength);
+          out.set(held);
+          spare = null;
+        } else {
+          out = held.slice();
+        }
+        const buffer = out.buffer as ArrayBuffer;
+        return [{ type: 'bytes', id, buffer, length: out.byteLength }, [buffer]];
+      });
+      return;
+    case 'chunk-gather-begin':
+      void answer(id, async () => {
+        gathering = new Uint8Array(msg.total);
+        gathering.set(held, 0);
+        return [{ type: 'ok', id }, []];
+      });
       return;
     case 'chunk-gather':
       void answer(id, async (signal) => {
+        // Each piece fills its own buffer from the start (a spare may be longer).
+        const views = msg.pieces.map((p) => new Uint8Array(p));
+        let result: [FromWorker, Transferable[]];
         if (msg.decode) {
           // Straight into the whole-array decode: the chunks are read in place, not joined first.
-          const source = new PiecesSource([held, ...msg.pieces.map((p) => new Uint8Array(p))]);
-          return wholeArray(id, source, msg.decode.spec, msg.decode.dtype, signal);
+          const lengths = msg.lengths;
+          const source = new PiecesSource([held, ...views.map((v, i) => v.subarray(0, lengths[i]))]);
+          result = await wholeArray(id, source, msg.decode.spec, msg.decode.dtype, signal);
+        } else {
+          const out = gathering && gathering.byteLength === msg.total ? gathering : new Uint8Array(msg.total);
+          if (out !== gathering) out.set(held, 0);
+          gathering = null;
+          let pos = held.byteLength;
+          views.forEach((v, i) => {
+            out.set(v.subarray(0, msg.lengths[i]), pos);
+            pos += msg.lengths[i]!;
+          });
+          result = bytesAnswer(id, out);
         }
-        const out = new Uint8Array(msg.total);
-        out.set(held, 0);
-        let pos = held.byteLength;
-        for (const p of msg.pieces) {
-          out.set(new Uint8Array(p), pos);
-          pos += p.byteLength;
-        }
-        return bytesAnswer(id, out);
+        // The pieces go back with the answer, to be given to their workers again.
+        return [{ type: 'returned', id, answer: result[0], pieces: msg.pieces }, [...result[1], ...msg.pieces]];
       });
       return;
     case 'gunzip':

@@ -10,8 +10,10 @@
  * - Joining needs only each chunk's start, stop and last 32 KiB (64 KiB a message).
  * - The other workers copy their bytes out once and transfer them, through the main thread
  *   (which only forwards them), to the first chunk's worker. That worker copies everything
- *   once into the result and transfers it here (`gunzip`), or reads the pieces in place
- *   straight into the whole-array decode (byte swap, scaling) and transfers the array.
+ *   once into the result and transfers it here (`gunzip`; it starts with its own chunk while
+ *   the others hand theirs over), or reads the pieces in place straight into the whole-array
+ *   decode (byte swap, scaling) and transfers the array. The pieces' buffers go back to
+ *   their workers for the next time (fresh pages cost up to ~3 ms per MB on some machines).
  * - Small streams (under `MIN_CHUNK_BYTES` of compressed data per chunk) take one worker, by
  *   the same path with one chunk; a stream of more than one member is decoded by one worker
  *   as a whole.
@@ -104,10 +106,15 @@ class WorkerChunkRunner implements ChunkRunner {
     return { crc: expect(m, 'chunk-finished').crc };
   }
 
-  /** The finished chunk's bytes, transferred here. */
-  async take(signal?: AbortSignal): Promise<ArrayBuffer> {
+  /** The finished chunk's bytes, transferred here (the buffer may be longer: a reused spare). */
+  async take(signal?: AbortSignal): Promise<{ buffer: ArrayBuffer; length: number }> {
     const m = expect(await request(this.worker, { type: 'chunk-take', id: this.res.nextId() }, { signal }), 'bytes');
-    return m.buffer;
+    return { buffer: m.buffer, length: m.length };
+  }
+
+  /** Gives a buffer back to this worker for its next `take` (its pages are touched already). */
+  giveBack(buffer: ArrayBuffer): void {
+    this.worker.post({ type: 'chunk-spare', buffer }, [buffer]);
   }
 }
 
@@ -138,30 +145,35 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
     const runners = res.workers.map((w) => new WorkerChunkRunner(w, res, origin, progress));
     const member = await inflateParallel(source, runners, { signal });
     const lead = runners[0]!;
-    if (!member) {
-      // More than one member: one worker decodes the stream as a whole.
-      const m = await request(lead.worker, { type: 'gunzip', id: res.nextId(), origin, sizeHint: 0 }, {
-        signal,
-        onProgress: (p) => progress(0, p),
-      });
-      if (want.kind === 'bytes') return m;
-      const bytes = expect(m, 'bytes');
-      return request(lead.worker, {
+    const gather = async (pieces: { buffer: ArrayBuffer; length: number }[], owners: WorkerChunkRunner[], total: number): Promise<FromWorker> => {
+      const buffers = pieces.map((p) => p.buffer);
+      const m = expect(await request(lead.worker, {
         type: 'chunk-gather',
         id: res.nextId(),
-        total: 0,
-        pieces: [bytes.buffer],
-        decode: { spec: want.spec, dtype: want.dtype },
-      }, { signal, transfer: [bytes.buffer] });
+        total,
+        pieces: buffers,
+        lengths: pieces.map((p) => p.length),
+        decode: want.kind === 'array' ? { spec: want.spec, dtype: want.dtype } : undefined,
+      }, { signal, transfer: buffers }), 'returned');
+      m.pieces.forEach((b, i) => owners[i]!.giveBack(b));
+      return m.answer;
+    };
+    if (!member) {
+      // More than one member: one worker decodes the stream as a whole.
+      const m = expect(await request(lead.worker, { type: 'gunzip', id: res.nextId(), origin, sizeHint: 0 }, {
+        signal,
+        onProgress: (p) => progress(0, p),
+      }), 'bytes');
+      if (want.kind === 'bytes') return m;
+      return gather([{ buffer: m.buffer, length: m.length }], [lead], 0);
     }
-    const pieces = await Promise.all(runners.slice(1).filter((_, i) => member.lengths[i + 1]! > 0).map((r) => r.take(signal)));
-    return await request(lead.worker, {
-      type: 'chunk-gather',
-      id: res.nextId(),
-      total: member.total,
-      pieces,
-      decode: want.kind === 'array' ? { spec: want.spec, dtype: want.dtype } : undefined,
-    }, { signal, transfer: pieces });
+    const owners = runners.slice(1).filter((_, i) => member.lengths[i + 1]! > 0);
+    // The first worker starts the result with its own chunk while the others hand theirs over.
+    const [, ...pieces] = await Promise.all([
+      want.kind === 'bytes' ? request(lead.worker, { type: 'chunk-gather-begin', id: res.nextId(), total: member.total }, { signal }) : null,
+      ...owners.map((r) => r.take(signal)),
+    ]);
+    return await gather(pieces as { buffer: ArrayBuffer; length: number }[], owners, member.total);
   } finally {
     res.release();
   }

@@ -88,6 +88,8 @@ export interface ReservedWorker {
   call(msg: ToWorker & { id: number }, transfer?: Transferable[], onProgress?: (p: { loaded: number; total: number }) => void): Promise<FromWorker>;
   /** Asks the worker to abort request `id` (it answers with an `AbortError`). */
   cancel(id: number): void;
+  /** Sends a message that gets no answer. */
+  post(msg: ToWorker, transfer?: Transferable[]): void;
 }
 
 /** Workers lent by `reserve`, until `release()`. @internal */
@@ -372,6 +374,7 @@ export class WorkerPool {
           slot.worker.postMessage(msg, transfer);
         }),
       cancel: (id) => slot.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker),
+      post: (msg, transfer = []) => slot.worker?.postMessage(msg, transfer),
     }));
     return {
       workers,

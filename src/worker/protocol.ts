@@ -46,8 +46,11 @@ export interface JobSpec {
 /**
  * Main → worker. `decode` is a whole-array job. The `chunk…` requests are one parallel
  * gunzip (worker/parallel-gunzip.ts) on a worker reserved for it: decode a chunk and keep
- * it, resolve it with its window, hand its bytes over, or (the first chunk's worker) gather
- * every chunk into the result; `gunzip` decodes a whole stream in one worker.
+ * it, resolve it with its window, hand its bytes over (into a `chunk-spare` buffer given back
+ * from an earlier gather, when there is one), or (the first chunk's worker) gather every
+ * chunk into the result (`chunk-gather-begin` starts with its own chunk while the others
+ * hand theirs over), answering `returned`: the result and the pieces, given back for reuse;
+ * `gunzip` decodes a whole stream in one worker.
  */
 export type ToWorker =
   | { type: 'init'; module: WebAssembly.Module | null }
@@ -56,7 +59,9 @@ export type ToWorker =
   | { type: 'chunk'; id: number; origin: Origin; plan: ChunkPlan }
   | { type: 'chunk-finish'; id: number; window: Uint8Array | null }
   | { type: 'chunk-take'; id: number }
-  | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; decode?: { spec: JobSpec; dtype: DType | undefined } }
+  | { type: 'chunk-spare'; buffer: ArrayBuffer }
+  | { type: 'chunk-gather-begin'; id: number; total: number }
+  | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined } }
   | { type: 'gunzip'; id: number; origin: Origin; sizeHint: number };
 
 /** Worker → main. Every request ends with exactly one answer or `error`, cancelled or not. */
@@ -66,6 +71,8 @@ export type FromWorker =
   | { type: 'chunk-done'; id: number; result: ChunkResult }
   | { type: 'chunk-finished'; id: number; crc: number }
   | { type: 'bytes'; id: number; buffer: ArrayBuffer; length: number }
+  | { type: 'returned'; id: number; answer: FromWorker; pieces: ArrayBuffer[] }
+  | { type: 'ok'; id: number }
   | { type: 'error'; id: number; error: WireError };
 
 /** An error as a cloneable record. */

@@ -1,0 +1,78 @@
+/**
+ * Parallel gunzip in Chromium (issue 11): the fMRI .nii.gz (64×64×36×300 int16, 50 MB) through
+ * `pool.gunzip` with 1, 2, … workers up to the cores present (the scaling curve), and
+ * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2, against DecompressionStream on
+ * the main thread. Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
+ * is test/bench/parallel.html on the bench's Vite server; cases round-robin (timing.mjs).
+ *
+ *   node scripts/bench/parallel-gunzip.mjs [--runs=N] [--warmup=N] [--volume=fmri|t1|mni]
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startVite } from './browser-bench.mjs';
+import { fmt, ratio, table } from './report.mjs';
+import { roundRobin } from './timing.mjs';
+import { ensureVolumes } from './volumes.mjs';
+
+/**
+ * Runs the table.
+ * @param {string} root repository root
+ * @param {{ gz: string, gzBytes: number, niiBytes: number, label?: string, name: string }} vol
+ * @param {{ runs: number, warmup: number }} opts
+ * @returns {Promise<{ markdown: string, json: object }>}
+ */
+export async function runParallelGunzip(root, vol, opts) {
+  const { server, url } = await startVite(root);
+  const { chromiumPath, CHROMIUM_ARGS, freshUserDataDir } = await server.ssrLoadModule('/test/chromium.ts');
+  const { chromium } = await import('playwright');
+  const context = await chromium.launchPersistentContext(freshUserDataDir(), {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
+  });
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
+    await page.goto(url + 'test/bench/parallel.html');
+    await page.waitForFunction(() => window.nibParallel?.ready);
+    await page.setInputFiles('#files', vol.gz);
+    const cores = await page.evaluate(() => window.nibParallel.cores);
+    const counts = Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
+    const problems = {};
+    for (const n of counts) problems[n] = await page.evaluate((k) => window.nibParallel.check(k), n);
+    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), 'fdata:1', 'fdata:2'];
+    const cases = ids.map((id) => ({ id, run: () => page.evaluate((c) => window.nibParallel.run(c), id) }));
+    const r = await roundRobin(cases, { ...opts, between: () => page.evaluate(() => window.nibParallel.gc()) });
+    const med = (id) => r.get(id)?.median;
+    const one = med('gunzip:1');
+    const rows = counts.map((n) => [
+      `pool.gunzip, ${n} worker${n > 1 ? 's' : ''}`,
+      problems[n] ? `wrong: ${problems[n]}` : fmt(med(`gunzip:${n}`)),
+      fmt(vol.niiBytes / 1e6 / (med(`gunzip:${n}`) / 1000)),
+      n === 1 ? '1.00×' : `${(one / med(`gunzip:${n}`)).toFixed(2)}×`,
+      ratio(med(`gunzip:${n}`), med('ds')),
+    ]);
+    rows.push(['DecompressionStream (main thread)', fmt(med('ds')), fmt(vol.niiBytes / 1e6 / (med('ds') / 1000)), '', '1.00']);
+    rows.push(['getFdata float32, pool of 1', fmt(med('fdata:1')), '', '1.00×', '']);
+    rows.push(['getFdata float32, pool of 2', fmt(med('fdata:2')), '', `${(med('fdata:1') / med('fdata:2')).toFixed(2)}×`, '']);
+    const errors = [...r.entries()].filter(([, v]) => v.error).map(([k, v]) => `${k}: ${v.error}`);
+    const markdown = [
+      `### Parallel gunzip, Chromium (${vol.name}: ${fmt(vol.gzBytes / 1e6)} MB → ${fmt(vol.niiBytes / 1e6)} MB; ${cores} cores; median of ${opts.runs} after ${opts.warmup} warm-up)`,
+      '',
+      table(['case', 'ms', 'MB/s', 'speed-up vs 1 worker', '÷ DecompressionStream'], rows),
+      ...(errors.length ? ['', `errors: ${errors.join('; ')}`] : []),
+    ].join('\n');
+    return { markdown, json: Object.fromEntries([...r.entries()].map(([k, v]) => [k, v.samples])) };
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const arg = (k, d) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d;
+  const vol = ensureVolumes(root, (m) => process.stderr.write(`${m}\n`)).find((v) => v.name === arg('volume', 'fmri'));
+  const r = await runParallelGunzip(root, vol, { runs: Number(arg('runs', 7)), warmup: Number(arg('warmup', 2)) });
+  process.stdout.write(`${r.markdown}\n`);
+}

@@ -1,0 +1,94 @@
+/**
+ * The page of scripts/bench/parallel-gunzip.mjs: times one case per call, so the driver can
+ * run the cases round-robin.
+ * - `gunzip:N`: `pool.gunzip(file)` in a pool of N workers (created once, kept warm): the
+ *   File read by the workers, the output gathered into one buffer in the first worker and
+ *   transferred here.
+ * - `fdata:N`: `load(file, { worker: pool })` + `getFdata({ dtype: 'float32' })` with a pool
+ *   of N (N = 1: the whole decode in one worker, as before parallel inflate).
+ * - `ds`: the browser's DecompressionStream over the File, into one preallocated buffer (the
+ *   lean peer path of the main bench), on the main thread.
+ * Each result is checked once against DecompressionStream's bytes (`check`).
+ */
+import { createWorkerPool, load, type WorkerPool } from '../../src/index.js';
+
+declare global {
+  interface Window {
+    nibParallel: {
+      ready: boolean;
+      cores: number;
+      check(n: number): Promise<string>;
+      run(id: string): Promise<number>;
+      gc(): void;
+    };
+  }
+}
+
+const pools = new Map<number, WorkerPool>();
+function pool(n: number): WorkerPool {
+  let p = pools.get(n);
+  if (!p) {
+    p = createWorkerPool({ size: n });
+    pools.set(n, p);
+  }
+  return p;
+}
+
+function file(): File {
+  const f = (document.getElementById('files') as HTMLInputElement).files?.[0];
+  if (!f) throw new Error('no file chosen');
+  return f;
+}
+
+async function isize(f: File): Promise<number> {
+  return new DataView(await f.slice(f.size - 4).arrayBuffer()).getUint32(0, true);
+}
+
+async function ds(f: File): Promise<Uint8Array> {
+  const out = new Uint8Array(await isize(f));
+  const reader = f.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  let pos = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    out.set(value, pos);
+    pos += value.byteLength;
+  }
+  return out;
+}
+
+let reference: Uint8Array | null = null;
+
+window.nibParallel = {
+  ready: true,
+  cores: navigator.hardwareConcurrency,
+  async check(n) {
+    reference ??= await ds(file());
+    const got = await pool(n).gunzip(file());
+    if (got.byteLength !== reference.byteLength) return `${got.byteLength} bytes, expected ${reference.byteLength}`;
+    for (let i = 0; i < got.byteLength; i++) if (got[i] !== reference[i]) return `byte ${i} differs`;
+    return '';
+  },
+  async run(id) {
+    const [kind, arg] = id.split(':');
+    const f = file();
+    const t0 = performance.now();
+    if (kind === 'gunzip') {
+      await pool(Number(arg)).gunzip(f);
+    } else if (kind === 'fdata') {
+      const img = await load(f, { worker: pool(Number(arg)) });
+      await img.getFdata({ dtype: 'float32' });
+      const t = performance.now() - t0;
+      img.uncache();
+      return t;
+    } else if (kind === 'ds') {
+      await ds(f);
+    } else {
+      throw new Error(`unknown case ${id}`);
+    }
+    return performance.now() - t0;
+  },
+  gc() {
+    (globalThis as { gc?: () => void }).gc?.();
+  },
+};
