@@ -1,6 +1,7 @@
 /**
  * Parallel gunzip in Chromium (issue 11): the fMRI .nii.gz (64×64×36×300 int16, 50 MB) through
- * `pool.gunzip` with 1, 2, … workers up to the cores present (the scaling curve), and
+ * `pool.gunzip` with 1, 2, … workers up to the cores present (the scaling curve), plain and
+ * with `shared: true` (the page is cross-origin isolated), and
  * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2, against DecompressionStream on
  * the main thread. Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
  * is test/bench/parallel.html on the bench's Vite server; cases round-robin (timing.mjs).
@@ -39,8 +40,9 @@ export async function runParallelGunzip(root, vol, opts) {
     const cores = await page.evaluate(() => window.nibParallel.cores);
     const counts = Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
     const problems = {};
-    for (const n of counts) problems[n] = await page.evaluate((k) => window.nibParallel.check(k), n);
-    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), 'fdata:1', 'fdata:2'];
+    for (const n of counts) problems[n] = await page.evaluate((k) => window.nibParallel.check(k, false), n);
+    for (const n of counts) problems[`s${n}`] = await page.evaluate((k) => window.nibParallel.check(k, true), n);
+    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), ...counts.map((n) => `shared:${n}`), 'fdata:1', 'fdata:2'];
     const cases = ids.map((id) => ({ id, run: () => page.evaluate((c) => window.nibParallel.run(c), id) }));
     const r = await roundRobin(cases, { ...opts, between: () => page.evaluate(() => window.nibParallel.gc()) });
     const med = (id) => r.get(id)?.median;
@@ -52,6 +54,16 @@ export async function runParallelGunzip(root, vol, opts) {
       n === 1 ? '1.00×' : `${(one / med(`gunzip:${n}`)).toFixed(2)}×`,
       ratio(med(`gunzip:${n}`), med('ds')),
     ]);
+    const oneS = med('shared:1');
+    for (const n of counts) {
+      rows.push([
+        `pool.gunzip shared: true, ${n} worker${n > 1 ? 's' : ''}`,
+        problems[`s${n}`] ? `wrong: ${problems[`s${n}`]}` : fmt(med(`shared:${n}`)),
+        fmt(vol.niiBytes / 1e6 / (med(`shared:${n}`) / 1000)),
+        n === 1 ? '1.00×' : `${(oneS / med(`shared:${n}`)).toFixed(2)}×`,
+        ratio(med(`shared:${n}`), med('ds')),
+      ]);
+    }
     rows.push(['DecompressionStream (main thread)', fmt(med('ds')), fmt(vol.niiBytes / 1e6 / (med('ds') / 1000)), '', '1.00']);
     rows.push(['getFdata float32, pool of 1', fmt(med('fdata:1')), '', '1.00×', '']);
     rows.push(['getFdata float32, pool of 2', fmt(med('fdata:2')), '', `${(med('fdata:1') / med('fdata:2')).toFixed(2)}×`, '']);

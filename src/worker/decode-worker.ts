@@ -29,7 +29,8 @@
  * the worker holds it through `chunk-finish` (markers resolved, its CRC-32) until
  * `chunk-take` (its bytes, copied out once and transferred) or, in the first chunk's worker,
  * `chunk-gather` (the whole output: this chunk and the others' transferred bytes, copied once
- * into one buffer that is transferred). `gunzip` decodes a whole stream here.
+ * into one buffer that is transferred) or `chunk-put` (into its place in a shared result).
+ * `gunzip` decodes a whole stream here.
  */
 import { ChunkDecoder, keptArenas } from '../codecs/gzip-chunk.js';
 import { collect } from '../codecs/gzip-ranges.js';
@@ -173,6 +174,12 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
         }
         const buffer = out.buffer as ArrayBuffer;
         return [{ type: 'bytes', id, buffer, length: out.byteLength }, [buffer]];
+      });
+      return;
+    case 'chunk-put':
+      void answer(id, async () => {
+        new Uint8Array(msg.target, msg.offset, held.byteLength).set(held);
+        return [{ type: 'ok', id }, []];
       });
       return;
     case 'chunk-gather-begin':

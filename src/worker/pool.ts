@@ -218,7 +218,8 @@ export class WorkerPool {
    * CRC-32 and length is checked.
    * @param input the compressed bytes (a File/Blob is read by the workers themselves)
    * @param opts `signal`, `onProgress` (compressed bytes), `workers` (at most),
-   *   `minChunkBytes` (compressed bytes a chunk needs at least, default 4 MiB)
+   *   `minChunkBytes` (compressed bytes a chunk needs at least, default 4 MiB), `shared`
+   *   (on a cross-origin isolated page, the result on a SharedArrayBuffer all workers write)
    * @returns the decompressed bytes
    * @throws {DecompressionError} corrupt or truncated data; `AbortError` on abort
    * @example

@@ -50,6 +50,7 @@ export interface JobSpec {
  * from an earlier gather, when there is one), or (the first chunk's worker) gather every
  * chunk into the result (`chunk-gather-begin` starts with its own chunk while the others
  * hand theirs over), answering `returned`: the result and the pieces, given back for reuse;
+ * or, on a cross-origin isolated page, each copies its chunk into one shared result (`chunk-put`);
  * `gunzip` decodes a whole stream in one worker.
  */
 export type ToWorker =
@@ -60,6 +61,7 @@ export type ToWorker =
   | { type: 'chunk-finish'; id: number; window: Uint8Array | null }
   | { type: 'chunk-take'; id: number }
   | { type: 'chunk-spare'; buffer: ArrayBuffer }
+  | { type: 'chunk-put'; id: number; target: SharedArrayBuffer; offset: number }
   | { type: 'chunk-gather-begin'; id: number; total: number }
   | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined } }
   | { type: 'gunzip'; id: number; origin: Origin; sizeHint: number };

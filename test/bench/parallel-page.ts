@@ -4,6 +4,8 @@
  * - `gunzip:N`: `pool.gunzip(file)` in a pool of N workers (created once, kept warm): the
  *   File read by the workers, the output gathered into one buffer in the first worker and
  *   transferred here.
+ * - `shared:N`: the same with `shared: true` (the page is cross-origin isolated): each worker
+ *   writes its chunk into one SharedArrayBuffer.
  * - `fdata:N`: `load(file, { worker: pool })` + `getFdata({ dtype: 'float32' })` with a pool
  *   of N (N = 1: the whole decode in one worker, as before parallel inflate).
  * - `ds`: the browser's DecompressionStream over the File, into one preallocated buffer (the
@@ -17,7 +19,7 @@ declare global {
     nibParallel: {
       ready: boolean;
       cores: number;
-      check(n: number): Promise<string>;
+      check(n: number, shared: boolean): Promise<string>;
       run(id: string): Promise<number>;
       gc(): void;
     };
@@ -62,9 +64,10 @@ let reference: Uint8Array | null = null;
 window.nibParallel = {
   ready: true,
   cores: navigator.hardwareConcurrency,
-  async check(n) {
+  async check(n, shared) {
     reference ??= await ds(file());
-    const got = await pool(n).gunzip(file());
+    const got = await pool(n).gunzip(file(), { shared });
+    if (shared !== got.buffer instanceof SharedArrayBuffer) return `shared=${shared} gave ${got.buffer.constructor.name}`;
     if (got.byteLength !== reference.byteLength) return `${got.byteLength} bytes, expected ${reference.byteLength}`;
     for (let i = 0; i < got.byteLength; i++) if (got[i] !== reference[i]) return `byte ${i} differs`;
     return '';
@@ -75,6 +78,8 @@ window.nibParallel = {
     const t0 = performance.now();
     if (kind === 'gunzip') {
       await pool(Number(arg)).gunzip(f);
+    } else if (kind === 'shared') {
+      await pool(Number(arg)).gunzip(f, { shared: true });
     } else if (kind === 'fdata') {
       const img = await load(f, { worker: pool(Number(arg)) });
       await img.getFdata({ dtype: 'float32' });

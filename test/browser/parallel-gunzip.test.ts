@@ -45,6 +45,13 @@ describe('WorkerPool.gunzip', () => {
     expect(same(got, await viaStream(gz))).toBe(true);
   });
 
+  it('shared: true gives the same bytes, on a SharedArrayBuffer only where the page is cross-origin isolated', async () => {
+    const got = await pool.gunzip(gz, { minChunkBytes: 64 * 1024, shared: true });
+    expect(same(got, data)).toBe(true);
+    const isolated = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
+    expect(got.buffer instanceof ArrayBuffer).toBe(!isolated);
+  });
+
   it('bytes as input, every level', async () => {
     for (const level of [0, 1, 9] as const) {
       const z = gzipSync(data.subarray(0, 700_000), { level });
