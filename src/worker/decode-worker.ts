@@ -101,7 +101,7 @@ async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: 
 }
 
 function decode(msg: Extract<ToWorker, { type: 'decode' }>): void {
-  void answer(msg.id, async (signal) => {
+  void answerNow(msg.id, async (signal) => {
     const raw = sourceOf(msg.origin);
     const onProgress = (p: { loaded: number; total: number }): void =>
       scope.postMessage({ type: 'progress', id: msg.id, loaded: p.loaded, total: p.total });
@@ -120,7 +120,7 @@ let spare: ArrayBuffer | null = null;
 let gathering: Uint8Array | null = null;
 
 /** Runs one request: its answer (with what to transfer), or an `error`. */
-async function answer(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): Promise<void> {
+async function answerNow(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): Promise<void> {
   clearTimeout(idle);
   const ctl = new AbortController();
   jobs.set(id, ctl);
@@ -140,15 +140,24 @@ function bytesAnswer(id: number, out: Uint8Array): [FromWorker, Transferable[]] 
   return [{ type: 'bytes', id, buffer, length: out.byteLength }, [buffer]];
 }
 
+/**
+ * Chunk requests run one after another: an aborted one still runs to its next abort check,
+ * and the next request (from the next reservation) must not touch the chunk arena before.
+ */
+let chunkQueue: Promise<void> = Promise.resolve();
+
 function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzip' }>): void {
   if (msg.type === 'chunk-spare') {
     spare = msg.buffer;
     return;
   }
+  const answer = (id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): void => {
+    chunkQueue = chunkQueue.then(() => answerNow(id, work));
+  };
   const id = msg.id;
   switch (msg.type) {
     case 'chunk':
-      void answer(id, async (signal) => {
+      answer(id, async (signal) => {
         held = new Uint8Array(0);
         const source = new ProgressSource(sourceOf(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
         const result = await chunks.decode(source, msg.plan, signal);
@@ -156,14 +165,14 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
       });
       return;
     case 'chunk-finish':
-      void answer(id, async () => {
+      answer(id, async () => {
         const { bytes, crc } = chunks.finish(msg.window);
         held = bytes;
         return [{ type: 'chunk-finished', id, crc }, []];
       });
       return;
     case 'chunk-take':
-      void answer(id, async () => {
+      answer(id, async () => {
         let out: Uint8Array;
         if (spare && spare.byteLength >= held.byteLength) {
           out = new Uint8Array(spare, 0, held.byteLength);
@@ -177,20 +186,20 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
       });
       return;
     case 'chunk-put':
-      void answer(id, async () => {
+      answer(id, async () => {
         new Uint8Array(msg.target, msg.offset, held.byteLength).set(held);
         return [{ type: 'ok', id }, []];
       });
       return;
     case 'chunk-gather-begin':
-      void answer(id, async () => {
+      answer(id, async () => {
         gathering = new Uint8Array(msg.total);
         gathering.set(held, 0);
         return [{ type: 'ok', id }, []];
       });
       return;
     case 'chunk-gather':
-      void answer(id, async (signal) => {
+      answer(id, async (signal) => {
         // Each piece fills its own buffer from the start (a spare may be longer).
         const views = msg.pieces.map((p) => new Uint8Array(p));
         let result: [FromWorker, Transferable[]];
@@ -215,7 +224,7 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
       });
       return;
     case 'gunzip':
-      void answer(id, async (signal) => {
+      answer(id, async (signal) => {
         held = new Uint8Array(0); // a whole stream replaces any chunk held
         const source = new ProgressSource(sourceOf(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
         const out = (await collect(source, 0, Number.POSITIVE_INFINITY, { signal }, null, msg.sizeHint)) ??

@@ -93,6 +93,20 @@ describe('WorkerPool.gunzip', () => {
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     expect(same(await pool.gunzip(gz, { minChunkBytes: 64 * 1024 }), data)).toBe(true);
   });
+
+  it('aborts at random points (before, during and after the chunks): each rejects or finishes, and the next gunzip is right', async () => {
+    let seed = 5;
+    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 8; i++) {
+      const ctl = new AbortController();
+      const p = pool.gunzip(new Blob([gz as BlobPart]), { minChunkBytes: 64 * 1024, signal: ctl.signal, workers: 1 + (i % 3) });
+      setTimeout(() => ctl.abort(), Math.floor(rnd() * 60));
+      const r = await p.then((b) => b, (e: unknown) => e);
+      if (r instanceof Uint8Array) expect(same(r, data)).toBe(true);
+      else expect(r).toMatchObject({ name: 'AbortError' });
+      expect(same(await pool.gunzip(gz, { minChunkBytes: 64 * 1024, workers: 1 + ((i + 1) % 3) }), data)).toBe(true);
+    }
+  });
 });
 
 describe('getFdata of a large .nii.gz in a pool of two', () => {
