@@ -35,7 +35,8 @@ import { NodeFileSource } from './io/node-file-source.js';
 import { type PathEntry, completePair, groupByDirectory, isNodePath, isPathEntry, pathEntry } from './io/node-paths.js';
 import type { ByteSource } from './io/types.js';
 import { describeBytes, looksGzip } from './sniff.js';
-import { type WorkerPool, bindWorker, poolOf } from './worker/pool.js';
+import { bindWorker, poolOf } from './worker/binding.js';
+import type { WorkerPool } from './worker/pool.js';
 import type { Origin } from './worker/protocol.js';
 
 export { MAX_HEADER_BYTES } from './header/nifti1-header.js';

@@ -152,7 +152,8 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
   try {
     const loaded = new Map<number, number>();
     const progress = (from: number, p: { loaded: number; total: number }): void => {
-      loaded.set(from, Math.max(0, p.loaded - from));
+      // Each chunk's furthest read (a chunk also reads back near its start).
+      loaded.set(from, Math.max(loaded.get(from) ?? 0, p.loaded - from));
       let sum = 0;
       for (const v of loaded.values()) sum += v;
       opts.onProgress?.({ loaded: Math.min(sum, size), total: size });

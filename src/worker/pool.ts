@@ -1,13 +1,13 @@
 /**
- * Decoding off the main thread: a small pool of decode workers (worker/decode-worker.ts) and
- * the binding that lets an image loaded with `load(input, { worker })` send its whole-array
- * reads there. The image, its proxy and its cache stay on the main thread with nibabel's
- * semantics unchanged; only the work of `readWhole` (gunzip, byte swap, scaling) moves.
+ * Decoding off the main thread: a small pool of decode workers (worker/decode-worker.ts).
+ * An image loaded with `load(input, { worker })` sends its whole-array reads here
+ * (worker/binding.ts). The image, its proxy and its cache stay on the main thread with
+ * nibabel's semantics unchanged; only the work of `readWhole` (gunzip, byte swap, scaling)
+ * moves. `reserve` lends workers for a parallel gunzip (worker/parallel-gunzip.ts), which
+ * also backs `pool.gunzip(file)`.
  *
- * - `load` binds the proxy's source to a pool and to the origin of its bytes (the File/Blob,
- *   bytes or URL it was given). proxy/whole-array.ts asks `workerBinding(source)` and, when
- *   there is one, runs the job in the pool; reads of slices stay on the main thread (they
- *   are small, and there they share the source's caches and gzip seek index).
+ * - Reads of slices stay on the main thread (they are small, and there they share the
+ *   source's caches and gzip seek index).
  * - The result comes back as a transferred ArrayBuffer (decode-worker.ts says where the one
  *   copy happens). On the main thread the cached array is that plain ArrayBuffer, not
  *   WebAssembly memory: it still counts against the `arrayCache` byte budget, and
@@ -25,16 +25,10 @@
  * responsive; use node:worker_threads around nibweb if needed).
  */
 import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
-import { ArgumentError, UnsupportedError, abortError } from '../errors.js';
-import type { ByteSource } from '../io/types.js';
-import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
-import type { ArrayProxy } from '../proxy/array-proxy.js';
-import { axisMap, viewOf } from '../proxy/oriented.js';
-import { WASM_MIN_BYTES, setWholeDelegate } from '../proxy/whole-array.js';
+import { UnsupportedError, abortError } from '../errors.js';
+import { WASM_MIN_BYTES } from '../proxy/whole-array.js';
 import { getWasmModule } from '../wasm/load.js';
-import { BlobSource } from '../io/blob-source.js';
-import { BufferSource } from '../io/buffer-source.js';
-import { MIN_CHUNK_BYTES, type PoolGunzipOptions, gunzipInPool, inflateInPool } from './parallel-gunzip.js';
+import { type PoolGunzipOptions, gunzipInPool } from './parallel-gunzip.js';
 import { type FromWorker, type JobSpec, type Origin, type ToWorker, fromWire } from './protocol.js';
 
 /** Options of {@link createWorkerPool}. */
@@ -147,7 +141,6 @@ export class WorkerPool {
     if (opts.minBytes !== undefined && !(opts.minBytes >= 0)) throw new RangeError(`minBytes must be a number ≥ 0, got ${opts.minBytes}`);
     this.size = size;
     this.minBytes = opts.minBytes ?? WASM_MIN_BYTES;
-    setWholeDelegate(readWholeInWorker);
   }
 
   /** False once a worker failed to start: reads then stay on the main thread. */
@@ -416,98 +409,4 @@ export class WorkerPool {
  */
 export function createWorkerPool(opts: WorkerPoolOptions = {}): WorkerPool {
   return new WorkerPool(opts);
-}
-
-let shared: WorkerPool | null = null;
-
-/**
- * The pool `worker: true` uses, created on first use.
- * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
- */
-export function defaultWorkerPool(): WorkerPool {
-  shared ??= new WorkerPool();
-  return shared;
-}
-
-/** How a source's whole-array reads reach a worker. */
-export interface WorkerBinding {
-  pool: WorkerPool;
-  origin: Origin;
-  gzip: boolean;
-  onProgress?: (p: { loaded: number; total: number }) => void;
-}
-
-const bindings = new WeakMap<ByteSource, WorkerBinding>();
-
-/**
- * Sends whole-array reads of proxies over `source` to a worker.
- * @internal called by `load`
- */
-export function bindWorker(source: ByteSource, binding: WorkerBinding): void {
-  bindings.set(source, binding);
-}
-
-/** The worker binding of a proxy's source, if `load` made one. @internal */
-export function workerBinding(source: ByteSource): WorkerBinding | undefined {
-  return bindings.get(source);
-}
-
-/**
- * The worker path of `readWhole` (registered with `setWholeDelegate`): runs the read in the
- * proxy's pool and wraps the transferred buffer as the array the main thread would have made.
- * @returns the array, or `null` to read on the main thread (no binding, a broken pool)
- */
-async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal): Promise<NDArray | null> {
-  const bound = bindings.get(proxy.source);
-  if (!bound || !bound.pool.usable || rawBytes < bound.pool.minBytes) return null;
-  const shape = proxy.fileShape;
-  const spec: JobSpec = {
-    shape: [...shape],
-    dtype: proxy.dtype,
-    littleEndian: proxy.littleEndian,
-    offset: proxy.offset,
-    slope: proxy.slope,
-    inter: proxy.inter,
-    order: proxy.order,
-    spm99: proxy.spm99,
-  };
-  let result: WorkerResult;
-  try {
-    const compressed = bound.gzip ? parallelSource(bound.origin) : null;
-    if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= 2 * MIN_CHUNK_BYTES) {
-      // Inflated in parallel chunks; the first chunk's worker decodes the array from them.
-      const m = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
-      if (m.type !== 'done') throw new TypeError(`decode worker answered ${m.type}`);
-      const { ctor } = dtypeInfo(m.dtype);
-      result = { data: new ctor(m.buffer, 0, m.length), dtype: m.dtype };
-    } else {
-      result = await bound.pool.run(bound.origin, bound.gzip, spec, dtype, { signal, onProgress: bound.onProgress });
-    }
-  } catch (err) {
-    if (err instanceof WorkerStartError) return null;
-    throw err;
-  }
-  const strides = proxy.order === 'C' ? cStrides(shape) : fortranStrides(shape);
-  const stored = new NDArray(result.data, shape, { strides, dtype: result.dtype });
-  const ornt = proxy.orientation;
-  return ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
-}
-
-/** The compressed bytes a parallel inflate can plan from, here (a File/Blob or bytes; not a URL). */
-function parallelSource(origin: Origin): ByteSource | null {
-  if (origin.kind === 'blob') return new BlobSource(origin.blob);
-  if (origin.kind === 'bytes') return new BufferSource(origin.bytes);
-  return null;
-}
-
-/**
- * The pool `load`'s `worker` option names: `true` the shared one, a pool itself, else none.
- * @throws {UnsupportedError} `WORKER_UNAVAILABLE` for `true` where there is no web `Worker`
- * @throws {ArgumentError} `BAD_WORKER_OPTION` for anything else that is not `false`/`undefined`
- */
-export function poolOf(worker: boolean | WorkerPool | undefined): WorkerPool | null {
-  if (worker === undefined || worker === false) return null;
-  if (worker === true) return defaultWorkerPool();
-  if (worker instanceof WorkerPool) return worker;
-  throw new ArgumentError('load() option `worker` takes true, false or a pool from createWorkerPool()', { code: 'BAD_WORKER_OPTION' });
 }

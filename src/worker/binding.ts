@@ -1,0 +1,116 @@
+/**
+ * How `load(input, { worker })` binds an image to a worker pool: `poolOf` reads the option
+ * (`true`: the shared pool, created on first use), `bindWorker` remembers where a proxy's
+ * source can be read again by a worker, and `readWholeInWorker` — registered with
+ * proxy/whole-array.ts — runs that proxy's whole-array reads in the pool (in parallel chunks
+ * for a large `.nii.gz` in a pool of two or more: worker/parallel-gunzip.ts) and wraps the
+ * transferred buffer as the array the main thread would have made.
+ */
+import { type DType, dtypeInfo } from '../dtypes.js';
+import { ArgumentError } from '../errors.js';
+import { BlobSource } from '../io/blob-source.js';
+import { BufferSource } from '../io/buffer-source.js';
+import type { ByteSource } from '../io/types.js';
+import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
+import type { ArrayProxy } from '../proxy/array-proxy.js';
+import { axisMap, viewOf } from '../proxy/oriented.js';
+import { setWholeDelegate } from '../proxy/whole-array.js';
+import { MIN_CHUNK_BYTES, inflateInPool } from './parallel-gunzip.js';
+import { type WorkerResult, WorkerPool, WorkerStartError } from './pool.js';
+import type { JobSpec, Origin } from './protocol.js';
+
+let shared: WorkerPool | null = null;
+
+/**
+ * The pool `worker: true` uses, created on first use.
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
+ */
+export function defaultWorkerPool(): WorkerPool {
+  shared ??= new WorkerPool();
+  return shared;
+}
+
+/** How a source's whole-array reads reach a worker. */
+export interface WorkerBinding {
+  pool: WorkerPool;
+  origin: Origin;
+  gzip: boolean;
+  onProgress?: (p: { loaded: number; total: number }) => void;
+}
+
+const bindings = new WeakMap<ByteSource, WorkerBinding>();
+
+/**
+ * Sends whole-array reads of proxies over `source` to a worker.
+ * @internal called by `load`
+ */
+export function bindWorker(source: ByteSource, binding: WorkerBinding): void {
+  bindings.set(source, binding);
+}
+
+/** The worker binding of a proxy's source, if `load` made one. @internal */
+export function workerBinding(source: ByteSource): WorkerBinding | undefined {
+  return bindings.get(source);
+}
+
+/**
+ * The worker path of `readWhole` (registered with `setWholeDelegate`): runs the read in the
+ * proxy's pool and wraps the transferred buffer as the array the main thread would have made.
+ * @returns the array, or `null` to read on the main thread (no binding, a broken pool)
+ */
+export async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal): Promise<NDArray | null> {
+  const bound = bindings.get(proxy.source);
+  if (!bound || !bound.pool.usable || rawBytes < bound.pool.minBytes) return null;
+  const shape = proxy.fileShape;
+  const spec: JobSpec = {
+    shape: [...shape],
+    dtype: proxy.dtype,
+    littleEndian: proxy.littleEndian,
+    offset: proxy.offset,
+    slope: proxy.slope,
+    inter: proxy.inter,
+    order: proxy.order,
+    spm99: proxy.spm99,
+  };
+  let result: WorkerResult;
+  try {
+    const compressed = bound.gzip ? parallelSource(bound.origin) : null;
+    if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= 2 * MIN_CHUNK_BYTES) {
+      // Inflated in parallel chunks; the first chunk's worker decodes the array from them.
+      const m = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
+      if (m.type !== 'done') throw new TypeError(`decode worker answered ${m.type}`);
+      const { ctor } = dtypeInfo(m.dtype);
+      result = { data: new ctor(m.buffer, 0, m.length), dtype: m.dtype };
+    } else {
+      result = await bound.pool.run(bound.origin, bound.gzip, spec, dtype, { signal, onProgress: bound.onProgress });
+    }
+  } catch (err) {
+    if (err instanceof WorkerStartError) return null;
+    throw err;
+  }
+  const strides = proxy.order === 'C' ? cStrides(shape) : fortranStrides(shape);
+  const stored = new NDArray(result.data, shape, { strides, dtype: result.dtype });
+  const ornt = proxy.orientation;
+  return ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
+}
+
+/** The compressed bytes a parallel inflate can plan from, here (a File/Blob or bytes; not a URL). */
+function parallelSource(origin: Origin): ByteSource | null {
+  if (origin.kind === 'blob') return new BlobSource(origin.blob);
+  if (origin.kind === 'bytes') return new BufferSource(origin.bytes);
+  return null;
+}
+
+/**
+ * The pool `load`'s `worker` option names: `true` the shared one, a pool itself, else none.
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` for `true` where there is no web `Worker`
+ * @throws {ArgumentError} `BAD_WORKER_OPTION` for anything else that is not `false`/`undefined`
+ */
+export function poolOf(worker: boolean | WorkerPool | undefined): WorkerPool | null {
+  if (worker === undefined || worker === false) return null;
+  if (worker === true) return defaultWorkerPool();
+  if (worker instanceof WorkerPool) return worker;
+  throw new ArgumentError('load() option `worker` takes true, false or a pool from createWorkerPool()', { code: 'BAD_WORKER_OPTION' });
+}
+
+setWholeDelegate(readWholeInWorker);
