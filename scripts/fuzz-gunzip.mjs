@@ -10,7 +10,10 @@
  *     zlib's output for the bytes before it); never a trap, RangeError/TypeError or hang;
  *   - chunk invariance: the same verdict for any input chunking;
  *   - placement: every 16th case also runs with the input flush against the end of memory
- *     and canaries around the output (case 61).
+ *     and canaries around the output (case 61);
+ *   - parallel inflate (src/codecs/parallel-gunzip.ts, in-process) at 1-12 chunks: the same
+ *     bytes when the whole stream decodes, an error when it fails (the code may differ: a
+ *     chunk can meet the fault by another road), or null for more than one member.
  *
  *   npm run build:wasm && node scripts/fuzz-gunzip.mjs --runs 1000000 [--seed 1] [--build release|debug]
  *
@@ -139,6 +142,7 @@ async function main() {
     const { collect } = await server.ssrLoadModule('/src/codecs/gzip-ranges.ts');
     const { BufferSource } = await server.ssrLoadModule('/src/io/buffer-source.ts');
     const { isNibabelError } = await server.ssrLoadModule('/src/errors.ts');
+    const { gunzipInChunks } = await server.ssrLoadModule('/src/codecs/parallel-gunzip.ts');
     setWasmSource(new WebAssembly.Module(readFileSync(new URL(`../wasm/build/${BUILD}.wasm`, import.meta.url))));
 
     const verdict = async (f) => {
@@ -185,6 +189,26 @@ async function main() {
       const chunked = await verdict(() => collect(new BufferSource(gz), 0, Number.POSITIVE_INFINITY,
         { chunkSize: c.chunk, firstChunkSize: c.first }, null));
       if (key(chunked) !== key(whole)) throw new Error(`chunking changed the verdict: ${key(chunked).slice(0, 40)} vs ${key(whole).slice(0, 40)}`);
+      const k = 1 + (n % 12);
+      let par;
+      try {
+        par = await verdict(async () => {
+          const out = await gunzipInChunks(new BufferSource(gz), k);
+          if (out === null) throw Object.assign(new Error('not one member'), { parallelNull: true });
+          return out;
+        });
+      } catch (err) {
+        if (!err.parallelNull) throw err;
+        par = null;
+      }
+      if (par === null) {
+        stats['parallel:null'] = (stats['parallel:null'] ?? 0) + 1;
+      } else if ('ok' in whole && !whole.warned) {
+        if (!('ok' in par) || !par.ok.equals(whole.ok)) throw new Error(`parallel inflate at ${k} chunks differs: ${'code' in par ? par.code : par.ok.length}`);
+      } else if ('code' in whole) {
+        if ('ok' in par) throw new Error(`parallel inflate at ${k} chunks accepts what the stream path rejects (${whole.code})`);
+        if (par.code !== whole.code) stats['parallel:other-code'] = (stats['parallel:other-code'] ?? 0) + 1;
+      }
       if (++n % 16 === 0) {
         const placed = await verdict(async () => {
           const r = await gunzipGuarded(gz, { chunkSize: 4096 });
