@@ -1,7 +1,8 @@
 /**
  * Parallel gunzip in Chromium (issue 11): the fMRI .nii.gz (64×64×36×300 int16, 50 MB) through
- * `pool.gunzip` with 1, 2, … workers up to the cores present (the scaling curve), plain and
- * with `shared: true` (the page is cross-origin isolated), and
+ * `pool.gunzip` with 1, 2, … workers up to the cores present (the scaling curve): into a new
+ * buffer, into the previous result (`into`: no fresh pages), and with `shared: true` (the
+ * page is cross-origin isolated); and
  * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2, against DecompressionStream on
  * the main thread. Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
  * is test/bench/parallel.html on the bench's Vite server; cases round-robin (timing.mjs).
@@ -42,7 +43,7 @@ export async function runParallelGunzip(root, vol, opts) {
     const problems = {};
     for (const n of counts) problems[n] = await page.evaluate((k) => window.nibParallel.check(k, false), n);
     for (const n of counts) problems[`s${n}`] = await page.evaluate((k) => window.nibParallel.check(k, true), n);
-    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), ...counts.map((n) => `shared:${n}`), 'fdata:1', 'fdata:2'];
+    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), ...counts.map((n) => `into:${n}`), ...counts.map((n) => `shared:${n}`), 'fdata:1', 'fdata:2'];
     const cases = ids.map((id) => ({ id, run: () => page.evaluate((c) => window.nibParallel.run(c), id) }));
     const r = await roundRobin(cases, { ...opts, between: () => page.evaluate(() => window.nibParallel.gc()) });
     const med = (id) => r.get(id)?.median;
@@ -54,6 +55,16 @@ export async function runParallelGunzip(root, vol, opts) {
       n === 1 ? '1.00×' : `${(one / med(`gunzip:${n}`)).toFixed(2)}×`,
       ratio(med(`gunzip:${n}`), med('ds')),
     ]);
+    const oneI = med('into:1');
+    for (const n of counts) {
+      rows.push([
+        `pool.gunzip into the last result, ${n} worker${n > 1 ? 's' : ''}`,
+        fmt(med(`into:${n}`)),
+        fmt(vol.niiBytes / 1e6 / (med(`into:${n}`) / 1000)),
+        n === 1 ? '1.00×' : `${(oneI / med(`into:${n}`)).toFixed(2)}×`,
+        ratio(med(`into:${n}`), med('ds')),
+      ]);
+    }
     const oneS = med('shared:1');
     for (const n of counts) {
       rows.push([

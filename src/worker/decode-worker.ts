@@ -137,7 +137,7 @@ async function answerNow(id: number, work: (signal: AbortSignal) => Promise<[Fro
 
 function bytesAnswer(id: number, out: Uint8Array): [FromWorker, Transferable[]] {
   const buffer = out.buffer as ArrayBuffer;
-  return [{ type: 'bytes', id, buffer, length: out.byteLength }, [buffer]];
+  return [{ type: 'bytes', id, buffer, length: out.byteLength, offset: out.byteOffset }, [buffer]];
 }
 
 /**
@@ -193,7 +193,8 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
       return;
     case 'chunk-gather-begin':
       answer(id, async () => {
-        gathering = new Uint8Array(msg.total);
+        // Into the caller's buffer when given (its pages touched already), else a new one.
+        gathering = msg.into ? new Uint8Array(msg.into.buffer, msg.into.offset, msg.total) : new Uint8Array(msg.total);
         gathering.set(held, 0);
         return [{ type: 'ok', id }, []];
       });

@@ -24,7 +24,7 @@
 import type { ChunkPlan, ChunkResult } from '../codecs/gzip-chunk.js';
 import { type ChunkRunner, inflateParallel } from '../codecs/parallel-gunzip.js';
 import type { DType } from '../dtypes.js';
-import { WasmError, abortError } from '../errors.js';
+import { ArgumentError, WasmError, abortError } from '../errors.js';
 import { BlobSource } from '../io/blob-source.js';
 import { BufferSource } from '../io/buffer-source.js';
 import type { ByteSource } from '../io/types.js';
@@ -56,6 +56,14 @@ export interface PoolGunzipOptions {
    * where shared memory is unavailable.
    */
   shared?: boolean;
+  /**
+   * Write the output into this array's memory when it is large enough (a result you no longer
+   * need, whose pages are touched already: fresh memory costs up to ~3 ms per MB on some
+   * machines, more than the inflate). Its buffer is transferred to a worker and back: use the
+   * returned array (a view of the same buffer), not `into`, which is left detached. Ignored
+   * when too small (then nothing is transferred), for `shared`, and for more than one member.
+   */
+  into?: Uint8Array;
 }
 
 /** Whether this page can share memory with its workers. */
@@ -64,7 +72,7 @@ export function canShareMemory(): boolean {
 }
 
 /** What to do with the joined output. */
-type Want = { kind: 'bytes'; shared?: boolean } | { kind: 'array'; spec: JobSpec; dtype: DType | undefined };
+type Want = { kind: 'bytes'; shared?: boolean; into?: Uint8Array } | { kind: 'array'; spec: JobSpec; dtype: DType | undefined };
 
 /** Sends a request to a lent worker; abort cancels it there and rejects here at once. */
 function request(
@@ -133,6 +141,14 @@ class WorkerChunkRunner implements ChunkRunner {
   }
 }
 
+/** Starts the result in the first chunk's worker, in `into`'s buffer (transferred) when it fits. */
+function gatherBegin(w: ReservedWorker, id: number, total: number, into: Uint8Array | undefined, signal?: AbortSignal): Promise<FromWorker> {
+  const fits = into && into.buffer instanceof ArrayBuffer && into.byteLength >= total;
+  if (!fits) return request(w, { type: 'chunk-gather-begin', id, total }, { signal });
+  const buffer = into.buffer as ArrayBuffer;
+  return request(w, { type: 'chunk-gather-begin', id, total, into: { buffer, offset: into.byteOffset } }, { signal, transfer: [buffer] });
+}
+
 /** The ByteSource the main thread reads the frame from, and the worker's origin of the same bytes. */
 function sourceAndOrigin(input: Blob | Uint8Array): { source: ByteSource; origin: Origin } {
   if (input instanceof Uint8Array) return { source: new BufferSource(input), origin: { kind: 'bytes', bytes: input } };
@@ -199,7 +215,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
     const owners = runners.slice(1).filter((_, i) => member.lengths[i + 1]! > 0);
     // The first worker starts the result with its own chunk while the others hand theirs over.
     const [, ...pieces] = await Promise.all([
-      want.kind === 'bytes' ? request(lead.worker, { type: 'chunk-gather-begin', id: res.nextId(), total: member.total }, { signal }) : null,
+      want.kind === 'bytes' ? gatherBegin(lead.worker, res.nextId(), member.total, want.into, signal) : null,
       ...owners.map((r) => r.take(signal)),
     ]);
     return await gather(pieces as { buffer: ArrayBuffer; length: number }[], owners, member.total);
@@ -214,6 +230,9 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
  */
 export async function gunzipInPool(pool: ChunkPool, input: Blob | Uint8Array, opts: PoolGunzipOptions = {}): Promise<Uint8Array> {
   const { source, origin } = sourceAndOrigin(input);
-  const m = expect(await inflateInPool(pool, source, origin, { kind: 'bytes', shared: opts.shared }, opts), 'bytes');
-  return new Uint8Array(m.buffer, 0, m.length);
+  if (opts.into !== undefined && !(opts.into instanceof Uint8Array)) {
+    throw new ArgumentError('pool.gunzip option `into` takes a Uint8Array', { code: 'BAD_OUTPUT_BUFFER' });
+  }
+  const m = expect(await inflateInPool(pool, source, origin, { kind: 'bytes', shared: opts.shared, into: opts.into }, opts), 'bytes');
+  return new Uint8Array(m.buffer, m.offset ?? 0, m.length);
 }

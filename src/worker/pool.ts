@@ -212,7 +212,9 @@ export class WorkerPool {
    * @param input the compressed bytes (a File/Blob is read by the workers themselves)
    * @param opts `signal`, `onProgress` (compressed bytes), `workers` (at most),
    *   `minChunkBytes` (compressed bytes a chunk needs at least, default 4 MiB), `shared`
-   *   (on a cross-origin isolated page, the result on a SharedArrayBuffer all workers write)
+   *   (on a cross-origin isolated page, the result on a SharedArrayBuffer all workers write),
+   *   `into` (write the output into this array's buffer when it fits: transferred and given
+   *   back as the result's buffer)
    * @returns the decompressed bytes
    * @throws {DecompressionError} corrupt or truncated data; `AbortError` on abort
    * @example

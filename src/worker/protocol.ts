@@ -62,7 +62,7 @@ export type ToWorker =
   | { type: 'chunk-take'; id: number }
   | { type: 'chunk-spare'; buffer: ArrayBuffer }
   | { type: 'chunk-put'; id: number; target: SharedArrayBuffer; offset: number }
-  | { type: 'chunk-gather-begin'; id: number; total: number }
+  | { type: 'chunk-gather-begin'; id: number; total: number; into?: { buffer: ArrayBuffer; offset: number } }
   | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined } }
   | { type: 'gunzip'; id: number; origin: Origin; sizeHint: number };
 
@@ -72,7 +72,7 @@ export type FromWorker =
   | { type: 'done'; id: number; buffer: ArrayBuffer; dtype: DType; length: number }
   | { type: 'chunk-done'; id: number; result: ChunkResult }
   | { type: 'chunk-finished'; id: number; crc: number }
-  | { type: 'bytes'; id: number; buffer: ArrayBuffer; length: number }
+  | { type: 'bytes'; id: number; buffer: ArrayBuffer; length: number; offset?: number }
   | { type: 'returned'; id: number; answer: FromWorker; pieces: ArrayBuffer[] }
   | { type: 'ok'; id: number }
   | { type: 'error'; id: number; error: WireError };

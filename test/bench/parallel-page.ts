@@ -4,6 +4,7 @@
  * - `gunzip:N`: `pool.gunzip(file)` in a pool of N workers (created once, kept warm): the
  *   File read by the workers, the output gathered into one buffer in the first worker and
  *   transferred here.
+ * - `into:N`: the same, writing into the previous run's result (`into`: pages already touched).
  * - `shared:N`: the same with `shared: true` (the page is cross-origin isolated): each worker
  *   writes its chunk into one SharedArrayBuffer.
  * - `fdata:N`: `load(file, { worker: pool })` + `getFdata({ dtype: 'float32' })` with a pool
@@ -60,6 +61,8 @@ async function ds(f: File): Promise<Uint8Array> {
 }
 
 let reference: Uint8Array | null = null;
+/** `into:N`: each run's result is the next run's output buffer. */
+const reused = new Map<number, Uint8Array>();
 
 window.nibParallel = {
   ready: true,
@@ -78,6 +81,9 @@ window.nibParallel = {
     const t0 = performance.now();
     if (kind === 'gunzip') {
       await pool(Number(arg)).gunzip(f);
+    } else if (kind === 'into') {
+      const n = Number(arg);
+      reused.set(n, await pool(n).gunzip(f, { into: reused.get(n) }));
     } else if (kind === 'shared') {
       await pool(Number(arg)).gunzip(f, { shared: true });
     } else if (kind === 'fdata') {

@@ -52,6 +52,22 @@ describe('WorkerPool.gunzip', () => {
     expect(got.buffer instanceof ArrayBuffer).toBe(!isolated);
   });
 
+  it('into: the output lands in the given buffer (transferred and given back); a too small one is left alone', async () => {
+    for (const workers of [1, 2]) {
+      const into = new Uint8Array(data.byteLength + 100);
+      const got = await pool.gunzip(gz, { minChunkBytes: 64 * 1024, workers, into: into.subarray(50) });
+      expect(same(got, data)).toBe(true);
+      expect(got.byteOffset).toBe(50);
+      expect(into.byteLength).toBe(0); // detached: its buffer went to the worker and came back as got's
+      expect(got.buffer.byteLength).toBe(data.byteLength + 100);
+    }
+    const small = new Uint8Array(10);
+    const got = await pool.gunzip(gz, { minChunkBytes: 64 * 1024, into: small });
+    expect(same(got, data)).toBe(true);
+    expect(small.byteLength).toBe(10);
+    await expect(pool.gunzip(gz, { into: [] as unknown as Uint8Array })).rejects.toMatchObject({ code: 'BAD_OUTPUT_BUFFER' });
+  });
+
   it('bytes as input, every level', async () => {
     for (const level of [0, 1, 9] as const) {
       const z = gzipSync(data.subarray(0, 700_000), { level });
