@@ -88,6 +88,7 @@ export type { FileGroup, NamedFile } from './filename-parser.js';
 // Workers
 export { WorkerPool, createWorkerPool } from './worker/pool.js';
 export type { WorkerPoolOptions } from './worker/pool.js';
+export type { PoolGunzipOptions } from './worker/parallel-gunzip.js';
 
 // WebAssembly
 export { setWasmSource } from './wasm/load.js';
