@@ -114,6 +114,8 @@ export class ChunkDecoder {
   private result: ChunkResult | null = null;
   /** Byte-phase CRC-32 and length (after the symbols). */
   private byteCrc = 0;
+  /** The read buffer, reused from read to read and chunk to chunk where the source fills one (`readInto`). */
+  private spare: Uint8Array<ArrayBuffer> | null = null;
 
   constructor(arenas: ChunkArenas) {
     this.arenas = arenas;
@@ -147,6 +149,20 @@ export class ChunkDecoder {
     }
   }
 
+  /** Reads compressed bytes, into the spare buffer where the source can (no fresh pages per read). */
+  private read(source: ByteSource, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (!source.readInto) return source.read(offset, length, { signal });
+    const spare = this.spare;
+    this.spare = null;
+    const view = spare && spare.buffer.byteLength >= length ? new Uint8Array(spare.buffer, 0, length) : new Uint8Array(length);
+    return source.readInto(offset, view, { signal });
+  }
+
+  /** Takes back a read's buffer once its bytes are copied into the arena. */
+  private giveBack(source: ByteSource, bytes: Uint8Array): void {
+    if (source.readInto) this.spare = bytes as Uint8Array<ArrayBuffer>;
+  }
+
   /** The first candidate block start in [from, to), or null. */
   private async search(source: ByteSource, from: number, to: number, signal?: AbortSignal): Promise<number | null> {
     const size = source.size!;
@@ -158,10 +174,11 @@ export class ChunkDecoder {
       const inf = new RawInflater(arena, READ);
       while (pos * 8 + bit < to && pos < size) {
         throwIfAborted(signal);
-        const bytes = await source.read(pos, Math.min(READ, size - pos), { signal });
+        const bytes = await this.read(source, pos, Math.min(READ, size - pos), signal);
         if (bytes.byteLength === 0) return null;
         inf.consume(inf.buffered);
         inf.feed(bytes);
+        this.giveBack(source, bytes);
         const atEnd = pos + bytes.byteLength >= size;
         const limitBits = atEnd ? bytes.byteLength * 8 : (bytes.byteLength - HEADER_SLACK) * 8;
         const toRel = Math.min(to - pos * 8, limitBits);
@@ -192,9 +209,10 @@ export class ChunkDecoder {
     const feed = async (): Promise<boolean> => {
       if (fedEnd >= size) return false;
       const n = Math.min(inf.room, size - fedEnd, READ);
-      const bytes = await source.read(fedEnd, n, { signal });
+      const bytes = await this.read(source, fedEnd, n, signal);
       if (bytes.byteLength === 0) return false;
       inf.feed(bytes);
+      this.giveBack(source, bytes);
       fedEnd += bytes.byteLength;
       return true;
     };
