@@ -12,7 +12,7 @@ import { BufferSource } from '../../src/io/buffer-source';
 import { collect } from '../../src/codecs/gzip-ranges';
 import { setWasmSource } from '../../src/wasm/load';
 import { clearScratchPool } from '../../src/wasm/memory';
-import { gzipMember } from './inflate-vectors';
+import { gzipMember, structuredData } from './inflate-vectors';
 
 beforeAll(() => {
   setWasmSource(new URL('../../wasm/build/debug.wasm', import.meta.url));
@@ -24,20 +24,7 @@ const STRATEGIES = [
 ];
 
 /** Data with structure: runs, repeats at various distances, and noise. */
-const structured = fc
-  .array(
-    fc.oneof(
-      fc.uint8Array({ maxLength: 300 }),
-      fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 2000 }) }).map(
-        ({ byte, n }) => new Uint8Array(n).fill(byte),
-      ),
-      fc.record({ period: fc.integer({ min: 1, max: 40 }), n: fc.integer({ min: 1, max: 3000 }), seed: fc.integer() }).map(
-        ({ period, n, seed }) => Uint8Array.from({ length: n }, (_, i) => ((i % period) * 37 + seed) & 0xff),
-      ),
-    ),
-    { maxLength: 30 },
-  )
-  .map((parts) => Buffer.concat(parts));
+const structured = structuredData({ noise: 300, run: 2000, repeat: 3000, period: 40, parts: 30 });
 
 async function decodeChunked(gz: Uint8Array, first: number, chunk: number): Promise<Uint8Array> {
   return (await collect(new BufferSource(gz), 0, Number.POSITIVE_INFINITY, { chunkSize: chunk, firstChunkSize: first }, null))!;

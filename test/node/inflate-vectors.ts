@@ -5,6 +5,7 @@
  * and a trailer that can lie. Our own construction (reliability.md §0), no copied vectors.
  */
 import { crc32 } from 'node:zlib';
+import fc from 'fast-check';
 import { concat } from '../shared/bytes';
 
 export { concat };
@@ -234,4 +235,26 @@ export function gzipMember(
 /** A gzip member with header fields and trailer computed: convenience for raw deflate tests. */
 export function wrap(deflate: Uint8Array, data: Uint8Array = new Uint8Array(0)): Uint8Array {
   return gzipMember(deflate, data);
+}
+
+/**
+ * fast-check data with structure, as image files have it: noise, runs of one byte, and
+ * repeats at various periods, concatenated.
+ * @param size longest noise part, run and repeat; largest period; most parts
+ */
+export function structuredData(size: { noise: number; run: number; repeat: number; period: number; parts: number }): fc.Arbitrary<Buffer> {
+  return fc
+    .array(
+      fc.oneof(
+        fc.uint8Array({ maxLength: size.noise }),
+        fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: size.run }) }).map(
+          ({ byte, n }) => new Uint8Array(n).fill(byte),
+        ),
+        fc.record({ period: fc.integer({ min: 1, max: size.period }), n: fc.integer({ min: 1, max: size.repeat }), seed: fc.integer() }).map(
+          ({ period, n, seed }) => Uint8Array.from({ length: n }, (_, i) => ((i % period) * 37 + seed) & 0xff),
+        ),
+      ),
+      { maxLength: size.parts },
+    )
+    .map((parts) => Buffer.concat(parts));
 }

@@ -16,6 +16,7 @@ import { LocalChunkRunner, gunzipInChunks, inflateParallel } from '../../src/cod
 import { isNibabelError } from '../../src/errors';
 import { BufferSource } from '../../src/io/buffer-source';
 import { setWasmSource } from '../../src/wasm/load';
+import { structuredData } from './inflate-vectors';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -144,21 +145,8 @@ const STRATEGIES = [
   constants.Z_DEFAULT_STRATEGY, constants.Z_FILTERED, constants.Z_HUFFMAN_ONLY, constants.Z_RLE, constants.Z_FIXED,
 ];
 
-/** Data with structure: runs, repeats at various distances, and noise. */
-const structured = fc
-  .array(
-    fc.oneof(
-      fc.uint8Array({ maxLength: 3000 }),
-      fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 5000 }) }).map(
-        ({ byte, n }) => new Uint8Array(n).fill(byte),
-      ),
-      fc.record({ period: fc.integer({ min: 1, max: 300 }), n: fc.integer({ min: 1, max: 8000 }), seed: fc.integer() }).map(
-        ({ period, n, seed }) => Uint8Array.from({ length: n }, (_, i) => ((i % period) * 37 + seed) & 0xff),
-      ),
-    ),
-    { maxLength: 40 },
-  )
-  .map((parts) => Buffer.concat(parts));
+/** Data with structure: runs, repeats at various distances, and noise (larger parts: several blocks a stream). */
+const structured = structuredData({ noise: 3000, run: 5000, repeat: 8000, period: 300, parts: 40 });
 
 describe('fuzzed streams', () => {
   it('every level and strategy, 1 to 24 chunks: the same bytes as zlib', async () => {
