@@ -6,9 +6,9 @@
  * start it loads the bundled sample.
  *
  * Everything comes from the library's public entry (src/index.ts). The geometry, windowing,
- * header rows and error reports live in pure modules (slices.ts, header-table.ts, files.ts)
- * tested in Node; this file only wires them to the DOM. Each group loads on its own, with
- * its own list entry and progress, so one bad file shows its error and the rest still load.
+ * header rows and error reports live in pure modules (slices.ts, windowing.ts, header-table.ts,
+ * files.ts) tested in Node; this file only wires them to the DOM. Each group loads on its own,
+ * with its own list entry and progress, so one bad file shows its error and the rest still load.
  *
  * A 4-D image whose float32 copy would pass `wholeMax` bytes (512 MiB; `?wholeMax=N` in the
  * page URL overrides it) is read one volume at a time through
@@ -19,19 +19,8 @@
 import { applyAffine, groupFiles, loadFiles, type FileGroup, type LoadedImage, type NDArray } from '../../src/index.js';
 import { ACCEPTED_EXTENSIONS, describeError, isAbort, type ErrorReport } from './files.js';
 import { fmt, headerRows } from './header-table.js';
-import {
-  VIEWS,
-  autoWindow,
-  extractSlice,
-  screenToVoxel,
-  sliceToRgba,
-  viewGeometry,
-  voxelToScreen,
-  type DisplayWindow,
-  type Slice,
-  type ViewGeometry,
-  type ViewName,
-} from './slices.js';
+import { VIEWS, extractSlice, screenToVoxel, viewGeometry, voxelToScreen, type Slice, type ViewGeometry, type ViewName } from './slices.js';
+import { autoWindow, sliceToRgba, type DisplayWindow } from './windowing.js';
 
 /** A float32 array as the library returns it: what the views are drawn from. */
 type Volume = NDArray<Float32Array>;

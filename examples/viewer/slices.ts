@@ -1,6 +1,7 @@
 /**
- * The viewer's geometry and pixels, free of the DOM and of the loader so that it is unit
- * tested in Node (test/node/viewer-slices.test.ts).
+ * The viewer's geometry: which voxels each view shows and where, free of the DOM and of the
+ * loader so that it is unit tested in Node (test/node/viewer-slices.test.ts). The display
+ * window and grey pixels are in windowing.ts.
  *
  * Display convention: **neurological** by default — the subject's left is on the screen's
  * left, as if looking at the subject from behind/above — and **radiological** (left on the
@@ -228,69 +229,4 @@ export function screenToVoxel(geom: ViewGeometry, col: number, row: number, curs
  */
 export function voxelToScreen(geom: ViewGeometry, cursor: readonly number[]): [number, number] {
   return [toIndex(geom.horizontal, cursor[geom.horizontal.voxelAxis]), toIndex(geom.vertical, cursor[geom.vertical.voxelAxis])];
-}
-
-/** A display window: values ≤ `min` show black, ≥ `max` white. */
-export interface DisplayWindow {
-  min: number;
-  max: number;
-}
-
-/**
- * A sensible default window: the `lo`–`hi` percentiles of up to `sampleSize` finite values
- * taken at a regular stride (a sample is enough and keeps this fast on big volumes). When
- * most of the volume is background the percentiles of the non-zero values are used instead,
- * so a head in a black field is not washed out.
- * @param data the values
- * @param opts `lo`/`hi` percentiles (default 2 and 98), `sampleSize` (default 100 000)
- * @returns the window; `{min: 0, max: 1}` when there is no finite value; never `min === max`
- */
-export function autoWindow(data: ArrayLike<number>, opts: { lo?: number; hi?: number; sampleSize?: number } = {}): DisplayWindow {
-  const lo = opts.lo ?? 2;
-  const hi = opts.hi ?? 98;
-  const n = data.length;
-  const step = Math.max(1, Math.floor(n / (opts.sampleSize ?? 100_000)));
-  const sample: number[] = [];
-  for (let i = 0; i < n; i += step) {
-    const x = Number(data[i]);
-    if (Number.isFinite(x)) sample.push(x);
-  }
-  if (sample.length === 0) return { min: 0, max: 1 };
-  // Mostly zero background (a head in a black field): take the percentiles of the tissue,
-  // and keep 0 as black so the dimmest tissue is not clipped to black too.
-  const nonzero = sample.filter((x) => x !== 0);
-  const background = nonzero.length > 0 && nonzero.length < sample.length * 0.6;
-  const values = Float64Array.from(background ? nonzero : sample).sort();
-  const at = (p: number): number => values[Math.min(values.length - 1, Math.max(0, Math.round((p / 100) * (values.length - 1))))];
-  let min = background ? Math.min(0, at(lo)) : at(lo);
-  let max = at(hi);
-  if (!(max > min)) {
-    // A flat sample: fall back to the full range, or a unit window around the value.
-    min = values[0];
-    max = values[values.length - 1];
-    if (!(max > min)) max = min + 1;
-  }
-  return { min, max };
-}
-
-/**
- * Grey-level RGBA pixels of a slice through a window (NaN shows as black).
- * @param slice the slice
- * @param win the window
- * @param out optional buffer to fill (length `4·width·height`)
- * @returns RGBA bytes, row-major from the top-left
- */
-export function sliceToRgba(slice: Slice, win: DisplayWindow, out?: Uint8ClampedArray): Uint8ClampedArray {
-  const rgba = out ?? new Uint8ClampedArray(slice.width * slice.height * 4);
-  const scale = 255 / (win.max - win.min);
-  const v = slice.values;
-  for (let p = 0, q = 0; p < v.length; p++, q += 4) {
-    const x = v[p];
-    const g = x === x ? (x - win.min) * scale : 0; // Uint8ClampedArray clamps and rounds
-    rgba[q] = g;
-    rgba[q + 1] = g;
-    rgba[q + 2] = g;
-    rgba[q + 3] = 255;
-  }
-  return rgba;
 }

@@ -5,16 +5,7 @@
  * sagittal view — and clicks must map back to the voxel under the pixel.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  VIEWS,
-  autoWindow,
-  extractSlice,
-  screenToVoxel,
-  sliceToRgba,
-  viewGeometry,
-  voxelToScreen,
-  type Volume,
-} from '../../examples/viewer/slices';
+import { VIEWS, extractSlice, screenToVoxel, viewGeometry, voxelToScreen, type Volume } from '../../examples/viewer/slices';
 import { applyAffine, fortranStrides } from '../../src/index';
 
 const PERMS = [
@@ -145,31 +136,5 @@ describe('clicks and 4-D', () => {
     for (let t = 0; t < 4; t++) expect([...extractSlice(vol, geom, [1, 1, 1], t).values]).toEqual(new Array(9).fill(t));
     expect(() => extractSlice(vol, geom, [1, 1, 1], 4)).toThrow(RangeError);
     expect(() => extractSlice(vol, geom, [1, 1, 3], 0)).toThrow(RangeError);
-  });
-});
-
-describe('windowing', () => {
-  it('takes the 2nd-98th percentile', () => {
-    const data = Float32Array.from({ length: 1001 }, (_, i) => i - 500);
-    expect(autoWindow(data)).toEqual({ min: -480, max: 480 });
-    expect(autoWindow(data, { lo: 0, hi: 100 })).toEqual({ min: -500, max: 500 });
-  });
-  it('ignores a black background and non-finite values', () => {
-    const data = new Float32Array(10_000);
-    for (let i = 0; i < 2000; i++) data[i] = 100 + (i % 100);
-    data[5000] = Number.NaN;
-    data[5001] = Number.POSITIVE_INFINITY;
-    const w = autoWindow(data, { sampleSize: 1e9 });
-    expect(w.min).toBe(0);
-    expect(w.max).toBe(197); // sorted index round(0.98·1999) = 1959 → 100 + floor(1959 / 20)
-  });
-  it('never returns an empty window', () => {
-    expect(autoWindow(new Float32Array(50).fill(7))).toEqual({ min: 7, max: 8 });
-    expect(autoWindow(new Float32Array(0))).toEqual({ min: 0, max: 1 });
-    expect(autoWindow(Float32Array.of(Number.NaN))).toEqual({ min: 0, max: 1 });
-  });
-  it('maps through the window to grey RGBA', () => {
-    const rgba = sliceToRgba({ width: 4, height: 1, values: Float32Array.of(-5, 0, 60, Number.NaN) }, { min: 0, max: 100 });
-    expect([...rgba]).toEqual([0, 0, 0, 255, 0, 0, 0, 255, 153, 153, 153, 255, 0, 0, 0, 255]);
   });
 });
