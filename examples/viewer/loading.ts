@@ -1,0 +1,176 @@
+/**
+ * The viewer's loading: a drop or a pick → `groupFiles` (one group per file or .hdr+.img
+ * pair, with SPM's .mat) → `loadFiles` for each group in turn → the header at once →
+ * `getFdata({ dtype: 'float32' })`, decoded in a decode worker (`worker: true`) → the display
+ * window → the views. Each group loads on its own, with its own list entry and progress, so
+ * one bad file shows its error and the rest still load. Also the bundled sample, fetched and
+ * loaded as if dropped, and per-volume reading of big 4-D images.
+ *
+ * A 4-D image whose float32 copy would pass `wholeMax` bytes (512 MiB; `?wholeMax=N` in the
+ * page URL overrides it) is read one volume at a time through
+ * `img.dataobj.getScaled([null, null, null, t], { dtype: 'float32' })` (the values
+ * `getFdata` gives, one volume's bytes read), so that a long fMRI run shows its first volume
+ * at once and never needs the whole series in memory; the last few volumes are kept.
+ */
+import { groupFiles, loadFiles, type FileGroup, type LoadedImage, type NDArray } from '../../src/index.js';
+import { describeError, isAbort } from './files.js';
+import { state, showStatus, type Entry, type Volume } from './page.js';
+import { renderList, select, setProgress, showError, showProgress } from './panels.js';
+import { render } from './views.js';
+import { autoWindow } from './windowing.js';
+
+let nextId = 1;
+/** Aborts what is loading and queued; replaced after each Cancel. */
+let controller = new AbortController();
+/** Drops load one after another, in the order they came. */
+let queue: Promise<void> = Promise.resolve();
+/** Groups loading or waiting. */
+let pending = 0;
+/** Above this many bytes of float32, 4-D images are read one volume at a time. */
+const wholeMax = Number(new URLSearchParams(location.search).get('wholeMax') ?? 512 * 2 ** 20);
+const FRAMES_KEPT = 4;
+
+/**
+ * Loads a drop: each group in turn, each shown as soon as its header is read. Drops made
+ * while another is loading wait their turn (a second drop must not cancel the first);
+ * Cancel aborts everything loading or waiting.
+ * @param files the files dropped or picked
+ * @returns a promise that settles when this drop (and those before it) are done
+ */
+export function loadDrop(files: File[]): Promise<void> {
+  const groups = groupFiles(files);
+  if (groups.length === 0) return queue;
+  const signal = controller.signal;
+  pending += groups.length;
+  showProgress(true);
+  const run = async (): Promise<void> => {
+    for (const [n, group] of groups.entries()) {
+      const prefix = groups.length > 1 ? `(${n + 1}/${groups.length}) ` : '';
+      try {
+        if (!signal.aborted) await loadGroup(group, signal, prefix);
+      } finally {
+        pending--;
+      }
+    }
+    if (pending === 0) showProgress(false);
+  };
+  queue = queue.then(run, run);
+  return queue;
+}
+
+/** Aborts every load running or waiting (the Cancel button). */
+export function cancelLoads(): void {
+  controller.abort();
+  controller = new AbortController();
+}
+
+async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string): Promise<void> {
+  const { name } = group;
+  const entry: Entry = { id: nextId++, name, status: 'loading', cursor: [0, 0, 0], volumeIndex: 0 };
+  state.entries.push(entry);
+  renderList();
+  // The loader reports compressed bytes consumed, while reading the header and again while
+  // decoding the voxels (gzip sources keep the callback).
+  let phase = 'Reading';
+  const onProgress = ({ loaded, total }: { loaded: number; total: number }): void => {
+    setProgress(`${prefix}${phase} ${name}`, total > 0 ? loaded / total : undefined);
+  };
+  try {
+    setProgress(`${prefix}${phase} ${name}`, undefined);
+    // One group is one image: loadFiles either gives it or throws what is wrong with it.
+    // `worker`: the whole-volume decode (gunzip, scaling) runs in a decode worker, so the page
+    // stays responsive while a large file decodes.
+    const [img] = await loadFiles(group.files, { signal, onProgress, worker: typeof Worker === 'function' });
+    entry.img = img;
+    select(entry); // header first, while the voxels decode
+    phase = 'Decoding';
+    setProgress(`${prefix}${phase} ${name}`, undefined);
+    const voxels = img.shape.reduce((a, b) => a * b, 1);
+    let vol: Volume;
+    if (img.shape.length > 3 && img.shape[3] > 1 && voxels * 4 > wholeMax) {
+      entry.frames = new Map();
+      vol = await readFrame(entry.frames, img, 0, signal);
+    } else {
+      vol = float32(await img.getFdata({ dtype: 'float32', signal }));
+    }
+    entry.vol = vol;
+    entry.window = autoWindow(vol.data);
+    entry.cursor = img.shape.slice(0, 3).map((n) => Math.floor((n - 1) / 2));
+    while (entry.cursor.length < 3) entry.cursor.push(0);
+    entry.status = 'ready';
+    if (state.active === entry || state.active === undefined) select(entry);
+    else renderList();
+  } catch (err) {
+    if (isAbort(err)) {
+      state.entries.splice(state.entries.indexOf(entry), 1);
+      if (state.active === entry) state.active = undefined;
+      renderList();
+      render();
+      showStatus(`Loading of ${name} cancelled.`);
+      return;
+    }
+    entry.status = 'failed';
+    entry.error = describeError(err, name);
+    entry.vol = undefined;
+    showError(entry.error);
+    if (state.active === entry) select(entry);
+    else renderList();
+    console.error(err);
+  }
+}
+
+function isFloat32(arr: NDArray): arr is Volume {
+  return arr.data instanceof Float32Array;
+}
+
+/**
+ * The float32 array `getFdata`/`getScaled` return for `dtype: 'float32'`, typed as such.
+ * @throws {TypeError} if the library ever gave another element type (a bug, not bad input)
+ */
+function float32(arr: NDArray): Volume {
+  if (isFloat32(arr)) return arr;
+  throw new TypeError(`expected float32 data, got ${arr.dtype}`);
+}
+
+/**
+ * Per-volume mode: volume `t` of `img` as float32, read through the proxy; `frames` keeps the
+ * last few read, most recent last.
+ * @param frames the volumes read so far (updated)
+ * @param img the image
+ * @param t index along the 4th axis
+ * @param signal aborts the read
+ * @returns the volume
+ * @throws whatever the read throws (an `AbortError` when `signal` is aborted)
+ */
+export async function readFrame(frames: Map<number, Volume>, img: LoadedImage, t: number, signal?: AbortSignal): Promise<Volume> {
+  const have = frames.get(t);
+  if (have) {
+    frames.delete(t);
+    frames.set(t, have);
+    return have;
+  }
+  const index = img.shape.map((_, ax) => (ax < 3 ? null : ax === 3 ? t : 0));
+  const vol = float32(await img.dataobj.getScaled(index, { dtype: 'float32', signal }));
+  frames.set(t, vol);
+  for (const old of frames.keys()) {
+    if (frames.size <= FRAMES_KEPT) break;
+    frames.delete(old);
+  }
+  return vol;
+}
+
+/** Fetches the bundled sample and loads it as if it had been dropped. */
+export async function loadSample(): Promise<void> {
+  const url = new URL('../sample.nii.gz', document.baseURI);
+  try {
+    setProgress('Fetching sample.nii.gz', undefined);
+    showProgress(true);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.pathname}`);
+    const blob = await res.blob();
+    await loadDrop([new File([blob], 'sample.nii.gz')]);
+  } catch (err) {
+    if (pending === 0) showProgress(false);
+    showError(describeError(err, 'sample.nii.gz'));
+  }
+}
