@@ -17,7 +17,7 @@ import { cancelLoads, loadDrop, loadSample, readFrame } from './loading.js';
 import { dom, showStatus, state } from './page.js';
 import { showError, syncControls } from './panels.js';
 import { installViewInput, render } from './views.js';
-import { autoWindow } from './windowing.js';
+import { autoWindowAsync } from './windowing.js';
 
 dom.input.accept = ACCEPTED_EXTENSIONS.join(',');
 
@@ -60,9 +60,13 @@ dom.winMax.addEventListener('input', readWindow);
 dom.winAuto.addEventListener('click', () => {
   const e = state.active;
   if (!e?.vol) return;
-  e.window = autoWindow(e.vol.data);
-  syncControls();
-  render();
+  // The window of the volume shown at the click, taken in pieces as at load.
+  void autoWindowAsync(e.vol.data).then((win) => {
+    e.window = win;
+    if (state.active !== e) return;
+    syncControls();
+    render();
+  });
 });
 dom.radiological.addEventListener('change', render);
 

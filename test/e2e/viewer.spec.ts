@@ -172,6 +172,8 @@ test('drop of a .nii.gz: header values and orientation from canvas pixels', asyn
   expect(h.descrip).toBe(e.descrip);
   await expect(page.locator('#readout-voxel')).toHaveText(`[${e.centre.join(', ')}]`);
   await expect(page.locator('#readout-value')).toHaveText(String(e.centre_values[0]));
+  const opened = { min: await page.inputValue('#win-min'), max: await page.inputValue('#win-max') };
+  expect(Number(opened.max)).toBeGreaterThan(Number(opened.min));
 
   // A window that separates the levels: background 0, head 60, anterior cube 160, left cube 250.
   await page.fill('#win-min', '0');
@@ -216,6 +218,13 @@ test('drop of a .nii.gz: header values and orientation from canvas pixels', asyn
   await canvas.focus();
   await page.keyboard.press('ArrowUp');
   await expect(page.locator('#readout-voxel')).not.toHaveText(before ?? '');
+
+  // Auto brings back the window the image opened with.
+  await page.fill('#win-min', '10');
+  await page.fill('#win-max', '20');
+  await page.click('#win-auto');
+  await expect(page.locator('#win-min')).toHaveValue(opened.min);
+  await expect(page.locator('#win-max')).toHaveValue(opened.max);
 });
 
 test('drop of a .hdr + .img pair loads as one image', async ({ page }, testInfo) => {
