@@ -3,6 +3,10 @@
  * with their crosshair and edge labels, the readout (voxel, RAS mm by `applyAffine`, value),
  * and what moves the cursor (clicks and drags on a view, arrow/Page keys on a focused view).
  * The geometry is slices.ts and the grey levels windowing.ts; this file puts them on canvases.
+ *
+ * One `render()` costs one layout: the views' boxes are all read before any canvas changes
+ * size (reading a box after a canvas's size changed would lay the page out again), and a canvas
+ * keeps its bitmap when its size is unchanged. Each draw covers the whole bitmap.
  */
 import { applyAffine, type LoadedImage } from '../../src/index.js';
 import { fmt } from './header-table.js';
@@ -13,25 +17,33 @@ import { sliceToRgba, type DisplayWindow } from './windowing.js';
 /** Draws the three views and the readout for the active image. */
 export function render(): void {
   const e = state.active;
-  const ok = !!(e?.vol && e.img && e.window);
-  for (const [name, v] of views) {
-    if (!ok || !e?.vol || !e.img || !e.window) {
+  const vol = e?.vol;
+  const img = e?.img;
+  const win = e?.window;
+  if (!e || !vol || !img || !win) {
+    for (const [, v] of views) {
       v.geom = undefined;
       v.slice = undefined;
       v.canvas.width = v.canvas.height = 0;
       for (const cls of ['top', 'bottom', 'left', 'right']) setEdge(v.figure, cls, '');
       (v.figure.querySelector('.slice-no') as HTMLElement).textContent = '';
-      continue;
     }
-    const affine = worldAffine(e.img);
-    const zooms = safeZooms(e.img);
-    const geom = viewGeometry(affine, e.vol.shape, zooms, name, { radiological: dom.radiological.checked });
-    const slice = extractSlice(e.vol, geom, e.cursor, e.vol.shape.length > 3 ? e.volumeIndex : 0);
+    renderReadout();
+    return;
+  }
+  const affine = worldAffine(img);
+  const zooms = safeZooms(img);
+  const radiological = dom.radiological.checked;
+  // Every box first, while the layout is still valid: one layout for the three views.
+  const boxes = new Map([...views].map(([name, v]) => [name, fitBox(v.canvas)]));
+  for (const [name, v] of views) {
+    const geom = viewGeometry(affine, vol.shape, zooms, name, { radiological });
+    const slice = extractSlice(vol, geom, e.cursor, vol.shape.length > 3 ? e.volumeIndex : 0);
     v.geom = geom;
     v.slice = slice;
-    drawView(v.canvas, geom, slice, e.window, e.cursor);
+    drawView(v.canvas, boxes.get(name) as number, geom, slice, win, e.cursor);
     for (const cls of ['top', 'bottom', 'left', 'right'] as const) setEdge(v.figure, cls, geom.labels[cls]);
-    (v.figure.querySelector('.slice-no') as HTMLElement).textContent = `${e.cursor[geom.through] + 1}/${e.vol.shape[geom.through]}`;
+    (v.figure.querySelector('.slice-no') as HTMLElement).textContent = `${e.cursor[geom.through] + 1}/${vol.shape[geom.through]}`;
   }
   renderReadout();
 }
@@ -72,12 +84,16 @@ function safeZooms(img: LoadedImage): number[] {
   }
 }
 
+/** The side of the square area a view's canvas is fitted into, CSS pixels (reads the layout). */
+function fitBox(canvas: HTMLCanvasElement): number {
+  const wrap = canvas.parentElement as HTMLElement;
+  return Math.max(64, Math.min(wrap.clientWidth, wrap.clientHeight || wrap.clientWidth));
+}
+
 const scratch = document.createElement('canvas');
 
-function drawView(canvas: HTMLCanvasElement, geom: ViewGeometry, slice: Slice, win: DisplayWindow, cursor: number[]): void {
+function drawView(canvas: HTMLCanvasElement, box: number, geom: ViewGeometry, slice: Slice, win: DisplayWindow, cursor: number[]): void {
   // Fit the slice, at its physical aspect ratio, into the square area of the view.
-  const wrap = canvas.parentElement as HTMLElement;
-  const box = Math.max(64, Math.min(wrap.clientWidth, wrap.clientHeight || wrap.clientWidth));
   const physW = slice.width * geom.horizontal.zoom;
   const physH = slice.height * geom.vertical.zoom;
   const scale = box / Math.max(physW, physH);
@@ -86,8 +102,11 @@ function drawView(canvas: HTMLCanvasElement, geom: ViewGeometry, slice: Slice, w
   const dpr = window.devicePixelRatio || 1;
   canvas.style.width = `${cssW}px`;
   canvas.style.height = `${cssH}px`;
-  canvas.width = Math.round(cssW * dpr);
-  canvas.height = Math.round(cssH * dpr);
+  // Setting a size, even the same one, reallocates the bitmap; the drawing below covers it all.
+  const width = Math.round(cssW * dpr);
+  const height = Math.round(cssH * dpr);
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
 
   scratch.width = slice.width;
   scratch.height = slice.height;
