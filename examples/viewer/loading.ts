@@ -6,23 +6,26 @@
  * one bad file shows its error and the rest still load. Also the bundled sample, fetched and
  * loaded as if dropped, and per-volume reading of big 4-D images.
  *
+ * Main-thread budget (issue 11: no task over 50 ms from the choice of the benchmark fMRI run,
+ * 64×64×36×300 int16 .nii.gz, until its views show). The decode runs in the worker; the page's
+ * own steps each get a task:
+ * - the header table, after the loader's task that read and parsed the header;
+ * - when the array arrives, the task that delivered it ends first; the window's sample is then
+ *   gathered in pieces and its percentiles taken (`autoWindowAsync`);
+ * - the views are drawn, then the panels updated (the header table, already shown, is kept).
+ * No step copies or converts the array: it arrives as float32 and the views read it where it
+ * is.
+ *
  * A 4-D image whose float32 copy would pass `wholeMax` bytes (512 MiB; `?wholeMax=N` in the
  * page URL overrides it) is read one volume at a time through
  * `img.dataobj.getScaled([null, null, null, t], { dtype: 'float32' })` (the values
  * `getFdata` gives, one volume's bytes read), so that a long fMRI run shows its first volume
  * at once and never needs the whole series in memory; the last few volumes are kept.
- *
- * Main-thread budget (issue 11: no task over 50 ms from the choice of the benchmark fMRI run,
- * 64×64×36×300 int16 .nii.gz, until its views show). The decode runs in the worker. When the
- * array arrives, the task that delivered it ends first; the window's sample is then gathered
- * in pieces and its percentiles taken (`autoWindowAsync`), and the page is drawn in a task of
- * its own. No step copies or converts the array: it arrives as float32 and the views read it
- * where it is.
  */
 import { groupFiles, loadFiles, type FileGroup, type LoadedImage, type NDArray } from '../../src/index.js';
 import { describeError, isAbort } from './files.js';
 import { state, showStatus, type Entry, type Volume } from './page.js';
-import { renderList, select, setProgress, showError, showProgress } from './panels.js';
+import { renderList, select, selectPanels, setProgress, showError, showProgress } from './panels.js';
 import { render } from './views.js';
 import { autoWindowAsync } from './windowing.js';
 import { yieldToMain } from './yield.js';
@@ -90,6 +93,8 @@ async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string):
     // stays responsive while a large file decodes.
     const [img] = await loadFiles(group.files, { signal, onProgress, worker: typeof Worker === 'function' });
     entry.img = img;
+    // The header table in a task after the loader's own (reading and parsing the header).
+    await yieldToMain();
     select(entry); // header first, while the voxels decode
     phase = 'Decoding';
     setProgress(`${prefix}${phase} ${name}`, undefined);
@@ -102,7 +107,8 @@ async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string):
       vol = float32(await img.getFdata({ dtype: 'float32', signal }));
     }
     // From here on the work is the page's, on the main thread: let the task that delivered
-    // the array end, take the window in pieces, and draw in a task of its own.
+    // the array end, take the window in pieces, then draw the views and update the panels,
+    // each in a task of its own.
     await yieldToMain();
     const win = await autoWindowAsync(vol.data, { signal });
     await yieldToMain();
@@ -112,8 +118,17 @@ async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string):
     entry.cursor = img.shape.slice(0, 3).map((n) => Math.floor((n - 1) / 2));
     while (entry.cursor.length < 3) entry.cursor.push(0);
     entry.status = 'ready';
-    if (state.active === entry || state.active === undefined) select(entry);
-    else renderList();
+    if (state.active === entry || state.active === undefined) {
+      // The views (and readout) first, then the panels: the list says ready once the views
+      // are drawn. Another image picked in between stays shown.
+      state.active = entry;
+      render();
+      await yieldToMain();
+      if (state.active === entry) selectPanels(entry);
+      else renderList();
+    } else {
+      renderList();
+    }
   } catch (err) {
     if (isAbort(err)) {
       state.entries.splice(state.entries.indexOf(entry), 1);

@@ -2,7 +2,9 @@
  * The viewer's side panels and messages: the progress bar, error boxes, the image list, the
  * header table (rows from header-table.ts) and the state of the volume and window controls;
  * and `select`, which makes an image the one shown and brings every part of the page up to it.
+ * The header table is built once per image shown, not on every `select`.
  */
+import type { LoadedImage } from '../../src/index.js';
 import type { ErrorReport } from './files.js';
 import { fmt, headerRows } from './header-table.js';
 import { dom, state, type Entry } from './page.js';
@@ -50,11 +52,19 @@ export function showError(e: ErrorReport): void {
 
 /** Makes `entry` the image shown, and redraws the list, header, controls and views. */
 export function select(entry: Entry): void {
+  selectPanels(entry);
+  render();
+}
+
+/**
+ * The panels' part of `select`: makes `entry` the image shown and redraws the list, the
+ * header and the controls, but not the views (the caller draws them, in a later task).
+ */
+export function selectPanels(entry: Entry): void {
   state.active = entry;
   renderList();
   renderHeader();
   syncControls();
-  render();
 }
 
 /** Redraws the image list (status and shape of each, the active one selected). */
@@ -83,12 +93,19 @@ export function renderList(): void {
   );
 }
 
+/** The image and name the header table shows (it depends on nothing else). */
+let headerOf: { img: LoadedImage; name: string } | undefined;
+
 function renderHeader(): void {
   const e = state.active;
   if (!e || !e.img) {
     dom.header.replaceChildren();
+    headerOf = undefined;
     return;
   }
+  // Selecting the image whose header is shown (as when its voxels arrive) keeps the table.
+  if (headerOf?.img === e.img && headerOf.name === e.name) return;
+  headerOf = { img: e.img, name: e.name };
   const rows = headerRows(e.img, e.name);
   dom.header.replaceChildren(
     ...rows.map((r) => {
