@@ -13,8 +13,9 @@
  * - when the array arrives, the task that delivered it ends first; the window's sample is then
  *   gathered in pieces and its percentiles taken (`autoWindowAsync`);
  * - the views are drawn, then the panels updated (the header table, already shown, is kept).
- * No step copies or converts the array: it arrives as float32 and the views read it where it
- * is.
+ * Progress is shown a few times a second, not on every report (each change is a layout and
+ * paint of the page). No step copies or converts the array: it arrives as float32 and the
+ * views read it where it is.
  *
  * A 4-D image whose float32 copy would pass `wholeMax` bytes (512 MiB; `?wholeMax=N` in the
  * page URL overrides it) is read one volume at a time through
@@ -40,6 +41,8 @@ let pending = 0;
 /** Above this many bytes of float32, 4-D images are read one volume at a time. */
 const wholeMax = Number(new URLSearchParams(location.search).get('wholeMax') ?? 512 * 2 ** 20);
 const FRAMES_KEPT = 4;
+/** Least time (ms) between two progress updates on screen. */
+const PROGRESS_INTERVAL = 200;
 
 /**
  * Loads a drop: each group in turn, each shown as soon as its header is read. Drops made
@@ -81,9 +84,15 @@ async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string):
   state.entries.push(entry);
   renderList();
   // The loader reports compressed bytes consumed, while reading the header and again while
-  // decoding the voxels (gzip sources keep the callback).
+  // decoding the voxels (gzip sources keep the callback): on a big file, dozens of times a
+  // second. Each change of the label is a layout and paint of the page on the main thread,
+  // so it is shown at most every PROGRESS_INTERVAL ms.
   let phase = 'Reading';
+  let shownAt = Number.NEGATIVE_INFINITY;
   const onProgress = ({ loaded, total }: { loaded: number; total: number }): void => {
+    const now = performance.now();
+    if (now - shownAt < PROGRESS_INTERVAL) return;
+    shownAt = now;
     setProgress(`${prefix}${phase} ${name}`, total > 0 ? loaded / total : undefined);
   };
   try {
@@ -98,6 +107,7 @@ async function loadGroup(group: FileGroup, signal: AbortSignal, prefix: string):
     select(entry); // header first, while the voxels decode
     phase = 'Decoding';
     setProgress(`${prefix}${phase} ${name}`, undefined);
+    shownAt = Number.NEGATIVE_INFINITY;
     const voxels = img.shape.reduce((a, b) => a * b, 1);
     let vol: Volume;
     if (img.shape.length > 3 && img.shape[3] > 1 && voxels * 4 > wholeMax) {
