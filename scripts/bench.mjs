@@ -102,6 +102,10 @@ async function main() {
     const ra = await runRandomAccess(root, volumes.find((v) => v.name === 'fmri'), opts.quick ? 3 : 5);
     sections.push(ra.markdown);
     json.randomAccess = ra.json;
+    const { runParallelInflateNode } = await import('./bench/parallel-inflate-node.mjs');
+    const pin = await runParallelInflateNode(root, volumes.find((v) => v.name === 'fmri'), opts.quick ? 3 : 7);
+    sections.push(pin.markdown);
+    json.parallelInflateNode = pin.json;
     env.push(['load avg (1/5/15 min), Node section start → end', `${before} → ${load()}`]);
   }
   if (opts.only !== 'node') {
