@@ -27,7 +27,7 @@ import { BLOCK_STOP, NEED_INPUT, OK, OUTPUT_FULL, STREAM_END, TRUNCATED, YIELD, 
 import { crc32Combine } from './gzip-framing.js';
 
 /** Compressed bytes read at a time. */
-const READ = 1 << 20;
+const READ = 4 << 20;
 /** Input kept after a searched range so a header that starts at its end can be judged (a dynamic header is < 600 bytes). */
 const HEADER_SLACK = 1024;
 
