@@ -2,8 +2,8 @@
 // (Knespel & Brunst, HPDC 2023): a chunk that starts in the middle of a stream does not know
 // the 32 KiB of output before it, so
 // 1. `inflate_find_block` looks for a bit position where a block header could start (a
-//    non-final dynamic block whose three codes are valid, or a stored block whose LEN/NLEN
-//    agree), and the host starts there (`inflate_start_bits`);
+//    dynamic block whose three codes are valid, or a stored block whose LEN/NLEN agree), and
+//    the host starts there (`inflate_start_bits`);
 // 2. `inflate_markers` decodes block bodies into 16-bit symbols: a byte is its value, and a
 //    byte copied from the unknown window is a *marker*, 256 + its index in that window
 //    (0 = the byte 32 KiB before the chunk, 32767 = the byte just before it); matches copy
@@ -303,9 +303,9 @@ function resolveOne(src: usize, dst: usize, window: usize, i: usize): void {
 
 /**
  * Searches bit positions [fromBit, toBit) after `inPtr` for the first where a block could
- * start: a non-final dynamic block whose code-length, literal/length and distance codes are
- * all valid (as `inflate_raw` would accept them), or a non-final stored block with zero
- * padding and LEN = ~NLEN. Positions whose header would need bytes past `inEnd` are not
+ * start: a dynamic block whose code-length, literal/length and distance codes are all valid
+ * (as `inflate_raw` would accept them), or a stored block with zero padding and LEN = ~NLEN
+ * (final or not). Positions whose header would need bytes past `inEnd` are not
  * candidates. Uses the tables of the state block at `s` as scratch.
  * @returns the bit position, or -1
  */
@@ -316,11 +316,13 @@ export function inflate_find_block(s: usize, inPtr: usize, inEnd: usize, fromBit
   let p = fromBit;
   while (p < toBit && <usize>(p >> 3) + 8 <= avail) {
     const v = load<u64>(inPtr + <usize>(p >> 3)) >> <u64>(p & 7);
-    const h = <u32>v & 7;
+    const h = <u32>v & 6; // BTYPE (bits 1-2), BFINAL either way: the last chunk may hold only the final block
     if (h == 4) {
       if (dynamicAt(s, inPtr, avail, p, v)) return <i32>p;
-    } else if (h == 0) {
-      if (storedAt(inPtr, avail, p, v)) return <i32>p;
+    } else if (h == 0 && storedAt(inPtr, avail, p, v)) {
+      // A 1 just before a non-final stored header reads as a final one with the same LEN:
+      // take the non-final reading (a stream has one final block), found at the next bit.
+      if ((<u32>v & 1) == 0 || !((<u32>(v >> 1) & 7) == 0 && storedAt(inPtr, avail, p + 1, v >> 1))) return <i32>p;
     }
     p++;
   }

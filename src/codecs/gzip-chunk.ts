@@ -16,7 +16,7 @@
  *   bytes written backwards just before the byte part, so the chunk's output ends up in one
  *   piece without another buffer. A chunk larger than the estimate moves to a larger arena.
  * - The result says where decoding started and stopped (bit positions), whether the block
- *   there is a stored one (its LEN byte: two searches may find a stored block at different
+ *   there is a stored one (its LEN byte and BFINAL: two searches may find a stored block at different
  *   bits of its zero padding), the last 32 KiB of symbols, and later the bytes and CRC-32.
  */
 import { LimitError, WasmError, throwIfAborted } from '../errors.js';
@@ -45,23 +45,25 @@ export interface ChunkPlan {
   stop: number;
   /** Expected output bytes (sizes the arena; it grows when needed). */
   estimate: number;
+  /** The 32 KiB of output before `from`, when already known (a redo): no markers then. */
+  window?: Uint8Array;
 }
 
 /** What a decoded chunk reports (its bytes stay in the decoder until `finish`). */
 export interface ChunkResult {
   /** The bit where decoding started; null when the search found no block start. */
   start: number | null;
-  /** The LEN byte when the block at `start` is a stored one, else -1. */
+  /** When the block at `start` is a stored one: 2 × its LEN byte + its BFINAL bit, else -1. */
   startStored: number;
   /** The bit of the block header it stopped before, or 8 × the trailer's offset at the stream's end. */
   end: number;
-  /** The LEN byte when the block at `end` is a stored one, else -1. */
+  /** The same for the block at `end`. */
   endStored: number;
   /** The final block ended in this chunk. */
   streamEnd: boolean;
   /** Output bytes. */
   length: number;
-  /** Leading symbols decoded as 16-bit (markers possible). */
+  /** Leading symbols still holding markers (0 when the window came in time: `offerWindow`). */
   markers: number;
   /** The last min(length, 32768) symbols: a byte's value, or 256 + window index for a marker. */
   tail: Uint16Array;
@@ -91,6 +93,25 @@ export function keptArenas(): ChunkArenas {
   };
 }
 
+/** Symbols decoded with markers between two looks at the event loop (for an offered window). */
+const MARKER_YIELD = 1 << 20;
+
+/** Lets pending messages run (a macrotask, unlike `await`): an offered window may be among them. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof MessageChannel !== 'function') {
+      setTimeout(resolve, 0);
+      return;
+    }
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
 /** A failed start: the data there is not a deflate stream (a false block start). */
 class BadStart extends Error {}
 
@@ -116,9 +137,24 @@ export class ChunkDecoder {
   private byteCrc = 0;
   /** The read buffer, reused from read to read and chunk to chunk where the source fills one (`readInto`). */
   private spare: Uint8Array<ArrayBuffer> | null = null;
+  /** The window before the chunk, offered while it decodes, for the start it belongs to. */
+  private offered: { window: Uint8Array; start: number; stored: number } | null = null;
+  /** Symbols decoded before the byte phase (they end at the byte part's start once resolved). */
+  private prefix = 0;
+  /** Whether those symbols are resolved already (the window came during the decode). */
+  private prefixResolved = false;
 
   constructor(arenas: ChunkArenas) {
     this.arenas = arenas;
+  }
+
+  /**
+   * Gives the chunk being decoded the 32 KiB before it, as soon as the previous chunk knows
+   * them: at its next block boundary the chunk resolves what it has and goes on in bytes,
+   * if it started at `start` (or at the stored block `stored`, as in `ChunkResult.startStored`).
+   */
+  offerWindow(window: Uint8Array, start: number, stored: number): void {
+    this.offered = { window, start, stored };
   }
 
   /**
@@ -128,6 +164,7 @@ export class ChunkDecoder {
    */
   async decode(source: ByteSource, plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
     this.result = null;
+    this.offered = null;
     let from = plan.from;
     if (plan.known) {
       this.result = await this.attempt(source, plan, from, signal);
@@ -218,6 +255,10 @@ export class ChunkDecoder {
     };
     await feed();
     inf.startAtBit(start % 8);
+    const startStored = await storedLenByte(source, start, signal);
+    if (plan.window) this.offered = { window: plan.window, start, stored: startStored };
+    this.prefix = 0;
+    this.prefixResolved = false;
     const posBits = (): number => (fedEnd - inf.buffered) * 8 - inf.bitsHeld;
     const fail = (status: number, errorBack: number): never => {
       if (!plan.known) throw new BadStart();
@@ -233,9 +274,23 @@ export class ChunkDecoder {
 
     // ---- marker phase: block by block
     let inBlock = false;
+    let nextLook = MARKER_YIELD;
     while (!bytePhase) {
       throwIfAborted(signal);
+      if (!inBlock && n16 >= nextLook) {
+        nextLook = n16 + MARKER_YIELD;
+        await yieldToEvents();
+      }
       const final = fedEnd >= size;
+      const o = this.offered;
+      if (!inBlock && o && (o.start === start || (startStored >= 0 && o.stored === startStored))) {
+        // The window came: resolve what there is and go on in bytes.
+        this.offered = null;
+        this.resolveWith(o.window, n16);
+        this.prefixResolved = true;
+        bytePhase = true;
+        break;
+      }
       if (!inBlock) {
         inf.setStop(stopRel());
         const h = inf.readHeader(final);
@@ -296,15 +351,13 @@ export class ChunkDecoder {
       }
     }
     if (bytePhase) this.byteCrc = inf.crc;
+    this.prefix = n16;
 
     const end = streamEnd ? (fedEnd - inf.buffered) * 8 : posBits();
     const length = n16 + n8;
     const tail = this.tailOf(n16, n8);
-    const [startStored, endStored] = await Promise.all([
-      storedLenByte(source, start, signal),
-      streamEnd ? Promise.resolve(-1) : storedLenByte(source, end, signal),
-    ]);
-    return { start, startStored, end, endStored, streamEnd, length, markers: n16, tail };
+    const endStored = streamEnd ? -1 : await storedLenByte(source, end, signal);
+    return { start, startStored, end, endStored, streamEnd, length, markers: this.prefixResolved ? 0 : n16, tail };
   }
 
   /** The last min(n16 + n8, 32768) symbols. */
@@ -312,6 +365,7 @@ export class ChunkDecoder {
     const lay = this.lay!;
     const total = n16 + n8;
     const k = Math.min(total, WINDOW);
+    if (this.prefixResolved) return Uint16Array.from(lay.arena.u8(lay.b + n8 - k, k)); // all bytes, ending at b + n8
     const tail = new Uint16Array(k);
     const fromBytes = Math.min(n8, k);
     const bytes = lay.arena.u8(lay.b + n8 - fromBytes, fromBytes);
@@ -333,10 +387,10 @@ export class ChunkDecoder {
     const r = this.result;
     const lay = this.lay;
     if (!r || !lay || r.start === null) return { bytes: new Uint8Array(0), crc: 0 };
-    const n16 = r.markers;
+    const n16 = this.prefix;
     const n8 = r.length - n16;
     const x = lay.arena.exports;
-    if (n16 > 0) {
+    if (n16 > 0 && !this.prefixResolved) {
       const w = lay.arena.u8(lay.w, WINDOW);
       w.fill(0);
       if (window) w.set(window.subarray(Math.max(0, window.byteLength - WINDOW)), WINDOW - Math.min(WINDOW, window.byteLength));
@@ -346,6 +400,23 @@ export class ChunkDecoder {
     const prefixCrc = n16 > 0 ? x.crc32(0, ptr, n16) >>> 0 : 0;
     const crc = n8 > 0 ? crc32Combine(prefixCrc, this.byteCrc, n8) : prefixCrc;
     return { bytes: lay.arena.u8(ptr, r.length), crc };
+  }
+
+  /**
+   * Resolves the `n16` symbols decoded so far with `window` into the bytes just before the
+   * byte part, puts the window's end before them, and attaches the byte part after them.
+   */
+  private resolveWith(window: Uint8Array, n16: number): void {
+    const lay = this.lay!;
+    const w = lay.arena.u8(lay.w, WINDOW);
+    w.fill(0);
+    const have = Math.min(WINDOW, window.byteLength);
+    w.set(window.subarray(window.byteLength - have), WINDOW - have);
+    if (n16 > 0) this.inf!.resolve(lay.a, n16, lay.b - n16, lay.w);
+    this.prefix = n16;
+    if (n16 < WINDOW) lay.arena.u8(lay.b - WINDOW, WINDOW - n16).set(w.subarray(n16));
+    // A stream's first 32 KiB: there is no output before the window's start to reach.
+    this.inf!.attachAfterHistory(lay.b, lay.cap8, Math.min(WINDOW, have + n16));
   }
 
   /** Lays out a fresh arena for `cap16` symbols and `cap8` bytes (the inflater's state first). */
@@ -375,7 +446,9 @@ export class ChunkDecoder {
     const dst = arena.u8(0, arena.byteLength);
     const src = old.arena.u8(0, old.arena.byteLength);
     dst.set(src.subarray(old.a, old.a + n16 * 2), lay.a);
-    dst.set(src.subarray(old.b - WINDOW, old.b + n8), lay.b - WINDOW);
+    // The bytes before the byte part: the window lead, or all the symbols once resolved.
+    const lead = this.prefixResolved ? Math.max(WINDOW, n16) : WINDOW;
+    dst.set(src.subarray(old.b - lead, old.b + n8), lay.b - lead);
     const inByte = inf.windowFill;
     inf.moveTo(arena, lay.b, cap8);
     if (inByte !== n8) throw new WasmError('chunk decode lost track of its output', { code: 'BAD_ARGUMENT' });
@@ -384,14 +457,15 @@ export class ChunkDecoder {
 }
 
 /**
- * The LEN byte of a stored block whose 3-bit header starts at bit `p`, or -1 when the header
- * there is not a stored one (or the source ends).
+ * Which stored block a 3-bit header at bit `p` begins: 2 × its LEN byte + its BFINAL bit, or
+ * -1 when the header there is not a stored one (or the source ends). Every bit of a stored
+ * header's zero padding reads as the same block, so two searches compare this, not bits;
+ * BFINAL is part of it because a 1 just before the header would read as a final block.
  */
 async function storedLenByte(source: ByteSource, p: number, signal?: AbortSignal): Promise<number> {
   const at = Math.floor(p / 8);
   const b = await source.read(at, 2, { signal });
   if (b.byteLength < 1) return -1;
   const bits = (b[0]! | ((b[1] ?? 0) << 8)) >> (p - at * 8);
-  return (bits & 7) === 0 ? Math.floor((p + 10) / 8) : -1;
+  return (bits & 6) === 0 ? Math.floor((p + 10) / 8) * 2 + (bits & 1) : -1;
 }
-

@@ -10,7 +10,9 @@
  *    decoded again from that stop. The first chunk starts at the member's first block, so by
  *    induction every joined chunk starts at a true block start.
  * 2. Windows: the last 32 KiB of chunk c, resolved with chunk c's own window, is chunk
- *    c + 1's window (a 32 KiB pass per chunk, in order).
+ *    c + 1's window (a 32 KiB pass per chunk, in order). It is offered to chunk c + 1 as soon
+ *    as chunk c is joined: a chunk still decoding with markers then resolves what it has and
+ *    goes on in bytes (image data with zero backgrounds keeps markers alive for long).
  * 3. Finish: each runner resolves its markers with its window and computes its CRC-32 (in
  *    parallel); the CRCs combine (`crc32Combine`) into the member's, checked against the
  *    trailer with the total length.
@@ -37,6 +39,8 @@ export interface ChunkRunner {
   decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult>;
   /** Resolves the held chunk's markers with `window`; its CRC-32. */
   finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number }>;
+  /** Optional: the window before the chunk being decoded, for the start it belongs to (`ChunkDecoder.offerWindow`). */
+  offerWindow?(window: Uint8Array, start: number, stored: number): void;
 }
 
 /** A joined member: each runner's chunk length, in order. */
@@ -108,33 +112,39 @@ export async function inflateParallel(source: ByteSource, runners: readonly Chun
       estimate: Math.ceil(bytes * ratio * 1.25) + 65536,
     };
   });
-  const results = await Promise.all(runners.map((r, c) => r.decode(plans[c]!, signal)));
+  const pending = runners.map((r, c) => r.decode(plans[c]!, signal));
+  for (const p of pending) p.catch(() => {}); // those past the stream's end are never awaited
 
-  // 1. Join. A chunk that reaches the stream's end leaves nothing for the chunks after it
-  // (the final block started before their ranges).
+  // 1. Join, in order, and 2. chain the windows. A chunk that reaches the stream's end leaves
+  // nothing for the chunks after it (the final block started before their ranges). Each
+  // window is offered to the next chunk at once: if it is still decoding with markers, it
+  // resolves them and goes on in bytes.
+  const results: ChunkResult[] = [];
+  const windows: (Uint8Array | null)[] = [null];
   let used = k;
   let redone = 0;
-  for (let c = 1; c < k; c++) {
+  for (let c = 0; c < k; c++) {
     throwIfAborted(signal);
-    const prev = results[c - 1]!;
-    if (prev.streamEnd) {
-      used = c;
-      break;
-    }
-    if (!joins(prev, results[c]!)) {
-      const redo: ChunkPlan = { ...plans[c]!, from: prev.end, known: true, first: false, searchTo: prev.end };
-      results[c] = await runners[c]!.decode(redo, signal);
+    let r = await pending[c]!;
+    const prev = results[c - 1];
+    if (prev && !joins(prev, r)) {
+      const redo: ChunkPlan = { ...plans[c]!, from: prev.end, known: true, first: false, searchTo: prev.end, window: windows[c] ?? undefined };
+      r = await runners[c]!.decode(redo, signal);
       redone++;
     }
+    results.push(r);
+    if (r.streamEnd) {
+      used = c + 1;
+      break;
+    }
+    const w = nextWindow(windows[c]!, r);
+    windows.push(w);
+    runners[c + 1]?.offerWindow?.(w, r.end, r.endStored);
   }
   const last = results[used - 1]!;
   if (!last.streamEnd) {
     throw new DecompressionError('gzip: parallel inflate did not reach the end of the stream', { code: 'TRUNCATED', offset: size });
   }
-
-  // 2. Windows, in order.
-  const windows: (Uint8Array | null)[] = [null];
-  for (let c = 0; c < used - 1; c++) windows.push(nextWindow(windows[c]!, results[c]!));
 
   // 3. Finish in parallel; combine the CRCs.
   const done = await Promise.all(runners.slice(0, used).map((r, c) => r.finish(windows[c]!, signal)));
@@ -197,6 +207,10 @@ export class LocalChunkRunner implements ChunkRunner {
 
   decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
     return this.decoder.decode(this.source, plan, signal);
+  }
+
+  offerWindow(window: Uint8Array, start: number, stored: number): void {
+    this.decoder.offerWindow(window, start, stored);
   }
 
   async finish(window: Uint8Array | null): Promise<{ crc: number }> {

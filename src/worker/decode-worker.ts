@@ -151,6 +151,11 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
     spare = msg.buffer;
     return;
   }
+  if (msg.type === 'chunk-window') {
+    // For the chunk decoding now: not queued behind it.
+    chunks.offerWindow(msg.window, msg.start, msg.stored);
+    return;
+  }
   const answer = (id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): void => {
     chunkQueue = chunkQueue.then(() => answerNow(id, work));
   };

@@ -135,6 +135,10 @@ class WorkerChunkRunner implements ChunkRunner {
     return { buffer: m.buffer, length: m.length };
   }
 
+  offerWindow(window: Uint8Array, start: number, stored: number): void {
+    this.worker.post({ type: 'chunk-window', window, start, stored });
+  }
+
   /** Gives a buffer back to this worker for its next `take` (its pages are touched already). */
   giveBack(buffer: ArrayBuffer): void {
     this.worker.post({ type: 'chunk-spare', buffer }, [buffer]);

@@ -61,6 +61,7 @@ export type ToWorker =
   | { type: 'chunk-finish'; id: number; window: Uint8Array | null }
   | { type: 'chunk-take'; id: number }
   | { type: 'chunk-spare'; buffer: ArrayBuffer }
+  | { type: 'chunk-window'; window: Uint8Array; start: number; stored: number }
   | { type: 'chunk-put'; id: number; target: SharedArrayBuffer; offset: number }
   | { type: 'chunk-gather-begin'; id: number; total: number; into?: { buffer: ArrayBuffer; offset: number } }
   | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined } }

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureVolumes } from '../../scripts/bench/volumes.mjs';
 import { crc32, crc32Combine } from '../../src/codecs/gzip-framing';
-import { LocalChunkRunner, gunzipInChunks, inflateParallel } from '../../src/codecs/parallel-gunzip';
+import { LocalChunkRunner, gunzipInChunks, inflateParallel, memberFrame, nextWindow } from '../../src/codecs/parallel-gunzip';
 import { isNibabelError } from '../../src/errors';
 import { BufferSource } from '../../src/io/buffer-source';
 import { setWasmSource } from '../../src/wasm/load';
@@ -214,6 +214,63 @@ describe('fuzzed streams', () => {
       { seed: 4242, numRuns: 300 },
     );
   }, 120_000);
+});
+
+describe('a window offered while a chunk decodes', () => {
+  // The T1 volume: its zero background keeps markers alive through the whole second half.
+  let gz: Uint8Array;
+  let want: Buffer;
+  beforeAll(() => {
+    const t1 = ensureVolumes(root, () => {}).find((v) => v.name === 't1')!;
+    gz = new Uint8Array(readFileSync(t1.gz));
+    want = gunzipSync(gz);
+  });
+
+  async function halves(offer: (r: LocalChunkRunner, w: Uint8Array, first: { end: number; endStored: number }) => Promise<void>) {
+    setWasmSource(new URL('../../wasm/build/release.wasm', import.meta.url));
+    try {
+      const src = new BufferSource(gz);
+      const runners = [new LocalChunkRunner(src), new LocalChunkRunner(src)];
+      const frame = (await memberFrame(src))!;
+      const span = gz.length - 8 - frame.start;
+      const mid = frame.start + Math.floor(span / 2);
+      const estimate = Math.ceil(want.byteLength / 2 * 1.25);
+      const r0 = await runners[0]!.decode({ from: frame.start * 8, known: true, first: true, searchTo: mid * 8, stop: mid * 8, estimate });
+      const w = nextWindow(null, r0);
+      const p1 = runners[1]!.decode({ from: mid * 8, known: false, first: false, searchTo: gz.length * 8, stop: Number.POSITIVE_INFINITY, estimate });
+      await offer(runners[1]!, w, r0);
+      const r1 = await p1;
+      expect(r1.start).toBe(r0.end); // real zlib output: the search found the true start
+      await runners[0]!.finish(null);
+      await runners[1]!.finish(w);
+      expect(Buffer.concat([runners[0]!.bytes, runners[1]!.bytes]).equals(want)).toBe(true);
+      return r1;
+    } finally {
+      setWasmSource(new URL('../../wasm/build/debug.wasm', import.meta.url));
+    }
+  }
+
+  it('offered before the first block of the chunk: no markers at all, the same bytes', async () => {
+    const r1 = await halves(async (r, w, first) => r.offerWindow(w, first.end, first.endStored));
+    expect(r1.markers).toBe(0);
+  });
+
+  it('offered while it decodes with markers: the symbols so far are resolved then, the rest decoded in bytes', async () => {
+    let seen = -1;
+    const r1 = await halves(async (r, w, first) => {
+      // The chunk looks for messages every 2^20 symbols; this runs at its first look.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      r.offerWindow(w, first.end, first.endStored);
+      seen = 0;
+    });
+    expect(seen).toBe(0);
+    expect(r1.markers).toBe(0);
+  });
+
+  it('offered for another start: ignored (markers resolved at the end), the same bytes', async () => {
+    const r1 = await halves(async (r, w, first) => r.offerWindow(w, first.end + 1, -1));
+    expect(r1.markers).toBeGreaterThan(1_000_000);
+  });
 });
 
 describe('abort', () => {
