@@ -255,7 +255,7 @@ export class ChunkDecoder {
     };
     await feed();
     inf.startAtBit(start % 8);
-    const startStored = await storedLenByte(source, start, signal);
+    const startStored = await storedBlockKey(source, start, signal);
     if (plan.window) this.offered = { window: plan.window, start, stored: startStored };
     this.prefix = 0;
     this.prefixResolved = false;
@@ -356,7 +356,7 @@ export class ChunkDecoder {
     const end = streamEnd ? (fedEnd - inf.buffered) * 8 : posBits();
     const length = n16 + n8;
     const tail = this.tailOf(n16, n8);
-    const endStored = streamEnd ? -1 : await storedLenByte(source, end, signal);
+    const endStored = streamEnd ? -1 : await storedBlockKey(source, end, signal);
     return { start, startStored, end, endStored, streamEnd, length, markers: this.prefixResolved ? 0 : n16, tail };
   }
 
@@ -462,7 +462,7 @@ export class ChunkDecoder {
  * header's zero padding reads as the same block, so two searches compare this, not bits;
  * BFINAL is part of it because a 1 just before the header would read as a final block.
  */
-async function storedLenByte(source: ByteSource, p: number, signal?: AbortSignal): Promise<number> {
+async function storedBlockKey(source: ByteSource, p: number, signal?: AbortSignal): Promise<number> {
   const at = Math.floor(p / 8);
   const b = await source.read(at, 2, { signal });
   if (b.byteLength < 1) return -1;
