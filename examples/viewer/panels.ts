@@ -93,8 +93,8 @@ export function renderList(): void {
   );
 }
 
-/** The image and name the header table shows (it depends on nothing else). */
-let headerOf: { img: LoadedImage; name: string } | undefined;
+/** The image whose header the table shows (an image belongs to one entry, so its name too). */
+let headerOf: LoadedImage | undefined;
 
 function renderHeader(): void {
   const e = state.active;
@@ -104,8 +104,8 @@ function renderHeader(): void {
     return;
   }
   // Selecting the image whose header is shown (as when its voxels arrive) keeps the table.
-  if (headerOf?.img === e.img && headerOf.name === e.name) return;
-  headerOf = { img: e.img, name: e.name };
+  if (headerOf === e.img) return;
+  headerOf = e.img;
   const rows = headerRows(e.img, e.name);
   dom.header.replaceChildren(
     ...rows.map((r) => {
