@@ -3,12 +3,12 @@
  * (test/node/viewer-windowing.test.ts): choosing one from the values (percentiles of a
  * regular sample) and applying it (grey pixels).
  *
- * `autoWindow` is one synchronous call. The page uses `autoWindowAsync`, which gives exactly
- * the same window but cuts the work into main-thread tasks of a few milliseconds: on the
- * benchmark fMRI run (44 M values) the synchronous call takes ~30 ms, most of it reading
- * 100 000 values spread over 177 MB, and it used to run in the same task as the first
- * drawing (issue 11: no main-thread task over 50 ms). Both are built from the same two
- * steps, `gatherFinite` (the sample, in as many pieces as wanted) and `windowFromSample`.
+ * The page calls `autoWindowAsync` (at load and for the Auto button), which cuts the work into
+ * main-thread tasks of a few milliseconds (issue 11: no main-thread task over 50 ms): in one
+ * call, the window of the benchmark fMRI run (44 M values; a sample of 100 000 spread over
+ * 177 MB) takes ~30 ms. `autoWindow` is the same window in one synchronous call, which the
+ * tests hold `autoWindowAsync` to. Both are built from `sampleStride`, `gatherFinite` (the
+ * sample, in as many pieces as wanted) and `windowFromSample` (the percentiles).
  */
 import { yieldToMain } from './yield.js';
 
