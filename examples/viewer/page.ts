@@ -40,7 +40,7 @@ export const state: {
  * The element `sel` selects.
  * @throws {Error} when the page has none (index.html and this file disagree)
  */
-export function $<T extends Element>(sel: string): T {
+function $<T extends Element>(sel: string): T {
   const el = document.querySelector<T>(sel);
   if (!el) throw new Error(`missing element ${sel}`);
   return el;
