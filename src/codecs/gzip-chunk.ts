@@ -20,9 +20,10 @@
  *   bits of its zero padding), the last 32 KiB of symbols, and later the bytes and CRC-32.
  */
 import { LimitError, WasmError, throwIfAborted } from '../errors.js';
+import { Staging } from '../io/staged-read.js';
 import type { ByteSource } from '../io/types.js';
 import { RawInflater, WINDOW, ALIGN } from '../wasm/inflater.js';
-import { MAX_MEMORY_BYTES, WasmArena } from '../wasm/memory.js';
+import { KeptArena, MAX_MEMORY_BYTES, type WasmArena } from '../wasm/memory.js';
 import { BLOCK_STOP, NEED_INPUT, OK, OUTPUT_FULL, STREAM_END, TRUNCATED, YIELD, statusError } from '../wasm/status.js';
 import { crc32Combine } from './gzip-framing.js';
 
@@ -75,21 +76,13 @@ export interface ChunkResult {
  */
 export type ChunkArenas = (bytes: number, fresh?: boolean) => Promise<WasmArena>;
 
-/**
- * Arenas for one decoder: one kept and reused while it is large enough (its pages are touched
- * once, not per chunk: fresh memory is slow on some machines), a larger one replacing it.
- */
+/** Arenas for one decoder: a `KeptArena`, its pages touched once, not per chunk. */
 export function keptArenas(): ChunkArenas {
-  let kept: WasmArena | null = null;
+  const kept = new KeptArena();
   return async (bytes, fresh = false) => {
-    if (kept && !fresh && kept.byteLength - kept.base >= bytes) {
-      kept.release(kept.base);
-      return kept;
-    }
-    const made = await WasmArena.create(bytes);
-    if (!made) throw new LimitError(`no WebAssembly memory of ${bytes} bytes for a gzip chunk`, { code: 'ARRAY_TOO_LARGE', limit: MAX_MEMORY_BYTES, requested: bytes });
-    kept = made;
-    return made;
+    const arena = await kept.get(bytes, fresh);
+    if (!arena) throw new LimitError(`no WebAssembly memory of ${bytes} bytes for a gzip chunk`, { code: 'ARRAY_TOO_LARGE', limit: MAX_MEMORY_BYTES, requested: bytes });
+    return arena;
   };
 }
 
@@ -110,6 +103,11 @@ function yieldToEvents(): Promise<void> {
     };
     ch.port2.postMessage(null);
   });
+}
+
+/** Bytes of an arena for `cap16` symbols and `cap8` bytes: the inflater, the window scratch and lead, alignment. */
+function arenaBytes(cap16: number, cap8: number): number {
+  return RawInflater.overhead(READ) + cap16 * 2 + 2 * WINDOW + cap8 + 8 * ALIGN;
 }
 
 /** A failed start: the data there is not a deflate stream (a false block start). */
@@ -135,8 +133,8 @@ export class ChunkDecoder {
   private result: ChunkResult | null = null;
   /** Byte-phase CRC-32 and length (after the symbols). */
   private byteCrc = 0;
-  /** The read buffer, reused from read to read and chunk to chunk where the source fills one (`readInto`). */
-  private spare: Uint8Array<ArrayBuffer> | null = null;
+  /** Reads of the current source; its buffer passes from chunk to chunk (`Staging`'s `previous`). */
+  private staging: Staging | null = null;
   /** The window before the chunk, offered while it decodes, for the start it belongs to. */
   private offered: { window: Uint8Array; start: number; stored: number } | null = null;
   /** Symbols decoded before the byte phase (they end at the byte part's start once resolved). */
@@ -165,6 +163,7 @@ export class ChunkDecoder {
   async decode(source: ByteSource, plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
     this.result = null;
     this.offered = null;
+    this.staging = new Staging(source, this.staging ?? undefined);
     let from = plan.from;
     if (plan.known) {
       this.result = await this.attempt(source, plan, from, signal);
@@ -186,20 +185,6 @@ export class ChunkDecoder {
     }
   }
 
-  /** Reads compressed bytes, into the spare buffer where the source can (no fresh pages per read). */
-  private read(source: ByteSource, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
-    if (!source.readInto) return source.read(offset, length, { signal });
-    const spare = this.spare;
-    this.spare = null;
-    const view = spare && spare.buffer.byteLength >= length ? new Uint8Array(spare.buffer, 0, length) : new Uint8Array(length);
-    return source.readInto(offset, view, { signal });
-  }
-
-  /** Takes back a read's buffer once its bytes are copied into the arena. */
-  private giveBack(source: ByteSource, bytes: Uint8Array): void {
-    if (source.readInto) this.spare = bytes as Uint8Array<ArrayBuffer>;
-  }
-
   /** The first candidate block start in [from, to), or null. */
   private async search(source: ByteSource, from: number, to: number, signal?: AbortSignal): Promise<number | null> {
     const size = source.size!;
@@ -211,11 +196,11 @@ export class ChunkDecoder {
       const inf = new RawInflater(arena, READ);
       while (pos * 8 + bit < to && pos < size) {
         throwIfAborted(signal);
-        const bytes = await this.read(source, pos, Math.min(READ, size - pos), signal);
+        const bytes = await this.staging!.read(pos, Math.min(READ, size - pos), { signal });
         if (bytes.byteLength === 0) return null;
         inf.consume(inf.buffered);
         inf.feed(bytes);
-        this.giveBack(source, bytes);
+        this.staging!.release(bytes);
         const atEnd = pos + bytes.byteLength >= size;
         const limitBits = atEnd ? bytes.byteLength * 8 : (bytes.byteLength - HEADER_SLACK) * 8;
         const toRel = Math.min(to - pos * 8, limitBits);
@@ -246,10 +231,10 @@ export class ChunkDecoder {
     const feed = async (): Promise<boolean> => {
       if (fedEnd >= size) return false;
       const n = Math.min(inf.room, size - fedEnd, READ);
-      const bytes = await this.read(source, fedEnd, n, signal);
+      const bytes = await this.staging!.read(fedEnd, n, { signal });
       if (bytes.byteLength === 0) return false;
       inf.feed(bytes);
-      this.giveBack(source, bytes);
+      this.staging!.release(bytes);
       fedEnd += bytes.byteLength;
       return true;
     };
@@ -391,9 +376,7 @@ export class ChunkDecoder {
     const n8 = r.length - n16;
     const x = lay.arena.exports;
     if (n16 > 0 && !this.prefixResolved) {
-      const w = lay.arena.u8(lay.w, WINDOW);
-      w.fill(0);
-      if (window) w.set(window.subarray(Math.max(0, window.byteLength - WINDOW)), WINDOW - Math.min(WINDOW, window.byteLength));
+      this.loadWindow(window);
       this.inf!.resolve(lay.a, n16, lay.b - n16, lay.w);
     }
     const ptr = lay.b - n16;
@@ -408,10 +391,8 @@ export class ChunkDecoder {
    */
   private resolveWith(window: Uint8Array, n16: number): void {
     const lay = this.lay!;
+    const have = this.loadWindow(window);
     const w = lay.arena.u8(lay.w, WINDOW);
-    w.fill(0);
-    const have = Math.min(WINDOW, window.byteLength);
-    w.set(window.subarray(window.byteLength - have), WINDOW - have);
     if (n16 > 0) this.inf!.resolve(lay.a, n16, lay.b - n16, lay.w);
     this.prefix = n16;
     if (n16 < WINDOW) lay.arena.u8(lay.b - WINDOW, WINDOW - n16).set(w.subarray(n16));
@@ -419,9 +400,22 @@ export class ChunkDecoder {
     this.inf!.attachAfterHistory(lay.b, lay.cap8, Math.min(WINDOW, have + n16));
   }
 
+  /**
+   * Puts the last 32 KiB of `window` in the layout's window scratch, right-aligned after zeros
+   * when it is shorter (a stream's first 32 KiB), for `inflate_resolve`.
+   * @returns the window bytes there are (at most 32 KiB)
+   */
+  private loadWindow(window: Uint8Array | null): number {
+    const w = this.lay!.arena.u8(this.lay!.w, WINDOW);
+    const have = Math.min(WINDOW, window?.byteLength ?? 0);
+    w.fill(0, 0, WINDOW - have);
+    if (window) w.set(window.subarray(window.byteLength - have), WINDOW - have);
+    return have;
+  }
+
   /** Lays out a fresh arena for `cap16` symbols and `cap8` bytes (the inflater's state first). */
   private async layout(cap16: number, cap8: number): Promise<void> {
-    const need = RawInflater.overhead(READ) + cap16 * 2 + 2 * WINDOW + cap8 + 8 * ALIGN;
+    const need = arenaBytes(cap16, cap8);
     const arena = await this.arenas(need);
     // A kept arena larger than asked: all of it serves, so the chunk is less likely to grow.
     const spare = arena.free - (need - (cap16 * 2 + cap8));
@@ -440,8 +434,7 @@ export class ChunkDecoder {
   private async grow(n16: number, n8: number, cap16: number, cap8: number): Promise<void> {
     const old = this.lay!;
     const inf = this.inf!;
-    const need = RawInflater.overhead(READ) + cap16 * 2 + 2 * WINDOW + cap8 + 8 * ALIGN;
-    const arena = await this.arenas(need, true);
+    const arena = await this.arenas(arenaBytes(cap16, cap8), true);
     const lay = this.place(arena, cap16, cap8);
     const dst = arena.u8(0, arena.byteLength);
     const src = old.arena.u8(0, old.arena.byteLength);

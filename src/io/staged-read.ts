@@ -10,8 +10,17 @@ import type { ByteSource, ReadOptions } from './types.js';
 export class Staging {
   private spare: Uint8Array<ArrayBuffer> | null = null;
 
-  /** @param source what is read */
-  constructor(private readonly source: ByteSource) {}
+  /**
+   * @param source what is read
+   * @param previous a staging of an earlier source whose buffer this one takes over (a
+   *   decoder that reads one source after another keeps touching the same pages)
+   */
+  constructor(private readonly source: ByteSource, previous?: Staging) {
+    if (previous) {
+      this.spare = previous.spare;
+      previous.spare = null;
+    }
+  }
 
   /**
    * Reads `[offset, offset + length)`: into the staging buffer (taken until `release`) when

@@ -46,7 +46,7 @@ import { ArrayProxy } from '../proxy/array-proxy.js';
 import { readWhole } from '../proxy/whole-array.js';
 import { setArenaProvider } from '../wasm/array-decode.js';
 import { setWasmSource } from '../wasm/load.js';
-import { WasmArena } from '../wasm/memory.js';
+import { KeptArena } from '../wasm/memory.js';
 import type { DType } from '../dtypes.js';
 import { type FromWorker, type JobSpec, type Origin, type ToWorker, toWire } from './protocol.js';
 
@@ -64,19 +64,11 @@ const jobs = new Map<number, AbortController>();
  * pages are first touched once, not per decode (fresh memory costs ~2.6 ms per MB on some
  * machines). A larger array replaces it; it is dropped after `IDLE_MS` without a job.
  */
-let kept: WasmArena | null = null;
+const kept = new KeptArena();
 let idle: ReturnType<typeof setTimeout> | undefined;
 export const IDLE_MS = 10_000;
 
-setArenaProvider(async (bytes) => {
-  if (kept && kept.byteLength - kept.base >= bytes) {
-    kept.release(kept.base);
-    return kept;
-  }
-  kept = null; // let the GC have the smaller one before the larger one is made
-  kept = await WasmArena.create(bytes);
-  return kept;
-});
+setArenaProvider((bytes) => kept.get(bytes));
 
 function sourceOf(origin: Origin): ByteSource {
   switch (origin.kind) {
@@ -131,7 +123,7 @@ async function answerNow(id: number, work: (signal: AbortSignal) => Promise<[Fro
     scope.postMessage({ type: 'error', id, error: toWire(err) });
   } finally {
     jobs.delete(id);
-    if (jobs.size === 0) idle = setTimeout(() => (kept = null), IDLE_MS);
+    if (jobs.size === 0) idle = setTimeout(() => kept.drop(), IDLE_MS);
   }
 }
 
