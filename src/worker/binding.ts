@@ -8,8 +8,6 @@
  */
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { ArgumentError } from '../errors.js';
-import { BlobSource } from '../io/blob-source.js';
-import { BufferSource } from '../io/buffer-source.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
 import type { ArrayProxy } from '../proxy/array-proxy.js';
@@ -17,7 +15,7 @@ import { axisMap, viewOf } from '../proxy/oriented.js';
 import { setWholeDelegate } from '../proxy/whole-array.js';
 import { MIN_CHUNK_BYTES, inflateInPool } from './parallel-gunzip.js';
 import { type WorkerResult, WorkerPool, WorkerStartError } from './pool.js';
-import type { JobSpec, Origin } from './protocol.js';
+import { type JobSpec, type Origin, expectAnswer, originSource } from './protocol.js';
 
 let shared: WorkerPool | null = null;
 
@@ -58,7 +56,7 @@ export function workerBinding(source: ByteSource): WorkerBinding | undefined {
  * proxy's pool and wraps the transferred buffer as the array the main thread would have made.
  * @returns the array, or `null` to read on the main thread (no binding, a broken pool)
  */
-export async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal): Promise<NDArray | null> {
+async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, rawBytes: number, signal?: AbortSignal): Promise<NDArray | null> {
   const bound = bindings.get(proxy.source);
   if (!bound || !bound.pool.usable || rawBytes < bound.pool.minBytes) return null;
   const shape = proxy.fileShape;
@@ -74,13 +72,14 @@ export async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefi
   };
   let result: WorkerResult;
   try {
-    const compressed = bound.gzip ? parallelSource(bound.origin) : null;
+    // A URL is left to one worker: its chunks would each fetch their own ranges.
+    const compressed = bound.gzip && bound.origin.kind !== 'url' ? originSource(bound.origin) : null;
     if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= 2 * MIN_CHUNK_BYTES) {
       // Inflated in parallel chunks; the first chunk's worker decodes the array from them.
       const m = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
-      if (m.type !== 'done') throw new TypeError(`decode worker answered ${m.type}`);
-      const { ctor } = dtypeInfo(m.dtype);
-      result = { data: new ctor(m.buffer, 0, m.length), dtype: m.dtype };
+      const done = expectAnswer(m, 'done');
+      const { ctor } = dtypeInfo(done.dtype);
+      result = { data: new ctor(done.buffer, 0, done.length), dtype: done.dtype };
     } else {
       result = await bound.pool.run(bound.origin, bound.gzip, spec, dtype, { signal, onProgress: bound.onProgress });
     }
@@ -92,13 +91,6 @@ export async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefi
   const stored = new NDArray(result.data, shape, { strides, dtype: result.dtype });
   const ornt = proxy.orientation;
   return ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
-}
-
-/** The compressed bytes a parallel inflate can plan from, here (a File/Blob or bytes; not a URL). */
-function parallelSource(origin: Origin): ByteSource | null {
-  if (origin.kind === 'blob') return new BlobSource(origin.blob);
-  if (origin.kind === 'bytes') return new BufferSource(origin.bytes);
-  return null;
 }
 
 /**

@@ -33,14 +33,12 @@
  * `gunzip` decodes a whole stream here.
  */
 import { ChunkDecoder, keptArenas } from '../codecs/gzip-chunk.js';
+import { WasmError } from '../errors.js';
 import { collect } from '../codecs/gzip-ranges.js';
 import { gunzipFallback } from '../codecs/gzip.js';
 import { GzipSource } from '../codecs/gzip-source.js';
 import { PiecesSource } from '../io/pieces-source.js';
 import { ProgressSource } from '../io/progress-source.js';
-import { BlobSource } from '../io/blob-source.js';
-import { BufferSource } from '../io/buffer-source.js';
-import { HttpSource } from '../io/http-source.js';
 import type { ByteSource } from '../io/types.js';
 import { ArrayProxy } from '../proxy/array-proxy.js';
 import { readWhole } from '../proxy/whole-array.js';
@@ -48,7 +46,7 @@ import { setArenaProvider } from '../wasm/array-decode.js';
 import { setWasmSource } from '../wasm/load.js';
 import { KeptArena } from '../wasm/memory.js';
 import type { DType } from '../dtypes.js';
-import { type FromWorker, type JobSpec, type Origin, type ToWorker, toWire } from './protocol.js';
+import { type FromWorker, type JobSpec, type ToWorker, originSource, toWire } from './protocol.js';
 
 interface Scope {
   postMessage(msg: FromWorker, transfer?: Transferable[]): void;
@@ -70,14 +68,6 @@ export const IDLE_MS = 10_000;
 
 setArenaProvider((bytes) => kept.get(bytes));
 
-function sourceOf(origin: Origin): ByteSource {
-  switch (origin.kind) {
-    case 'blob': return new BlobSource(origin.blob);
-    case 'bytes': return new BufferSource(origin.bytes);
-    case 'url': return new HttpSource(origin.url);
-  }
-}
-
 /** Decodes the whole array of `spec` from `source`: the `done` answer, its buffer transferred. */
 async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: DType | undefined, signal: AbortSignal): Promise<[FromWorker, Transferable[]]> {
   const proxy = new ArrayProxy(source, spec);
@@ -94,7 +84,7 @@ async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: 
 
 function decode(msg: Extract<ToWorker, { type: 'decode' }>): void {
   void answerNow(msg.id, async (signal) => {
-    const raw = sourceOf(msg.origin);
+    const raw = originSource(msg.origin);
     const onProgress = (p: { loaded: number; total: number }): void =>
       scope.postMessage({ type: 'progress', id: msg.id, loaded: p.loaded, total: p.total });
     const source = msg.gzip ? new GzipSource(raw, { onProgress }) : raw;
@@ -156,7 +146,7 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
     case 'chunk':
       answer(id, async (signal) => {
         held = new Uint8Array(0);
-        const source = new ProgressSource(sourceOf(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
+        const source = new ProgressSource(originSource(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
         const result = await chunks.decode(source, msg.plan, signal);
         return [{ type: 'chunk-done', id, result }, []];
       });
@@ -178,8 +168,7 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
         } else {
           out = held.slice();
         }
-        const buffer = out.buffer as ArrayBuffer;
-        return [{ type: 'bytes', id, buffer, length: out.byteLength }, [buffer]];
+        return bytesAnswer(id, out);
       });
       return;
     case 'chunk-put':
@@ -207,9 +196,9 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
           const source = new PiecesSource([held, ...views.map((v, i) => v.subarray(0, lengths[i]))]);
           result = await wholeArray(id, source, msg.decode.spec, msg.decode.dtype, signal);
         } else {
-          const out = gathering && gathering.byteLength === msg.total ? gathering : new Uint8Array(msg.total);
-          if (out !== gathering) out.set(held, 0);
+          const out = gathering;
           gathering = null;
+          if (!out || out.byteLength !== msg.total) throw new WasmError('chunk-gather without its chunk-gather-begin', { code: 'BAD_ARGUMENT' });
           let pos = held.byteLength;
           views.forEach((v, i) => {
             out.set(v.subarray(0, msg.lengths[i]), pos);
@@ -224,8 +213,8 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
     case 'gunzip':
       answer(id, async (signal) => {
         held = new Uint8Array(0); // a whole stream replaces any chunk held
-        const source = new ProgressSource(sourceOf(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
-        const out = (await collect(source, 0, Number.POSITIVE_INFINITY, { signal }, null, msg.sizeHint)) ??
+        const source = new ProgressSource(originSource(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
+        const out = (await collect(source, 0, Number.POSITIVE_INFINITY, { signal }, null)) ??
           (await gunzipFallback(await source.read(0, source.size ?? 0, { signal }), { signal }));
         return bytesAnswer(id, out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice());
       });

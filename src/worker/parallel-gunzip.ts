@@ -24,11 +24,9 @@
 import type { ChunkPlan, ChunkResult } from '../codecs/gzip-chunk.js';
 import { type ChunkRunner, inflateParallel } from '../codecs/parallel-gunzip.js';
 import type { DType } from '../dtypes.js';
-import { ArgumentError, WasmError, abortError } from '../errors.js';
-import { BlobSource } from '../io/blob-source.js';
-import { BufferSource } from '../io/buffer-source.js';
+import { ArgumentError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
-import type { FromWorker, JobSpec, Origin, ToWorker } from './protocol.js';
+import { type FromWorker, type JobSpec, type Origin, expectAnswer, originSource } from './protocol.js';
 import type { Reservation, ReservedWorker } from './pool.js';
 
 /** Compressed bytes a chunk should have at least: below this, fewer workers are used. */
@@ -74,38 +72,6 @@ export function canShareMemory(): boolean {
 /** What to do with the joined output. */
 type Want = { kind: 'bytes'; shared?: boolean; into?: Uint8Array } | { kind: 'array'; spec: JobSpec; dtype: DType | undefined };
 
-/** Sends a request to a lent worker; abort cancels it there and rejects here at once. */
-function request(
-  w: ReservedWorker,
-  msg: ToWorker & { id: number },
-  opts: { signal?: AbortSignal; transfer?: Transferable[]; onProgress?: (p: { loaded: number; total: number }) => void } = {},
-): Promise<FromWorker> {
-  const { signal } = opts;
-  if (signal?.aborted) return Promise.reject(abortError(signal));
-  return new Promise<FromWorker>((resolve, reject) => {
-    const onAbort = (): void => {
-      w.cancel(msg.id);
-      reject(abortError(signal));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    w.call(msg, opts.transfer, opts.onProgress).then(
-      (m) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(m);
-      },
-      (e: unknown) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<FromWorker, { type: T }> {
-  if (m.type !== type) throw new WasmError(`decode worker answered ${m.type}, expected ${type}`, { code: 'BAD_ARGUMENT' });
-  return m as Extract<FromWorker, { type: T }>;
-}
-
 /** A chunk of the parallel algorithm, in a lent worker. */
 class WorkerChunkRunner implements ChunkRunner {
   constructor(
@@ -117,21 +83,21 @@ class WorkerChunkRunner implements ChunkRunner {
 
   async decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
     const from = Math.floor(plan.from / 8);
-    const m = await request(this.worker, { type: 'chunk', id: this.res.nextId(), origin: this.origin, plan }, {
+    const m = await this.worker.call({ type: 'chunk', id: this.res.nextId(), origin: this.origin, plan }, {
       signal,
       onProgress: (p) => this.progress(from, p),
     });
-    return expect(m, 'chunk-done').result;
+    return expectAnswer(m, 'chunk-done').result;
   }
 
   async finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number }> {
-    const m = await request(this.worker, { type: 'chunk-finish', id: this.res.nextId(), window }, { signal });
-    return { crc: expect(m, 'chunk-finished').crc };
+    const m = await this.worker.call({ type: 'chunk-finish', id: this.res.nextId(), window }, { signal });
+    return { crc: expectAnswer(m, 'chunk-finished').crc };
   }
 
   /** The finished chunk's bytes, transferred here (the buffer may be longer: a reused spare). */
   async take(signal?: AbortSignal): Promise<{ buffer: ArrayBuffer; length: number }> {
-    const m = expect(await request(this.worker, { type: 'chunk-take', id: this.res.nextId() }, { signal }), 'bytes');
+    const m = expectAnswer(await this.worker.call({ type: 'chunk-take', id: this.res.nextId() }, { signal }), 'bytes');
     return { buffer: m.buffer, length: m.length };
   }
 
@@ -148,15 +114,9 @@ class WorkerChunkRunner implements ChunkRunner {
 /** Starts the result in the first chunk's worker, in `into`'s buffer (transferred) when it fits. */
 function gatherBegin(w: ReservedWorker, id: number, total: number, into: Uint8Array | undefined, signal?: AbortSignal): Promise<FromWorker> {
   const fits = into && into.buffer instanceof ArrayBuffer && into.byteLength >= total;
-  if (!fits) return request(w, { type: 'chunk-gather-begin', id, total }, { signal });
+  if (!fits) return w.call({ type: 'chunk-gather-begin', id, total }, { signal });
   const buffer = into.buffer as ArrayBuffer;
-  return request(w, { type: 'chunk-gather-begin', id, total, into: { buffer, offset: into.byteOffset } }, { signal, transfer: [buffer] });
-}
-
-/** The ByteSource the main thread reads the frame from, and the worker's origin of the same bytes. */
-function sourceAndOrigin(input: Blob | Uint8Array): { source: ByteSource; origin: Origin } {
-  if (input instanceof Uint8Array) return { source: new BufferSource(input), origin: { kind: 'bytes', bytes: input } };
-  return { source: new BlobSource(input), origin: { kind: 'blob', blob: input } };
+  return w.call({ type: 'chunk-gather-begin', id, total, into: { buffer, offset: into.byteOffset } }, { signal, transfer: [buffer] });
 }
 
 /**
@@ -183,7 +143,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
     const lead = runners[0]!;
     const gather = async (pieces: { buffer: ArrayBuffer; length: number }[], owners: WorkerChunkRunner[], total: number): Promise<FromWorker> => {
       const buffers = pieces.map((p) => p.buffer);
-      const m = expect(await request(lead.worker, {
+      const m = expectAnswer(await lead.worker.call({
         type: 'chunk-gather',
         id: res.nextId(),
         total,
@@ -196,7 +156,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
     };
     if (!member) {
       // More than one member: one worker decodes the stream as a whole.
-      const m = expect(await request(lead.worker, { type: 'gunzip', id: res.nextId(), origin, sizeHint: 0 }, {
+      const m = expectAnswer(await lead.worker.call({ type: 'gunzip', id: res.nextId(), origin }, {
         signal,
         onProgress: (p) => progress(0, p),
       }), 'bytes');
@@ -211,7 +171,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
       const puts = runners.map((r, c) => {
         const at = offset;
         offset += member.lengths[c]!;
-        return member.lengths[c]! > 0 ? request(r.worker, { type: 'chunk-put', id: res.nextId(), target, offset: at }, { signal }) : null;
+        return member.lengths[c]! > 0 ? r.worker.call({ type: 'chunk-put', id: res.nextId(), target, offset: at }, { signal }) : null;
       });
       await Promise.all(puts);
       return { type: 'bytes', id: 0, buffer: target as unknown as ArrayBuffer, length: member.total };
@@ -233,10 +193,11 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
  * @throws {DecompressionError} corrupt data; `AbortError` on abort
  */
 export async function gunzipInPool(pool: ChunkPool, input: Blob | Uint8Array, opts: PoolGunzipOptions = {}): Promise<Uint8Array> {
-  const { source, origin } = sourceAndOrigin(input);
+  const origin: Origin = input instanceof Uint8Array ? { kind: 'bytes', bytes: input } : { kind: 'blob', blob: input };
+  const source = originSource(origin);
   if (opts.into !== undefined && !(opts.into instanceof Uint8Array)) {
     throw new ArgumentError('pool.gunzip option `into` takes a Uint8Array', { code: 'BAD_OUTPUT_BUFFER' });
   }
-  const m = expect(await inflateInPool(pool, source, origin, { kind: 'bytes', shared: opts.shared, into: opts.into }, opts), 'bytes');
+  const m = expectAnswer(await inflateInPool(pool, source, origin, { kind: 'bytes', shared: opts.shared, into: opts.into }, opts), 'bytes');
   return new Uint8Array(m.buffer, m.offset ?? 0, m.length);
 }

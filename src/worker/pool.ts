@@ -77,11 +77,14 @@ interface Pending {
 export interface ReservedWorker {
   /**
    * Sends a request (its `id` from `nextId()`).
+   * @param opts `transfer`; `onProgress` for the request's progress messages; `signal`:
+   *   an abort rejects at once with an `AbortError` and tells the worker to cancel
    * @returns its answer; an `error` answer rejects as the class it was thrown as
    */
-  call(msg: ToWorker & { id: number }, transfer?: Transferable[], onProgress?: (p: { loaded: number; total: number }) => void): Promise<FromWorker>;
-  /** Asks the worker to abort request `id` (it answers with an `AbortError`). */
-  cancel(id: number): void;
+  call(
+    msg: ToWorker & { id: number },
+    opts?: { transfer?: Transferable[]; onProgress?: (p: { loaded: number; total: number }) => void; signal?: AbortSignal },
+  ): Promise<FromWorker>;
   /** Sends a message that gets no answer. */
   post(msg: ToWorker, transfer?: Transferable[]): void;
 }
@@ -360,16 +363,37 @@ export class WorkerPool {
   #lend(slots: Slot[]): Reservation {
     let released = false;
     const workers = slots.map((slot): ReservedWorker => ({
-      call: (msg, transfer = [], onProgress) =>
+      call: (msg, { transfer = [], onProgress, signal } = {}) =>
         new Promise<FromWorker>((resolve, reject) => {
+          if (signal?.aborted) {
+            reject(abortError(signal));
+            return;
+          }
           if (released || !slot.lease || !slot.worker) {
             reject(new WorkerStartError('the reserved worker is gone'));
             return;
           }
-          slot.lease.set(msg.id, { resolve, reject, onProgress });
+          const lease = slot.lease;
+          const onAbort = (): void => {
+            lease.delete(msg.id);
+            slot.worker?.postMessage({ type: 'cancel', id: msg.id } satisfies ToWorker);
+            reject(abortError(signal));
+          };
+          signal?.addEventListener('abort', onAbort, { once: true });
+          const done = (): void => signal?.removeEventListener('abort', onAbort);
+          lease.set(msg.id, {
+            resolve: (m) => {
+              done();
+              resolve(m);
+            },
+            reject: (e) => {
+              done();
+              reject(e);
+            },
+            onProgress,
+          });
           slot.worker.postMessage(msg, transfer);
         }),
-      cancel: (id) => slot.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker),
       post: (msg, transfer = []) => slot.worker?.postMessage(msg, transfer),
     }));
     return {

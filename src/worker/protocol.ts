@@ -23,6 +23,10 @@ import {
   WasmError,
   abortError,
 } from '../errors.js';
+import { BlobSource } from '../io/blob-source.js';
+import { BufferSource } from '../io/buffer-source.js';
+import { HttpSource } from '../io/http-source.js';
+import type { ByteSource } from '../io/types.js';
 import type { Order } from '../proxy/fileslice.js';
 
 /** Where a worker finds the bytes: what `load` was given, cloned (a Blob's bytes are not copied). */
@@ -65,7 +69,7 @@ export type ToWorker =
   | { type: 'chunk-put'; id: number; target: SharedArrayBuffer; offset: number }
   | { type: 'chunk-gather-begin'; id: number; total: number; into?: { buffer: ArrayBuffer; offset: number } }
   | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined } }
-  | { type: 'gunzip'; id: number; origin: Origin; sizeHint: number };
+  | { type: 'gunzip'; id: number; origin: Origin };
 
 /** Worker → main. Every request ends with exactly one answer or `error`, cancelled or not. */
 export type FromWorker =
@@ -77,6 +81,24 @@ export type FromWorker =
   | { type: 'returned'; id: number; answer: FromWorker; pieces: ArrayBuffer[] }
   | { type: 'ok'; id: number }
   | { type: 'error'; id: number; error: WireError };
+
+/** The bytes of `origin` as a ByteSource (a Blob is read in place, a URL fetched with ranges). */
+export function originSource(origin: Origin): ByteSource {
+  switch (origin.kind) {
+    case 'blob': return new BlobSource(origin.blob);
+    case 'bytes': return new BufferSource(origin.bytes);
+    case 'url': return new HttpSource(origin.url);
+  }
+}
+
+/**
+ * A worker's answer, checked to be of `type`.
+ * @throws {WasmError} for another type (a protocol bug, not bad input)
+ */
+export function expectAnswer<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<FromWorker, { type: T }> {
+  if (m.type !== type) throw new WasmError(`decode worker answered ${m.type}, expected ${type}`, { code: 'BAD_ARGUMENT' });
+  return m as Extract<FromWorker, { type: T }>;
+}
 
 /** An error as a cloneable record. */
 export interface WireError {
