@@ -23,11 +23,10 @@
  */
 import { DecompressionError, type HeaderWarning, throwIfAborted } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
+import { WINDOW } from '../wasm/inflater.js';
 import { type ChunkPlan, type ChunkResult, ChunkDecoder, keptArenas } from './gzip-chunk.js';
 import { checkTrailer, crc32Combine, parseGzipHeader, scanAfterMember, trailingDataWarning } from './gzip-framing.js';
 
-/** Deflate's window. */
-const WINDOW = 32768;
 /** The most output per compressed byte the chunk estimates assume (deflate allows 1032). */
 const MAX_RATIO = 16;
 /** Bytes read to parse the member header (a longer header is left to the sequential path). */
