@@ -175,6 +175,23 @@ export function buildFixed(s: usize): void {
   store<u32>(s, T_FIXED, S_TABLES);
 }
 
+/**
+ * The entry for the code at the bottom of `bits` in `table` (main-table index bits `tb`), for
+ * the one-symbol-at-a-time paths. A subtable's entry comes back with the main-table bits
+ * counted in: its low byte is every bit the symbol takes and bits 8-11 the codeword bits
+ * before its extra bits (at most 15), so `e & 0xff` and `extraBits(bits, e)` hold at both levels.
+ */
+// @ts-ignore: decorator
+@inline
+export function lookup(table: usize, bits: u64, tb: u32): u32 {
+  let e = load<u32>(table + (<usize>(<u32>bits & ((<u32>1 << tb) - 1)) << 2));
+  if (e & SUB) {
+    e = load<u32>(table + (<usize>((e >> 16) + (<u32>(bits >> tb) & ((1 << ((e >> 8) & 0xf)) - 1))) << 2));
+    e += (tb << 8) | tb;
+  }
+  return e;
+}
+
 // Hot: once per length and distance in the fast loop.
 // @ts-ignore: decorator
 @inline

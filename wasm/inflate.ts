@@ -44,7 +44,7 @@ import {
 export { crc32 } from './crc32';
 
 import {
-  CL_ORDER, K_DIST, K_LIT, K_PRE, build, buildFixed, extraBits, symbolStart,
+  CL_ORDER, K_DIST, K_LIT, K_PRE, build, buildFixed, extraBits, lookup, symbolStart,
 } from './huffman';
 import {
   DIST_MASK, DIST_TABLE, DIST_TB, EOB, EXC, LENS, LIT_MASK, LIT_TABLE, LIT_TB, M_DONE, M_HEADER, M_HUFF, M_STORED,
@@ -350,15 +350,9 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
           inp++;
           bl += 8;
         }
-        let e = load<u32>(lit + (<usize>(<u32>bitbuf & LIT_MASK) << 2));
-        let need = e & 0xff;
-        let used: u32 = 0;
+        const e = lookup(lit, bitbuf, LIT_TB);
+        const need = e & 0xff;
         let rewind = false;
-        if (e & SUB) {
-          used = LIT_TB;
-          e = load<u32>(lit + (<usize>((e >> 16) + (<u32>(bitbuf >> LIT_TB) & ((1 << ((e >> 8) & 0xf)) - 1))) << 2));
-          need = LIT_TB + (e & 0xff);
-        }
         if (need > bl) {
           status = NEED_INPUT;
         } else if (<i32>e < 0) {
@@ -381,23 +375,17 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
             errPos = symbolStart(ckIn, ckBl);
           }
         } else {
-          const len = (e >> 16) + extraBits(bitbuf >> used, e);
+          const len = (e >> 16) + extraBits(bitbuf, e);
           const rest = bitbuf >> need;
-          let d = load<u32>(dtab + (<usize>(<u32>rest & DIST_MASK) << 2));
-          let dneed = d & 0xff;
-          let dused: u32 = 0;
-          if (d & SUB) {
-            dused = DIST_TB;
-            d = load<u32>(dtab + (<usize>((d >> 16) + (<u32>(rest >> DIST_TB) & ((1 << ((d >> 8) & 0xf)) - 1))) << 2));
-            dneed = DIST_TB + (d & 0xff);
-          }
+          const d = lookup(dtab, rest, DIST_TB);
+          const dneed = d & 0xff;
           if (need + dneed > bl) {
             status = NEED_INPUT;
           } else if (d & EXC) {
             status = BAD_DIST_SYMBOL;
             errPos = symbolStart(ckIn, ckBl);
           } else {
-            const dist = (d >> 16) + extraBits(rest >> dused, d);
+            const dist = (d >> 16) + extraBits(rest, d);
             if (<usize>dist > out - hist) {
               status = DISTANCE_TOO_FAR;
               errPos = symbolStart(ckIn, ckBl);
