@@ -309,7 +309,9 @@ export function inflate_find_block(s: usize, inPtr: usize, inEnd: usize, fromBit
       if (dynamicAt(s, inPtr, avail, p, v)) return <i32>p;
     } else if (h == 0 && storedAt(inPtr, avail, p, v)) {
       // A 1 just before a non-final stored header reads as a final one with the same LEN:
-      // take the non-final reading (a stream has one final block), found at the next bit.
+      // take the non-final reading (a stream has one final block), found at the next bit. A
+      // true final stored block is then found a bit late and non-final: its chunk's join
+      // sees BFINAL differ and decodes it again from the previous chunk's stop.
       if ((<u32>v & 1) == 0 || !((<u32>(v >> 1) & 7) == 0 && storedAt(inPtr, avail, p + 1, v >> 1))) return <i32>p;
     }
     p++;
