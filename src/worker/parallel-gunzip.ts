@@ -198,6 +198,12 @@ export async function gunzipInPool(pool: ChunkPool, input: Blob | Uint8Array, op
   if (opts.into !== undefined && !(opts.into instanceof Uint8Array)) {
     throw new ArgumentError('pool.gunzip option `into` takes a Uint8Array', { code: 'BAD_OUTPUT_BUFFER' });
   }
+  if (opts.workers !== undefined && !(Number.isSafeInteger(opts.workers) && opts.workers >= 1)) {
+    throw new ArgumentError(`pool.gunzip option \`workers\` takes a whole number of at least 1, got ${opts.workers}`, { code: 'BAD_WORKER_OPTION' });
+  }
+  if (opts.minChunkBytes !== undefined && !(opts.minChunkBytes >= 0)) {
+    throw new ArgumentError(`pool.gunzip option \`minChunkBytes\` takes a number of bytes ≥ 0, got ${opts.minChunkBytes}`, { code: 'BAD_WORKER_OPTION' });
+  }
   const m = expectAnswer(await inflateInPool(pool, source, origin, { kind: 'bytes', shared: opts.shared, into: opts.into }, opts), 'bytes');
   return new Uint8Array(m.buffer, m.offset ?? 0, m.length);
 }

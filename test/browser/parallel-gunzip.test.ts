@@ -66,6 +66,11 @@ describe('WorkerPool.gunzip', () => {
     expect(same(got, data)).toBe(true);
     expect(small.byteLength).toBe(10);
     await expect(pool.gunzip(gz, { into: [] as unknown as Uint8Array })).rejects.toMatchObject({ code: 'BAD_OUTPUT_BUFFER' });
+    // A worker count that is not a whole number is refused at once (NaN once waited forever for workers).
+    for (const workers of [0, 1.5, Number.NaN]) {
+      await expect(pool.gunzip(gz, { workers })).rejects.toMatchObject({ name: 'ArgumentError', code: 'BAD_WORKER_OPTION' });
+    }
+    await expect(pool.gunzip(gz, { minChunkBytes: -1 })).rejects.toMatchObject({ code: 'BAD_WORKER_OPTION' });
   });
 
   it('bytes as input, every level', async () => {
