@@ -228,7 +228,7 @@ async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions, mat
     ...(mat ? { mat: await decompressed(mat, opts) } : {}),
   };
   const origin = pool && originOf((img ?? hdr).source);
-  if (pool && origin) bindWorker(sources.image, { pool, origin, gzip: sources.image instanceof GzipSource, onProgress: opts.onProgress });
+  if (pool && origin) bindWorker(sources.image, { pool, origin, gzip: sources.image instanceof GzipSource ? sources.image : null, onProgress: opts.onProgress });
   const image = (await asNamed(pick, hdr.name, single, () => pick.K.fromSources(sources, { signal: opts.signal }))) as LoadedImage;
   image.warnings.push(...serverWarnings(hdr, img, mat));
   return image;

@@ -24,7 +24,7 @@ import { Staging } from '../io/staged-read.js';
 import type { ArenaRegion, ByteSource, HeldRegion, ReadOptions, RegionReader } from '../io/types.js';
 import { collect, inflateIntoArena, intoArenaNeeds } from './gzip-ranges.js';
 import type { InflaterOptions } from './gzip-stream.js';
-import { SeekIndex } from './seek-index.js';
+import { SeekIndex, type SeekPoint } from './seek-index.js';
 import { asTrap, gunzipFallback } from './gzip.js';
 
 /** DEFLATE expands at most ~1032:1 (a 258-byte match costs at least 2 bits; libdeflate). */
@@ -47,6 +47,17 @@ export interface GzipSourceOptions {
   onProgress?: (p: { loaded: number; total: number }) => void;
   /** Non-fatal findings ('TRAILING_DATA'), each reported once. */
   onWarning?: (w: HeaderWarning) => void;
+}
+
+/**
+ * What a decode of the same stream elsewhere learnt (a decode worker's own GzipSource over
+ * the same file): its seek points, the uncompressed size once it reached the end, and its
+ * warnings. `GzipSource.learnt()` gives it; `learn` takes it in.
+ */
+export interface GzipLearnt {
+  points: SeekPoint[];
+  size: number | undefined;
+  warnings: HeaderWarning[];
 }
 
 /** The uncompressed bytes of a gzip stream as a ByteSource (see the file comment). */
@@ -110,6 +121,24 @@ export class GzipSource implements ByteSource, RegionReader {
   private ended = (size: number): void => {
     this.knownSize = size;
   };
+
+  /** What the decodes of this source have learnt, for another copy of it (`learn`). */
+  learnt(): GzipLearnt {
+    return { points: this.index.gridPoints(), size: this.knownSize, warnings: [...this.warnings] };
+  }
+
+  /**
+   * Takes in what a decode of the same stream elsewhere learnt: a worker's pass over the file
+   * leaves its seek points here, so later reads of slices on this thread resume from them.
+   * A size that disagrees with the one known here is ignored (it cannot be the same stream).
+   * @param k from `learnt()` of the other copy
+   */
+  learn(k: GzipLearnt): void {
+    if (k.size !== undefined && this.knownSize !== undefined && k.size !== this.knownSize) return;
+    if (k.size !== undefined) this.knownSize = k.size;
+    for (const p of k.points) if (this.index.wants(p.out)) this.index.add(p);
+    for (const w of k.warnings) this.warn(w);
+  }
 
   /**
    * Keeps decoded bytes a caller already has, so the next reads of that range are copies, not

@@ -139,6 +139,15 @@ export class SeekIndex {
   }
 
   /**
+   * The grid points held, in stream order: what another copy of this index (a decode
+   * worker's) hands back with its result, for `add` here.
+   * @returns the points (shared, not copied)
+   */
+  gridPoints(): SeekPoint[] {
+    return [...this.grid.values()].sort((a, b) => a.out - b.out);
+  }
+
+  /**
    * Remembers where a read stopped (at most two such points, newest first).
    * @param p the point
    */

@@ -4,8 +4,10 @@
  * source can be read again by a worker, and `readWholeInWorker` — registered with
  * proxy/whole-array.ts — runs that proxy's whole-array reads in the pool (in parallel chunks
  * for a large `.nii.gz` in a pool of two or more: worker/parallel-gunzip.ts) and wraps the
- * transferred buffer as the array the main thread would have made.
+ * transferred buffer as the array the main thread would have made, leaving the seek points
+ * of a one-worker gzip pass with the image's GzipSource.
  */
+import type { GzipSource } from '../codecs/gzip-source.js';
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { ArgumentError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
@@ -32,7 +34,8 @@ export function defaultWorkerPool(): WorkerPool {
 export interface WorkerBinding {
   pool: WorkerPool;
   origin: Origin;
-  gzip: boolean;
+  /** The image's GzipSource when the file is gzipped (a worker's pass leaves it its seek points). */
+  gzip: GzipSource | null;
   onProgress?: (p: { loaded: number; total: number }) => void;
 }
 
@@ -73,7 +76,7 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
   let result: WorkerResult;
   try {
     // A URL is left to one worker: its chunks would each fetch their own ranges.
-    const compressed = bound.gzip && bound.origin.kind !== 'url' ? originSource(bound.origin) : null;
+    const compressed = bound.gzip !== null && bound.origin.kind !== 'url' ? originSource(bound.origin) : null;
     if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= 2 * MIN_CHUNK_BYTES) {
       // Inflated in parallel chunks; the first chunk's worker decodes the array from them.
       const m = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
@@ -81,12 +84,15 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
       const { ctor } = dtypeInfo(done.dtype);
       result = { data: new ctor(done.buffer, 0, done.length), dtype: done.dtype };
     } else {
-      result = await bound.pool.run(bound.origin, bound.gzip, spec, dtype, { signal, onProgress: bound.onProgress });
+      result = await bound.pool.run(bound.origin, bound.gzip !== null, spec, dtype, { signal, onProgress: bound.onProgress });
     }
   } catch (err) {
     if (err instanceof WorkerStartError) return null;
     throw err;
   }
+  // The worker's pass leaves its seek points (and the size, and its warnings) with the
+  // image's own GzipSource, as a pass on this thread would have.
+  if (result.learnt) bound.gzip?.learn(result.learnt);
   const strides = proxy.order === 'C' ? cStrides(shape) : fortranStrides(shape);
   const stored = new NDArray(result.data, shape, { strides, dtype: result.dtype });
   const ornt = proxy.orientation;

@@ -21,6 +21,10 @@
  *   the copy-out; that is not built (the module imports an unshared memory, and results on a
  *   SharedArrayBuffer would be refused by Blob, crypto.subtle and TextDecoder: DESIGN.md).
  *
+ * A gzip job's answer also carries what its GzipSource learnt (`learnt`): the seek points
+ * of the pass, the stream's size and its warnings, for the image's GzipSource on the main
+ * thread. A parallel gunzip (below) leaves no seek points: its chunks are decoded apart.
+ *
  * Every job answers with exactly one `done` or `error`; `cancel` aborts the job's signal, so
  * a cancelled job ends at its next abort check and the worker takes the next one.
  *
@@ -79,7 +83,19 @@ async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: 
     data.buffer instanceof ArrayBuffer;
   const out = owned ? data : data.slice();
   const buffer = out.buffer as ArrayBuffer;
-  return [{ type: 'done', id, buffer, dtype: array.dtype, length: out.length }, [buffer]];
+  const answer: FromWorker = { type: 'done', id, buffer, dtype: array.dtype, length: out.length };
+  const transfer: Transferable[] = [buffer];
+  if (source instanceof GzipSource) {
+    // The pass's seek points go back to the image's own GzipSource (each point's state and
+    // window own their buffers: moved, not copied), so slices read there later resume near
+    // where they start instead of inflating from the start of the stream.
+    answer.learnt = source.learnt();
+    for (const p of answer.learnt.points) {
+      if (p.state) transfer.push(p.state.buffer as ArrayBuffer);
+      if (p.window) transfer.push(p.window.buffer as ArrayBuffer);
+    }
+  }
+  return [answer, transfer];
 }
 
 function decode(msg: Extract<ToWorker, { type: 'decode' }>): void {

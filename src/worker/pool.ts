@@ -7,7 +7,8 @@
  * also backs `pool.gunzip(file)`.
  *
  * - Reads of slices stay on the main thread (they are small, and there they share the
- *   source's caches and gzip seek index).
+ *   source's caches and gzip seek index). A worker's pass over a `.nii.gz` hands its seek
+ *   points back to that index (worker/binding.ts), so it serves slices after `uncache()`.
  * - The result comes back as a transferred ArrayBuffer (decode-worker.ts says where the one
  *   copy happens). On the main thread the cached array is that plain ArrayBuffer, not
  *   WebAssembly memory: it still counts against the `arrayCache` byte budget, and
@@ -24,6 +25,7 @@
  * `UnsupportedError` with code `WORKER_UNAVAILABLE` (Node scripts have no page to keep
  * responsive; use node:worker_threads around nibweb if needed).
  */
+import type { GzipLearnt } from '../codecs/gzip-source.js';
 import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
 import { UnsupportedError, abortError } from '../errors.js';
 import { WASM_MIN_BYTES } from '../proxy/whole-array.js';
@@ -46,6 +48,8 @@ export interface WorkerPoolOptions {
 export interface WorkerResult {
   data: TypedArray;
   dtype: DType;
+  /** For a gzip stream: what the worker's pass learnt (seek points, size, warnings). */
+  learnt?: GzipLearnt;
 }
 
 interface Job {
@@ -324,7 +328,7 @@ export class WorkerPool {
     slot.job = null;
     if (msg.type === 'done') {
       const { ctor } = dtypeInfo(msg.dtype);
-      this.#settle(job, { data: new ctor(msg.buffer, 0, msg.length), dtype: msg.dtype }, null);
+      this.#settle(job, { data: new ctor(msg.buffer, 0, msg.length), dtype: msg.dtype, learnt: msg.learnt }, null);
     } else if (msg.type === 'error') {
       this.#settle(job, null, fromWire(msg.error));
     }

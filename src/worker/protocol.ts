@@ -4,11 +4,14 @@
  *
  * A job names where the bytes are (`Origin`: a Blob, bytes, a URL — never a ByteSource,
  * which cannot be cloned), whether they are gzipped, the proxy's frozen spec and the dtype
- * asked for. The answer is the decoded array's ArrayBuffer, transferred. Errors travel as
+ * asked for. The answer is the decoded array's ArrayBuffer, transferred, and for a gzip stream
+ * what the worker's pass learnt (seek points, size, warnings: their buffers transferred too),
+ * for the main thread's GzipSource. Errors travel as
  * plain records and are rebuilt as the same classes of src/errors.ts with their `code`
  * (structured clone keeps neither an error's class nor its own fields).
  */
 import type { ChunkPlan, ChunkResult } from '../codecs/gzip-chunk.js';
+import type { GzipLearnt } from '../codecs/gzip-source.js';
 import type { DType } from '../dtypes.js';
 import {
   ArgumentError,
@@ -74,7 +77,7 @@ export type ToWorker =
 /** Worker → main. Every request ends with exactly one answer or `error`, cancelled or not. */
 export type FromWorker =
   | { type: 'progress'; id: number; loaded: number; total: number }
-  | { type: 'done'; id: number; buffer: ArrayBuffer; dtype: DType; length: number }
+  | { type: 'done'; id: number; buffer: ArrayBuffer; dtype: DType; length: number; learnt?: GzipLearnt }
   | { type: 'chunk-done'; id: number; result: ChunkResult }
   | { type: 'chunk-finished'; id: number; crc: number }
   | { type: 'bytes'; id: number; buffer: ArrayBuffer; length: number; offset?: number }

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DecompressionError,
+  GzipSource,
   ImageDataError,
   UnsupportedError,
   asArray,
@@ -95,6 +96,25 @@ describe('load(file, { worker })', () => {
     expect(sl.shape).toEqual([64, 64]);
     const f = await img.getFdata({ dtype: 'float32' });
     expect((f.data as Float32Array)[20 * 64 * 64 + 5]).toBe((sl.data as Float64Array)[5]);
+  });
+
+  it('the worker\'s pass leaves its seek points with the image: slices after uncache() resume from them', async () => {
+    const big = [64, 64, 40, 6]; // 1.9 MiB of int16: one seek point a MiB
+    const values = phantomInt16(big, 11);
+    const bytes = makeNiftiGz(values, big);
+    const img = await load(file(bytes, 'run.nii.gz'), { worker: pool });
+    const src = img.dataobj.source as GzipSource;
+    expect(src).toBeInstanceOf(GzipSource);
+    expect([src.index.size, src.size]).toEqual([0, undefined]);
+    await img.getFdata({ dtype: 'float32' });
+    img.uncache();
+    const raw = values.length * 2 + 352;
+    expect(src.size).toBe(raw);
+    expect(src.index.size).toBe(Math.floor((raw - 1) / (1 << 20)));
+    expect(src.index.nearest(raw - 1).out).toBe(1 << 20);
+    const sl = await img.dataobj.get([null, null, 39, 5]);
+    const at = 5 * 64 * 64 * 40 + 39 * 64 * 64;
+    expect(equalArrays(sl.data, values.subarray(at, at + 64 * 64))).toBe(true);
   });
 
   it('a reoriented proxy image stays a proxy and reads reoriented through the worker', async () => {

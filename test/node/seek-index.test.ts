@@ -5,7 +5,7 @@
 // Oracle: the written array itself.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BufferSource, NDArray, Nifti1Image, load } from '../../src/index';
+import { BufferSource, GzipSource, NDArray, Nifti1Image, load } from '../../src/index';
 import { RecordingSource } from '../shared/recording-source';
 
 // 48×40×30×12 int16, a pattern plus 6 bits of noise (~2.5× compressible): 1.4 MB per volume, 16.6 MB in all.
@@ -69,6 +69,56 @@ describe('the seek index through the image', () => {
     // About one 1 MiB span of the file, in whole 64 KiB blocks of the block cache.
     const perMiB = GZ.length / (N * 2 / 2 ** 20);
     expect(rec.bytesRead - bytes).toBeLessThanOrEqual(Math.ceil((1.2 * perMiB) / 65536 + 1) * 65536);
+  });
+});
+
+describe('a pass made elsewhere (a decode worker\'s copy of the stream)', () => {
+  it('learn(): its seek points, size and warnings serve this source\'s slices', async () => {
+    // The worker's side: its own GzipSource over the same bytes, one whole pass.
+    const { img: there } = await open();
+    await there.getFdata({ dtype: 'float32' });
+    const src = there.dataobj.source as GzipSource;
+    expect(src).toBeInstanceOf(GzipSource);
+    const learnt = src.learnt();
+    expect(learnt.points.length).toBe(Math.floor((N * 2 + 352 - 1) / (1 << 20)));
+    expect(learnt.points.map((p) => p.out)).toEqual(learnt.points.map((_, i) => (i + 1) << 20));
+    expect(learnt.size).toBe(N * 2 + 352);
+
+    // Through structured clone, as the worker's answer comes.
+    const { rec, img } = await open();
+    const here = img.dataobj.source as GzipSource;
+    expect(here.size).toBeUndefined();
+    here.learn(structuredClone(learnt));
+    expect(here.index.size).toBe(learnt.points.length);
+    expect(here.size).toBe(N * 2 + 352);
+    const perMiB = GZ.length / (N * 2 / 2 ** 20);
+    const [reads, bytes] = [rec.count, rec.bytesRead];
+    const got = await img.dataobj.get([null, null, 29, 11]);
+    expect(Array.from(got.data as Int16Array)).toEqual(Array.from(volume(11).subarray(29 * 1920, 30 * 1920)));
+    expect(rec.count - reads).toBe(1);
+    expect(rec.bytesRead - bytes).toBeLessThanOrEqual(Math.ceil((1.2 * perMiB) / 65536 + 1) * 65536);
+  });
+
+  it('learn(): a size that disagrees is ignored; warnings are heard once', async () => {
+    const warned: string[] = [];
+    const tail = new Uint8Array(GZ.length + 5);
+    tail.set(GZ);
+    tail.set([1, 2, 3, 4, 5], GZ.length);
+    const there = new GzipSource(new BufferSource(tail));
+    await there.read(N * 2, 1000); // to the end of the stream
+    const learnt = there.learnt();
+    expect(learnt.warnings.map((w) => w.code)).toEqual(['TRAILING_DATA']);
+    const here = new GzipSource(new BufferSource(tail), { onWarning: (w) => warned.push(w.code) });
+    here.learn(learnt);
+    here.learn(learnt);
+    expect(warned).toEqual(['TRAILING_DATA']);
+    // Where the size is known here, another size means another stream: nothing is taken.
+    const other = new GzipSource(new BufferSource(GZ));
+    await other.read(N * 2, 1000); // to the end: the size is known
+    const own = other.index.size;
+    other.learn({ ...learnt, size: learnt.size! + 1, points: learnt.points.map((p) => ({ ...p, out: p.out * 2 })) });
+    expect(other.index.size).toBe(own);
+    expect(other.size).toBe(learnt.size);
   });
 });
 
