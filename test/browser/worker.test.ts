@@ -114,7 +114,7 @@ describe('load(file, { worker })', () => {
     expect(src.index.nearest(raw - 1).out).toBe(1 << 20);
     const sl = await img.dataobj.get([null, null, 39, 5]);
     const at = 5 * 64 * 64 * 40 + 39 * 64 * 64;
-    expect(equalArrays(sl.data, values.subarray(at, at + 64 * 64))).toBe(true);
+    expect(equalArrays(sl.data as Int16Array, values.subarray(at, at + 64 * 64))).toBe(true);
   });
 
   it('a reoriented proxy image stays a proxy and reads reoriented through the worker', async () => {
