@@ -15,6 +15,10 @@
  *   symbols are resolved (`finish`, once the previous chunk's last 32 KiB are known) into
  *   bytes written backwards just before the byte part, so the chunk's output ends up in one
  *   piece without another buffer. A chunk larger than the estimate moves to a larger arena.
+ * - Seek points: when the plan asks (`seekSpacing`), the byte phase stops where the chunk's
+ *   output crosses each multiple of the spacing and keeps the kernel state and the last
+ *   32 KiB there (`ChunkPoint`); the joiner places them in the member and gives them the
+ *   member's CRC. The marker phase takes none (its window is not known yet).
  * - The result says where decoding started and stopped (bit positions), whether the block
  *   there is a stored one (its LEN byte and BFINAL: two searches may find a stored block at different
  *   bits of its zero padding), the last 32 KiB of symbols, and later the bytes and CRC-32.
@@ -48,6 +52,25 @@ export interface ChunkPlan {
   estimate: number;
   /** The 32 KiB of output before `from`, when already known (a redo): no markers then. */
   window?: Uint8Array;
+  /** Take a seek point each time the chunk's output crosses a multiple of this (byte phase only); absent: none. */
+  seekSpacing?: number;
+}
+
+/**
+ * A seek point taken in a chunk's byte phase, to be placed in the member once the chunks
+ * before it are joined (src/codecs/parallel-gunzip.ts makes it a `SeekPoint`).
+ */
+export interface ChunkPoint {
+  /** The chunk's output bytes before the point. */
+  at: number;
+  /** Compressed offset of the next input byte to feed (as `SeekPoint.in`). */
+  in: number;
+  /** The kernel state, no stop set; its running CRC-32 is still the byte phase's own. */
+  state: Uint8Array;
+  /** The last min(32 KiB, output so far) bytes before the point. */
+  window: Uint8Array;
+  /** CRC-32 of the chunk's output before the point (known from `finish` on). */
+  crc: number;
 }
 
 /** What a decoded chunk reports (its bytes stay in the decoder until `finish`). */
@@ -141,6 +164,8 @@ export class ChunkDecoder {
   private prefix = 0;
   /** Whether those symbols are resolved already (the window came during the decode). */
   private prefixResolved = false;
+  /** Seek points of the current chunk, with their byte-phase CRC and length (`finish` completes them). */
+  private points: { point: ChunkPoint; byteCrc: number; n8: number }[] = [];
 
   constructor(arenas: ChunkArenas) {
     this.arenas = arenas;
@@ -244,6 +269,7 @@ export class ChunkDecoder {
     if (plan.window) this.offered = { window: plan.window, start, stored: startStored };
     this.prefix = 0;
     this.prefixResolved = false;
+    this.points = [];
     const posBits = (): number => (fedEnd - inf.buffered) * 8 - inf.bitsHeld;
     const fail = (status: number, errorBack: number): never => {
       if (!plan.known) throw new BadStart();
@@ -313,14 +339,23 @@ export class ChunkDecoder {
       }
     }
 
-    // ---- byte phase
+    // ---- byte phase (seek points where the output crosses a multiple of the spacing)
     let n8 = 0;
+    const spacing = plan.seekSpacing ?? 0;
+    let nextPoint = spacing > 0 ? (Math.floor(n16 / spacing) + 1) * spacing : Number.POSITIVE_INFINITY;
     while (bytePhase && !streamEnd) {
       throwIfAborted(signal);
       const final = fedEnd >= size;
       inf.setStop(stopRel());
-      const r = inf.run(inf.windowRoom, final);
+      const r = inf.run(Math.min(inf.windowRoom, nextPoint - n16 - n8), final);
       n8 = inf.windowFill;
+      if (r.status === OUTPUT_FULL && n16 + n8 === nextPoint) {
+        inf.setStop(null); // the stop is this chunk's, an address in this arena
+        const point = { at: nextPoint, in: fedEnd - inf.buffered, state: inf.snapshotState(), window: inf.lastOutput(Math.min(WINDOW, inf.history)), crc: 0 };
+        this.points.push({ point, byteCrc: inf.crc, n8 });
+        nextPoint += spacing;
+        continue;
+      }
       if (r.status === BLOCK_STOP) break;
       if (r.status === STREAM_END) {
         streamEnd = true;
@@ -366,12 +401,13 @@ export class ChunkDecoder {
   /**
    * Resolves the chunk's markers with the 32 KiB before it and gives its bytes.
    * @param window the previous output's last 32 KiB (shorter only at the stream's start)
-   * @returns a view of the chunk's bytes in the arena (valid until the next `decode`) and their CRC-32
+   * @returns a view of the chunk's bytes in the arena (valid until the next `decode`), their
+   *   CRC-32, and the seek points taken (given once: their buffers may be transferred)
    */
-  finish(window: Uint8Array | null): { bytes: Uint8Array; crc: number } {
+  finish(window: Uint8Array | null): { bytes: Uint8Array; crc: number; points: ChunkPoint[] } {
     const r = this.result;
     const lay = this.lay;
-    if (!r || !lay || r.start === null) return { bytes: new Uint8Array(0), crc: 0 };
+    if (!r || !lay || r.start === null) return { bytes: new Uint8Array(0), crc: 0, points: [] };
     const n16 = this.prefix;
     const n8 = r.length - n16;
     const x = lay.arena.exports;
@@ -382,7 +418,9 @@ export class ChunkDecoder {
     const ptr = lay.b - n16;
     const prefixCrc = n16 > 0 ? x.crc32(0, ptr, n16) >>> 0 : 0;
     const crc = n8 > 0 ? crc32Combine(prefixCrc, this.byteCrc, n8) : prefixCrc;
-    return { bytes: lay.arena.u8(ptr, r.length), crc };
+    const points = this.points.map(({ point, byteCrc, n8: k }) => ({ ...point, crc: crc32Combine(prefixCrc, byteCrc, k) }));
+    this.points = [];
+    return { bytes: lay.arena.u8(ptr, r.length), crc, points };
   }
 
   /**

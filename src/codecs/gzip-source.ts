@@ -136,7 +136,7 @@ export class GzipSource implements ByteSource, RegionReader {
   learn(k: GzipLearnt): void {
     if (k.size !== undefined && this.knownSize !== undefined && k.size !== this.knownSize) return;
     if (k.size !== undefined) this.knownSize = k.size;
-    for (const p of k.points) if (this.index.wants(p.out)) this.index.add(p);
+    for (const p of k.points) this.index.add(p);
     for (const w of k.warnings) this.warn(w);
   }
 

@@ -15,7 +15,9 @@
  *    goes on in bytes (image data with zero backgrounds keeps markers alive for long).
  * 3. Finish: each runner resolves its markers with its window and computes its CRC-32 (in
  *    parallel); the CRCs combine (`crc32Combine`) into the member's, checked against the
- *    trailer with the total length.
+ *    trailer with the total length. With `seekSpacing`, the seek points the chunks took are
+ *    placed in the member's output and given the member's CRC up to them, so a later read
+ *    can resume there as from a sequential pass's points.
  *
  * Only a single-member stream is taken: when another member follows, the caller decodes it
  * sequentially instead (`null`), so the one sequential path keeps the multi-member rules. A
@@ -23,8 +25,9 @@
  */
 import { DecompressionError, type HeaderWarning, throwIfAborted } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
-import { WINDOW } from '../wasm/inflater.js';
-import { type ChunkPlan, type ChunkResult, ChunkDecoder, keptArenas } from './gzip-chunk.js';
+import { WINDOW, setStateCrc } from '../wasm/inflater.js';
+import { type ChunkPlan, type ChunkPoint, type ChunkResult, ChunkDecoder, keptArenas } from './gzip-chunk.js';
+import type { SeekPoint } from './seek-index.js';
 import { checkTrailer, crc32Combine, parseGzipHeader, scanAfterMember, trailingDataWarning } from './gzip-framing.js';
 
 /** The most output per compressed byte the chunk estimates assume (deflate allows 1032). */
@@ -36,8 +39,8 @@ const HEADER_READ = 65536;
 export interface ChunkRunner {
   /** Decodes a chunk (replacing any chunk it held). */
   decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult>;
-  /** Resolves the held chunk's markers with `window`; its CRC-32. */
-  finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number }>;
+  /** Resolves the held chunk's markers with `window`; its CRC-32 and the seek points it took. */
+  finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number; points?: ChunkPoint[] }>;
   /** Optional: the window before the chunk being decoded, for the start it belongs to (`ChunkDecoder.offerWindow`). */
   offerWindow?(window: Uint8Array, start: number, stored: number): void;
 }
@@ -52,11 +55,15 @@ export interface ParallelMember {
   crc: number;
   /** Chunks decoded again from the previous chunk's stop (their search found a false start or none). */
   redone: number;
+  /** Seek points in the member's output (with `seekSpacing`), in order: for the stream's `SeekIndex`. */
+  points: SeekPoint[];
 }
 
 /** Options of {@link inflateParallel}. */
 export interface ParallelOptions {
   signal?: AbortSignal;
+  /** Take seek points about this far apart in the output (`SEEK_SPACING`), for a `SeekIndex`; absent: none. */
+  seekSpacing?: number;
   onWarning?: (w: HeaderWarning) => void;
 }
 
@@ -109,6 +116,7 @@ export async function inflateParallel(source: ByteSource, runners: readonly Chun
       searchTo: Number.isFinite(stop) ? stop : size * 8,
       stop,
       estimate: Math.ceil(bytes * ratio * 1.25) + 65536,
+      seekSpacing: opts.seekSpacing,
     };
   });
   const pending = runners.map((r, c) => r.decode(plans[c]!, signal));
@@ -149,8 +157,15 @@ export async function inflateParallel(source: ByteSource, runners: readonly Chun
   const done = await Promise.all(runners.slice(0, used).map((r, c) => r.finish(windows[c]!, signal)));
   let crc = 0;
   let total = 0;
+  const points: SeekPoint[] = [];
   for (let c = 0; c < used; c++) {
     const len = results[c]!.length;
+    // A chunk's points: at its place in the member, with the member's CRC up to them.
+    for (const p of done[c]!.points ?? []) {
+      const out = total + p.at;
+      setStateCrc(p.state, crc32Combine(crc, p.crc, p.at));
+      points.push({ out, in: p.in, memberOut: out, state: p.state, window: p.window });
+    }
     crc = c === 0 ? done[c]!.crc : crc32Combine(crc, done[c]!.crc, len);
     total += len;
   }
@@ -164,7 +179,7 @@ export async function inflateParallel(source: ByteSource, runners: readonly Chun
     if (seen.kind === 'member') return null;
     if (seen.kind === 'garbage') opts.onWarning?.(trailingDataWarning(at + 8 + seen.skip));
   }
-  return { lengths: results.map((r, c) => (c < used ? r.length : 0)), total, crc, redone };
+  return { lengths: results.map((r, c) => (c < used ? r.length : 0)), total, crc, redone, points };
 }
 
 /** Whether chunk `cur` starts where `prev` stopped (the same bit, or the same stored block). */
@@ -212,10 +227,10 @@ export class LocalChunkRunner implements ChunkRunner {
     this.decoder.offerWindow(window, start, stored);
   }
 
-  async finish(window: Uint8Array | null): Promise<{ crc: number }> {
-    const { bytes, crc } = this.decoder.finish(window);
+  async finish(window: Uint8Array | null): Promise<{ crc: number; points: ChunkPoint[] }> {
+    const { bytes, crc, points } = this.decoder.finish(window);
     this.last = bytes;
-    return { crc };
+    return { crc, points };
   }
 
   /** The finished chunk's bytes (a view into its arena). */

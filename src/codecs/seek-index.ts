@@ -1,8 +1,8 @@
 /**
  * The seek index of one gzip stream (zlib's zran.c idea), pure: points from which a decode
  * can resume — the kernel state (position-independent: bit buffer, Huffman tables, CRC;
- * ~12.4 KiB) and the last 32 KiB of output — recorded by every pass over the stream at
- * multiples of `spacing` output bytes. 1 MiB apart the index is ~4.3 % of the output; past
+ * ~12.4 KiB) and the last 32 KiB of output — recorded by every pass over the stream, one per
+ * `spacing` output bytes. 1 MiB apart the index is ~4.3 % of the output; past
  * `MAX_INDEX_BYTES` (256 MiB, a ~6 GB stream) the spacing doubles. The index also sizes a
  * resumed decode's first read (`inputFor`). It belongs to a `GzipSource`, so it lives as
  * long as the image's proxy and survives `uncache()`.
@@ -31,15 +31,19 @@ export interface SeekPoint {
 export const START: SeekPoint = { out: 0, in: 0, memberOut: 0, state: null, window: null };
 
 /**
- * The seek points of one gzip stream, shared by every decode of it. Grid points sit at
- * multiples of `spacing`; two "recent" points remember where the last reads stopped, so
- * sequential reads continue instead of restarting from a grid point.
+ * The seek points of one gzip stream, shared by every decode of it. The grid holds at most
+ * one point per `spacing` of output: a sequential decode records them at the multiples of
+ * `spacing` exactly; a parallel inflate's chunks (codecs/parallel-gunzip.ts) take theirs
+ * wherever their own output crosses a multiple, so those lie anywhere in their cell. Two
+ * "recent" points remember where the last reads stopped, so sequential reads continue
+ * instead of restarting from a grid point.
  */
 export class SeekIndex {
   /** Output spacing of grid points (a power of two, >= SEEK_SPACING). */
   spacing = SEEK_SPACING;
   /** Bytes the grid may hold before its spacing doubles. */
   readonly maxBytes: number;
+  /** Grid cell (floor(out / spacing), ≥ 1) → its point. */
   private readonly grid = new Map<number, SeekPoint>();
   private gridBytes = 0;
   private recent: SeekPoint[] = [];
@@ -68,10 +72,9 @@ export class SeekIndex {
    */
   nearest(offset: number): SeekPoint {
     let best = START;
-    const k = Math.floor(offset / this.spacing);
-    for (let i = k; i > 0; i--) {
-      const p = this.grid.get(i * this.spacing);
-      if (p) {
+    for (let k = Math.floor(offset / this.spacing); k > 0; k--) {
+      const p = this.grid.get(k);
+      if (p && p.out <= offset) {
         best = p;
         break;
       }
@@ -79,7 +82,6 @@ export class SeekIndex {
     for (const p of this.recent) if (p.out <= offset && p.out > best.out) best = p;
     return best;
   }
-
   /**
    * Compressed bytes a decode resuming at `from` needs to reach output offset `to`: from
    * the grid point at or after `to` (linearly between its neighbours), else by the ratio
@@ -111,29 +113,35 @@ export class SeekIndex {
   }
 
   /**
-   * Whether a grid point should be recorded here.
+   * Whether a sequential decode should record a grid point here.
    * @param out uncompressed offset
-   * @returns true when `out` is on the grid and no point is held there
+   * @returns true when `out` is a multiple of `spacing` and its cell holds no point
    */
   wants(out: number): boolean {
-    return out > 0 && out % this.spacing === 0 && !this.grid.has(out);
+    return out > 0 && out % this.spacing === 0 && !this.grid.has(out / this.spacing);
   }
 
   /**
-   * Records a grid point, thinning the grid (doubling the spacing) when it would hold more
-   * than `maxBytes`.
-   * @param p the point (ignored unless it lies on the grid)
+   * Records a point in its grid cell, unless the cell (or the first, which the stream start
+   * serves) holds one already; thins the grid (doubles the spacing, keeping each new cell's
+   * first point) when it would hold more than `maxBytes`.
+   * @param p the point
    */
   add(p: SeekPoint): void {
-    if (p.out % this.spacing !== 0 || this.grid.has(p.out)) return;
-    this.grid.set(p.out, p);
+    const k = Math.floor(p.out / this.spacing);
+    if (k < 1 || this.grid.has(k)) return;
+    this.grid.set(k, p);
     this.gridBytes += pointBytes(p);
     while (this.gridBytes > this.maxBytes && this.grid.size > 1) {
       this.spacing *= 2;
-      for (const [out, q] of [...this.grid]) {
-        if (out % this.spacing === 0) continue;
-        this.grid.delete(out);
-        this.gridBytes -= pointBytes(q);
+      const points = this.gridPoints();
+      this.grid.clear();
+      this.gridBytes = 0;
+      for (const q of points) {
+        const j = Math.floor(q.out / this.spacing);
+        if (j < 1 || this.grid.has(j)) continue;
+        this.grid.set(j, q);
+        this.gridBytes += pointBytes(q);
       }
     }
   }

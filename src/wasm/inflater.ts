@@ -30,6 +30,20 @@ const STATE_RESERVE = 16384;
 /** Headroom of the input buffer for bytes the kernel hands back (it promises <= 1024). */
 const TAIL_RESERVE = 4096;
 
+/** Offset of the running CRC-32 (u32, little-endian) in a state block (wasm/inflate-state.ts S_CRC). */
+const STATE_CRC = 32;
+
+/**
+ * Sets the running CRC-32 of a `snapshotState()` copy: a parallel inflate's chunk counts its
+ * CRC from where it started, and its seek points get the member's once the chunks before
+ * them are known (src/codecs/parallel-gunzip.ts).
+ * @param state the copy (changed in place)
+ * @param crc the CRC-32 of the member's output before the point
+ */
+export function setStateCrc(state: Uint8Array, crc: number): void {
+  new DataView(state.buffer, state.byteOffset, state.byteLength).setUint32(STATE_CRC, crc >>> 0, true);
+}
+
 /** Input-buffer size for reads of up to `chunk` bytes. */
 function inputCapacity(chunk: number): number {
   return chunk + TAIL_RESERVE;
@@ -202,6 +216,11 @@ export class RawInflater {
     this.outPos = ptr;
     this.outEnd = ptr + len;
     this.histLow = ptr - history;
+  }
+
+  /** Output bytes a match may reach before the next one (the history and the window so far). */
+  get history(): number {
+    return this.outPos - this.histLow;
   }
 
   /**

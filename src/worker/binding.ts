@@ -5,7 +5,7 @@
  * proxy/whole-array.ts — runs that proxy's whole-array reads in the pool (in parallel chunks
  * for a large `.nii.gz` in a pool of two or more: worker/parallel-gunzip.ts) and wraps the
  * transferred buffer as the array the main thread would have made, leaving the seek points
- * of a one-worker gzip pass with the image's GzipSource.
+ * of the workers' gzip pass with the image's GzipSource.
  */
 import type { GzipSource } from '../codecs/gzip-source.js';
 import { type DType, dtypeInfo } from '../dtypes.js';
@@ -79,10 +79,10 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
     const compressed = bound.gzip !== null && bound.origin.kind !== 'url' ? originSource(bound.origin) : null;
     if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= 2 * MIN_CHUNK_BYTES) {
       // Inflated in parallel chunks; the first chunk's worker decodes the array from them.
-      const m = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
-      const done = expectAnswer(m, 'done');
+      const { answer, learnt } = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
+      const done = expectAnswer(answer, 'done');
       const { ctor } = dtypeInfo(done.dtype);
-      result = { data: new ctor(done.buffer, 0, done.length), dtype: done.dtype };
+      result = { data: new ctor(done.buffer, 0, done.length), dtype: done.dtype, learnt: learnt ?? undefined };
     } else {
       result = await bound.pool.run(bound.origin, bound.gzip !== null, spec, dtype, { signal, onProgress: bound.onProgress });
     }

@@ -23,7 +23,7 @@
  *
  * A gzip job's answer also carries what its GzipSource learnt (`learnt`): the seek points
  * of the pass, the stream's size and its warnings, for the image's GzipSource on the main
- * thread. A parallel gunzip (below) leaves no seek points: its chunks are decoded apart.
+ * thread. In a parallel gunzip (below) each chunk takes its own points, sent with `chunk-finished`.
  *
  * Every job answers with exactly one `done` or `error`; `cancel` aborts the job's signal, so
  * a cancelled job ends at its next abort check and the worker takes the next one.
@@ -169,9 +169,10 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
       return;
     case 'chunk-finish':
       answer(id, async () => {
-        const { bytes, crc } = chunks.finish(msg.window);
+        const { bytes, crc, points } = chunks.finish(msg.window);
         held = bytes;
-        return [{ type: 'chunk-finished', id, crc }, []];
+        // Each point's state and window own their buffers: moved, not copied.
+        return [{ type: 'chunk-finished', id, crc, points }, points.flatMap((p) => [p.state.buffer as ArrayBuffer, p.window.buffer as ArrayBuffer])];
       });
       return;
     case 'chunk-take':

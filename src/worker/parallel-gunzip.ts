@@ -17,12 +17,18 @@
  * - Shared memory (`shared: true`, cross-origin isolated pages only): every worker copies
  *   its chunk into one SharedArrayBuffer, so the result's fresh pages are touched by all
  *   workers at once. Elsewhere (and by default) the result is a plain ArrayBuffer.
+ * - For an image's array, the chunks take seek points as they decode (`ChunkPoint`); they
+ *   come back with each chunk's CRC, are placed in the member by the join, and go to the
+ *   image's GzipSource, as a pass on the main thread would leave them.
  * - Small streams (under `MIN_CHUNK_BYTES` of compressed data per chunk) take one worker, by
  *   the same path with one chunk; a stream of more than one member is decoded by one worker
  *   as a whole.
  */
-import type { ChunkPlan, ChunkResult } from '../codecs/gzip-chunk.js';
+import type { ChunkPlan, ChunkPoint, ChunkResult } from '../codecs/gzip-chunk.js';
 import { type ChunkRunner, inflateParallel } from '../codecs/parallel-gunzip.js';
+import type { GzipLearnt } from '../codecs/gzip-source.js';
+import { SEEK_SPACING } from '../codecs/seek-index.js';
+import type { HeaderWarning } from '../errors.js';
 import type { DType } from '../dtypes.js';
 import { ArgumentError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
@@ -90,9 +96,9 @@ class WorkerChunkRunner implements ChunkRunner {
     return expectAnswer(m, 'chunk-done').result;
   }
 
-  async finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number }> {
-    const m = await this.worker.call({ type: 'chunk-finish', id: this.res.nextId(), window }, { signal });
-    return { crc: expectAnswer(m, 'chunk-finished').crc };
+  async finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number; points: ChunkPoint[] }> {
+    const m = expectAnswer(await this.worker.call({ type: 'chunk-finish', id: this.res.nextId(), window }, { signal }), 'chunk-finished');
+    return { crc: m.crc, points: m.points };
   }
 
   /** The finished chunk's bytes, transferred here (the buffer may be longer: a reused spare). */
@@ -121,9 +127,11 @@ function gatherBegin(w: ReservedWorker, id: number, total: number, into: Uint8Ar
 
 /**
  * Decodes a gzip stream in the pool's workers, in parallel chunks when it is large enough.
- * @returns the whole output (`bytes`), or the `done` answer of the whole-array decode (`array`)
+ * @returns `answer`: the whole output (`bytes`), or the `done` answer of the whole-array
+ *   decode (`array`); `learnt`: for `array`, what the pass learnt of the stream (its seek
+ *   points, taken by the chunks, its size and warnings: for the image's GzipSource), else null
  */
-export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin: Origin, want: Want, opts: PoolGunzipOptions = {}): Promise<FromWorker> {
+export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin: Origin, want: Want, opts: PoolGunzipOptions = {}): Promise<{ answer: FromWorker; learnt: GzipLearnt | null }> {
   const { signal } = opts;
   const size = source.size ?? 0;
   const minChunk = opts.minChunkBytes ?? MIN_CHUNK_BYTES;
@@ -139,7 +147,14 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
       opts.onProgress?.({ loaded: Math.min(sum, size), total: size });
     };
     const runners = res.workers.map((w) => new WorkerChunkRunner(w, res, origin, progress));
-    const member = await inflateParallel(source, runners, { signal });
+    // Seek points only for an image's array: a gunzip's caller has no index to keep them in.
+    const warnings: HeaderWarning[] = [];
+    const member = await inflateParallel(source, runners, {
+      signal,
+      seekSpacing: want.kind === 'array' ? SEEK_SPACING : undefined,
+      onWarning: (w) => warnings.push(w),
+    });
+    const learnt: GzipLearnt | null = member && want.kind === 'array' ? { points: member.points, size: member.total, warnings } : null;
     const lead = runners[0]!;
     const gather = async (pieces: { buffer: ArrayBuffer; length: number }[], owners: WorkerChunkRunner[], total: number): Promise<FromWorker> => {
       const buffers = pieces.map((p) => p.buffer);
@@ -160,8 +175,8 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
         signal,
         onProgress: (p) => progress(0, p),
       }), 'bytes');
-      if (want.kind === 'bytes') return m;
-      return gather([{ buffer: m.buffer, length: m.length }], [lead], 0);
+      if (want.kind === 'bytes') return { answer: m, learnt: null };
+      return { answer: await gather([{ buffer: m.buffer, length: m.length }], [lead], 0), learnt: null };
     }
     if (want.kind === 'bytes' && want.shared && canShareMemory()) {
       // Every worker writes its chunk into its place at once: the pages of the result are
@@ -174,7 +189,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
         return member.lengths[c]! > 0 ? r.worker.call({ type: 'chunk-put', id: res.nextId(), target, offset: at }, { signal }) : null;
       });
       await Promise.all(puts);
-      return { type: 'bytes', id: 0, buffer: target as unknown as ArrayBuffer, length: member.total };
+      return { answer: { type: 'bytes', id: 0, buffer: target as unknown as ArrayBuffer, length: member.total }, learnt: null };
     }
     const owners = runners.slice(1).filter((_, i) => member.lengths[i + 1]! > 0);
     // The first worker starts the result with its own chunk while the others hand theirs over.
@@ -182,7 +197,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
       want.kind === 'bytes' ? gatherBegin(lead.worker, res.nextId(), member.total, want.into, signal) : null,
       ...owners.map((r) => r.take(signal)),
     ]);
-    return await gather(pieces as { buffer: ArrayBuffer; length: number }[], owners, member.total);
+    return { answer: await gather(pieces as { buffer: ArrayBuffer; length: number }[], owners, member.total), learnt };
   } finally {
     res.release();
   }
@@ -204,6 +219,6 @@ export async function gunzipInPool(pool: ChunkPool, input: Blob | Uint8Array, op
   if (opts.minChunkBytes !== undefined && !(opts.minChunkBytes >= 0)) {
     throw new ArgumentError(`pool.gunzip option \`minChunkBytes\` takes a number of bytes ≥ 0, got ${opts.minChunkBytes}`, { code: 'BAD_WORKER_OPTION' });
   }
-  const m = expectAnswer(await inflateInPool(pool, source, origin, { kind: 'bytes', shared: opts.shared, into: opts.into }, opts), 'bytes');
+  const m = expectAnswer((await inflateInPool(pool, source, origin, { kind: 'bytes', shared: opts.shared, into: opts.into }, opts)).answer, 'bytes');
   return new Uint8Array(m.buffer, m.offset ?? 0, m.length);
 }

@@ -10,7 +10,7 @@
  * plain records and are rebuilt as the same classes of src/errors.ts with their `code`
  * (structured clone keeps neither an error's class nor its own fields).
  */
-import type { ChunkPlan, ChunkResult } from '../codecs/gzip-chunk.js';
+import type { ChunkPlan, ChunkPoint, ChunkResult } from '../codecs/gzip-chunk.js';
 import type { GzipLearnt } from '../codecs/gzip-source.js';
 import type { DType } from '../dtypes.js';
 import {
@@ -79,7 +79,7 @@ export type FromWorker =
   | { type: 'progress'; id: number; loaded: number; total: number }
   | { type: 'done'; id: number; buffer: ArrayBuffer; dtype: DType; length: number; learnt?: GzipLearnt }
   | { type: 'chunk-done'; id: number; result: ChunkResult }
-  | { type: 'chunk-finished'; id: number; crc: number }
+  | { type: 'chunk-finished'; id: number; crc: number; points: ChunkPoint[] }
   | { type: 'bytes'; id: number; buffer: ArrayBuffer; length: number; offset?: number }
   | { type: 'returned'; id: number; answer: FromWorker; pieces: ArrayBuffer[] }
   | { type: 'ok'; id: number }

@@ -2,10 +2,11 @@
 // of `pool.gunzip` at 1 to 3 workers equals the main thread's gunzip (itself checked against
 // zlib in Node) and the browser's DecompressionStream; more than one member, corrupt data,
 // progress and abort; and `getFdata` of a large .nii.gz in a pool of two, decoded from the
-// joined chunks in one worker, equals the main thread's.
+// joined chunks in one worker, equals the main thread's, and leaves the chunks' seek points
+// with the image.
 import { gzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWorkerPool, DecompressionError, gunzip, load } from '../../src/index';
+import { GzipSource, createWorkerPool, DecompressionError, gunzip, load } from '../../src/index';
 import { makeNifti } from '../shared/make-nifti';
 
 const pool = createWorkerPool({ size: 3 });
@@ -159,6 +160,24 @@ describe('getFdata of a large .nii.gz in a pool of two', () => {
       for (let i = 0; i < n; i++) if (!Object.is(da[i], db[i])) equal = false;
       expect(equal).toBe(true);
       expect(Math.max(...progress)).toBeGreaterThan(gzBytes.byteLength * 0.9);
+
+      // The chunks' seek points are the image's now: after uncache(), slices anywhere resume
+      // from them (the main thread's own index stays empty until it reads).
+      const src = inPool.dataobj.source as GzipSource;
+      const raw = n * 2 + 352;
+      expect(src.size).toBe(raw);
+      expect(src.index.size).toBeGreaterThan(0.9 * (raw / (1 << 20)) - 2);
+      inPool.uncache();
+      const vol = 128 * 128 * 64;
+      for (const [k, t] of [[63, 9], [1, 6], [40, 3]] as const) {
+        const got = (await inPool.dataobj.get([null, null, k, t])).data as Float64Array; // scaled
+        const at = t * vol + k * 128 * 128;
+        let same = got.length === 128 * 128;
+        for (let i = 0; i < 128 * 128; i++) if (got[i] !== vox[at + i]! * 0.5 + 3) same = false;
+        expect(same, `slice ${k}, ${t}`).toBe(true);
+        const from = src.index.nearest(352 + at * 2).out;
+        expect(352 + at * 2 - from).toBeLessThan(2 << 20);
+      }
     } finally {
       pool2.terminate();
     }

@@ -257,6 +257,36 @@ describe('SeekIndex', () => {
     expect(MAX_INDEX_BYTES / per).toBeGreaterThan(5000);
   });
 
+  it('points anywhere in their cell (a parallel inflate\'s): one a cell, the first kept; nearest never past the offset', () => {
+    const window = new Uint8Array(32768);
+    const state = new Uint8Array(12672);
+    const per = window.byteLength + state.byteLength;
+    const S = SEEK_SPACING;
+    const pt = (out: number) => ({ out, in: out >> 1, memberOut: out, state, window });
+    const idx = new SeekIndex(5 * per);
+    idx.add(pt(S / 2)); // the first cell: the stream start serves it
+    idx.add(pt(S + 300));
+    idx.add(pt(S + 900)); // its cell is taken
+    idx.add(pt(3 * S + 5));
+    idx.add(pt(4 * S));
+    expect(idx.size).toBe(3);
+    expect(idx.wants(2 * S)).toBe(true);
+    expect(idx.wants(4 * S)).toBe(false);
+    expect(idx.nearest(S + 299).out).toBe(0);
+    expect(idx.nearest(S + 300).out).toBe(S + 300);
+    expect(idx.nearest(3 * S + 4).out).toBe(S + 300); // its own cell's point lies after it
+    expect(idx.nearest(3 * S + 5).out).toBe(3 * S + 5);
+    expect(idx.nearest(9 * S).out).toBe(4 * S);
+    idx.add(pt(5 * S + 1));
+    idx.add(pt(6 * S + 7));
+    idx.add(pt(7 * S + 2)); // a sixth point: over budget, the spacing doubles
+    expect(idx.spacing).toBe(2 * S);
+    // Cells of 2 MiB: [2,4) keeps 3S+5, [4,6) 4S, [6,8) 6S+7; S+300 falls in the first cell.
+    expect(idx.gridPoints().map((p) => p.out)).toEqual([3 * S + 5, 4 * S, 6 * S + 7]);
+    expect(idx.byteLength).toBe(3 * per);
+    expect(idx.nearest(7 * S + 2).out).toBe(6 * S + 7);
+  });
+
   it('estimates the compressed bytes between points (interpolated, then by the ratio seen)', () => {
     const idx = new SeekIndex();
     const pt = (k: number, inPos: number) => ({ out: k * SEEK_SPACING, in: inPos, memberOut: k * SEEK_SPACING, state: null, window: null });

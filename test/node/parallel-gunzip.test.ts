@@ -12,8 +12,11 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureVolumes } from '../../scripts/bench/volumes.mjs';
 import { crc32, crc32Combine } from '../../src/codecs/gzip-framing';
+import type { ChunkPlan, ChunkResult } from '../../src/codecs/gzip-chunk';
 import { LocalChunkRunner, gunzipInChunks, inflateParallel, memberFrame, nextWindow } from '../../src/codecs/parallel-gunzip';
 import { isNibabelError } from '../../src/errors';
+import { GzipSource } from '../../src/codecs/gzip-source';
+import { SEEK_SPACING } from '../../src/codecs/seek-index';
 import { BufferSource } from '../../src/io/buffer-source';
 import { setWasmSource } from '../../src/wasm/load';
 import { structuredData } from './inflate-vectors';
@@ -139,6 +142,101 @@ describe('real data', () => {
       setWasmSource(new URL('../../wasm/build/debug.wasm', import.meta.url));
     }
   }, 300_000);
+});
+
+describe('seek points taken by the chunks', () => {
+  it('the benchmark volumes at 2 and 3 chunks: each point resumes a decode with zlib\'s bytes and the member\'s CRC', async () => {
+    setWasmSource(new URL('../../wasm/build/release.wasm', import.meta.url));
+    try {
+      for (const vol of ensureVolumes(root, () => {})) {
+        const bytes = new Uint8Array(readFileSync(vol.gz));
+        const want = gunzipSync(bytes);
+        for (const k of [2, 3]) {
+          const src = new BufferSource(bytes);
+          const runners = Array.from({ length: k }, () => new LocalChunkRunner(src));
+          const member = (await inflateParallel(src, runners, { seekSpacing: SEEK_SPACING }))!;
+          const points = member.points;
+          const at = `${vol.name} k=${k}`;
+          // At least one a MiB wherever a chunk decodes in bytes: T1's second half keeps its
+          // markers long (zero background), so that chunk takes fewer.
+          expect(points.length, at).toBeGreaterThan(vol.name === 't1' ? 5 : (0.9 * want.byteLength) / SEEK_SPACING - k);
+          // The first chunk's lie on the grid; all in order, a point per MiB at most.
+          const firstLen = member.lengths[0]!;
+          for (const p of points.filter((q) => q.out < firstLen)) expect(p.out % SEEK_SPACING, at).toBe(0);
+          points.forEach((p, i) => {
+            if (i > 0) expect(p.out - points[i - 1]!.out, at).toBeGreaterThanOrEqual(SEEK_SPACING / 2);
+            expect(p.memberOut).toBe(p.out);
+            expect(p.window!.byteLength).toBe(Math.min(32768, p.out));
+          });
+          // Each state holds the member's CRC-32 up to its point (not its chunk's).
+          let crc = 0;
+          let pos = 0;
+          for (const p of points) {
+            crc = crc32(want.subarray(pos, p.out), crc);
+            pos = p.out;
+            expect(new DataView(p.state!.buffer, p.state!.byteOffset).getUint32(32, true), `${at} crc at ${p.out}`).toBe(crc);
+          }
+          // Every point serves a read by itself: zlib's bytes.
+          for (const p of points) {
+            const g = new GzipSource(new BufferSource(bytes));
+            g.learn({ points: [p], size: undefined, warnings: [] });
+            expect(g.index.nearest(p.out)).toBe(p);
+            const got = await g.read(p.out, 65536);
+            expect(Buffer.from(got).equals(want.subarray(p.out, p.out + 65536)), `${at} read at ${p.out}`).toBe(true);
+          }
+          // From the last point of each chunk to the end of the stream: the trailer's CRC-32 holds.
+          let start = 0;
+          for (const len of member.lengths) {
+            const last = points.filter((p) => p.out >= start && p.out < start + len).at(-1);
+            start += len;
+            if (!last) continue;
+            const g = new GzipSource(new BufferSource(bytes));
+            g.learn({ points: [last], size: undefined, warnings: [] });
+            const tail = await g.read(last.out, want.byteLength); // past the end: checks the trailer
+            expect(tail.byteLength).toBe(want.byteLength - last.out);
+            expect(g.size).toBe(want.byteLength);
+          }
+        }
+      }
+    } finally {
+      setWasmSource(new URL('../../wasm/build/debug.wasm', import.meta.url));
+    }
+  }, 300_000);
+
+  it('without seekSpacing none are taken; a redone chunk takes its own', async () => {
+    const data = Buffer.concat(fc.sample(structured, { numRuns: 30, seed: 11 }));
+    const gz = gzipSync(data, { level: 6 });
+    const want = gunzipSync(gz);
+    expect(want.byteLength).toBeGreaterThan(200_000);
+    const src = new BufferSource(gz);
+    const plain = await inflateParallel(src, [new LocalChunkRunner(src), new LocalChunkRunner(src)]);
+    expect(plain!.points).toEqual([]);
+    // Every later chunk's search "finds nothing" the first time, so each is decoded again
+    // from the previous stop, with its window: all in bytes, every point taken.
+    class NoStart extends LocalChunkRunner {
+      override decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
+        if (plan.known) return super.decode(plan, signal);
+        return Promise.resolve({ start: null, startStored: -1, end: plan.from, endStored: -1, streamEnd: false, length: 0, markers: 0, tail: new Uint16Array(0) });
+      }
+    }
+    const spacing = 4096;
+    for (const k of [2, 7, 16]) {
+      const runners = [new LocalChunkRunner(src), ...Array.from({ length: k - 1 }, () => new NoStart(src))];
+      const member = (await inflateParallel(src, runners, { seekSpacing: spacing }))!;
+      expect(member.redone).toBe(member.lengths.filter((n) => n > 0).length - 1);
+      // One each time a chunk's own output crosses a multiple of the spacing, in order.
+      member.points.forEach((p, i) => i > 0 && expect(p.out - member.points[i - 1]!.out).toBeGreaterThan(0));
+      expect(member.points.length).toBeGreaterThan(want.byteLength / spacing - 2 * k);
+      let crc = 0;
+      let pos = 0;
+      for (const p of member.points) {
+        crc = crc32(want.subarray(pos, p.out), crc);
+        pos = p.out;
+        expect(new DataView(p.state!.buffer, p.state!.byteOffset).getUint32(32, true)).toBe(crc);
+        expect(Buffer.from(p.window!).equals(want.subarray(Math.max(0, p.out - 32768), p.out))).toBe(true);
+      }
+    }
+  });
 });
 
 const STRATEGIES = [
