@@ -4,7 +4,9 @@
  * buffer, into the previous result (`into`: no fresh pages), and with `shared: true` (the
  * page is cross-origin isolated); and
  * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2, against DecompressionStream on
- * the main thread. Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
+ * the main thread; then the slowest and the median of 50 random 2-D slices read after such a
+ * `getFdata` and `uncache()` (from the seek points the pass left; the main thread's pass and
+ * no pass at all for comparison). Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
  * is test/bench/parallel.html on the bench's Vite server; cases round-robin (timing.mjs).
  *
  *   node scripts/bench/parallel-gunzip.mjs [--runs=N] [--warmup=N] [--volume=fmri|t1|mni]
@@ -78,11 +80,19 @@ export async function runParallelGunzip(root, vol, opts) {
     rows.push(['DecompressionStream (main thread)', fmt(med('ds')), fmt(vol.niiBytes / 1e6 / (med('ds') / 1000)), '', '1.00']);
     rows.push(['getFdata float32, pool of 1', fmt(med('fdata:1')), '', '1.00×', '']);
     rows.push(['getFdata float32, pool of 2', fmt(med('fdata:2')), '', `${(med('fdata:1') / med('fdata:2')).toFixed(2)}×`, '']);
+    // Slices after a pass: where the seek points come from (one run each; the median and the worst of 50).
+    const sliceRows = [];
+    for (const [n, label] of [[-1, 'no pass before'], [0, 'after getFdata on the main thread'], [1, 'after getFdata in a pool of 1'], [2, 'after getFdata in a pool of 2']]) {
+      const t = (await page.evaluate((k) => window.nibParallel.slices(k), n)).sort((a, b) => a - b);
+      sliceRows.push([`50 random slices, ${label}`, fmt(t[24]), fmt(t[49])]);
+    }
     const errors = [...r.entries()].filter(([, v]) => v.error).map(([k, v]) => `${k}: ${v.error}`);
     const markdown = [
       `### Parallel gunzip, Chromium (${vol.name}: ${fmt(vol.gzBytes / 1e6)} MB → ${fmt(vol.niiBytes / 1e6)} MB; ${cores} cores; median of ${opts.runs} after ${opts.warmup} warm-up)`,
       '',
       table(['case', 'ms', 'MB/s', 'speed-up vs 1 worker', '÷ DecompressionStream'], rows),
+      '',
+      table(['2-D slices [:, :, k, t] after uncache()', 'median ms', 'slowest ms'], sliceRows),
       ...(errors.length ? ['', `errors: ${errors.join('; ')}`] : []),
     ].join('\n');
     return { markdown, json: Object.fromEntries([...r.entries()].map(([k, v]) => [k, v.samples])) };

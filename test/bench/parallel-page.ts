@@ -12,6 +12,9 @@
  * - `ds`: the browser's DecompressionStream over the File, into one preallocated buffer (the
  *   lean peer path of the main bench), on the main thread.
  * Each result is checked once against DecompressionStream's bytes (`check`).
+ * - `slices(N)`: after `getFdata` in a pool of N (0: on the main thread; -1: no pass at all)
+ *   and `uncache()`, the times of 50 random 2-D slices `dataobj.get([null, null, k, t])`,
+ *   read on the main thread from the seek points that pass left.
  */
 import { createWorkerPool, load, type WorkerPool } from '../../src/index.js';
 
@@ -22,6 +25,7 @@ declare global {
       cores: number;
       check(n: number, shared: boolean): Promise<string>;
       run(id: string): Promise<number>;
+      slices(n: number): Promise<number[]>;
       gc(): void;
     };
   }
@@ -98,6 +102,21 @@ window.nibParallel = {
       throw new Error(`unknown case ${id}`);
     }
     return performance.now() - t0;
+  },
+  async slices(n) {
+    const img = await load(file(), n > 0 ? { worker: pool(n) } : {});
+    if (n >= 0) await img.getFdata({ dtype: 'float32' });
+    img.uncache();
+    const [, , nz, nt] = img.shape as number[];
+    const times: number[] = [];
+    let s = 12345;
+    for (let i = 0; i < 50; i++) {
+      s = (s * 48271) % 2147483647;
+      const t0 = performance.now();
+      await img.dataobj.get([null, null, s % nz!, (s >> 8) % nt!]);
+      times.push(performance.now() - t0);
+    }
+    return times;
   },
   gc() {
     (globalThis as { gc?: () => void }).gc?.();
