@@ -119,11 +119,33 @@ function rawGzip(): Plugin {
   };
 }
 
+/**
+ * Under the e2e tests only: a page whose name has `isolated` in it (test/e2e/isolated.html),
+ * and the workers it starts, are served cross-origin isolated (COOP + COEP), so the shared
+ * memory paths run there; every other page stays as a plain static host serves it.
+ */
+function isolatedE2ePages(): Plugin {
+  return {
+    name: 'nibweb-isolated-e2e-pages',
+    configureServer(server) {
+      if (!process.env.NIBWEB_E2E) return;
+      server.middlewares.use((req, res, next) => {
+        const fromPage = /isolated[^/]*\.html/;
+        if (fromPage.test(req.url ?? '') || fromPage.test(String(req.headers.referer ?? ''))) {
+          res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+          res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+        }
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
   root: here,
   base: './',
   publicDir: join(here, '..', 'public'),
-  plugins: [rootIsViewer(), rawGzip()],
+  plugins: [rootIsViewer(), rawGzip(), isolatedE2ePages()],
   server: {
     host: '127.0.0.1',
     port: 5173,

@@ -1,8 +1,9 @@
 /**
  * Parallel gunzip in Chromium (issue 11): the fMRI .nii.gz (64×64×36×300 int16, 50 MB) through
  * `pool.gunzip` with 1, 2, … workers up to the cores present (the scaling curve): into a new
- * buffer, into the previous result (`into`: no fresh pages), and with `shared: true` (the
- * page is cross-origin isolated); and
+ * buffer, into the previous result (`into`: no fresh pages), with `shared: true` (the
+ * page is cross-origin isolated), with both (every worker writes in place), and from the
+ * compressed bytes already in shared memory (the decode without File reads); and
  * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2, against DecompressionStream on
  * the main thread; then the slowest and the median of 50 random 2-D slices read after such a
  * `getFdata` and `uncache()` (from the seek points the pass left; the main thread's pass and
@@ -45,7 +46,7 @@ export async function runParallelGunzip(root, vol, opts) {
     const problems = {};
     for (const n of counts) problems[n] = await page.evaluate((k) => window.nibParallel.check(k, false), n);
     for (const n of counts) problems[`s${n}`] = await page.evaluate((k) => window.nibParallel.check(k, true), n);
-    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), ...counts.map((n) => `into:${n}`), ...counts.map((n) => `shared:${n}`), 'fdata:1', 'fdata:2'];
+    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), ...counts.map((n) => `into:${n}`), ...counts.map((n) => `shared:${n}`), ...counts.map((n) => `sharedinto:${n}`), ...counts.map((n) => `memory:${n}`), ...counts.map((n) => `bytes:${n}`), 'fdata:1', 'fdata:2'];
     const cases = ids.map((id) => ({ id, run: () => page.evaluate((c) => window.nibParallel.run(c), id) }));
     const r = await roundRobin(cases, { ...opts, between: () => page.evaluate(() => window.nibParallel.gc()) });
     const med = (id) => r.get(id)?.median;
@@ -75,6 +76,36 @@ export async function runParallelGunzip(root, vol, opts) {
         fmt(vol.niiBytes / 1e6 / (med(`shared:${n}`) / 1000)),
         n === 1 ? '1.00×' : `${(oneS / med(`shared:${n}`)).toFixed(2)}×`,
         ratio(med(`shared:${n}`), med('ds')),
+      ]);
+    }
+    const oneSI = med('sharedinto:1');
+    for (const n of counts) {
+      rows.push([
+        `pool.gunzip shared: true into the last result, ${n} worker${n > 1 ? 's' : ''}`,
+        fmt(med(`sharedinto:${n}`)),
+        fmt(vol.niiBytes / 1e6 / (med(`sharedinto:${n}`) / 1000)),
+        n === 1 ? '1.00×' : `${(oneSI / med(`sharedinto:${n}`)).toFixed(2)}×`,
+        ratio(med(`sharedinto:${n}`), med('ds')),
+      ]);
+    }
+    const oneM = med('memory:1');
+    for (const n of counts) {
+      rows.push([
+        `pool.gunzip of bytes in shared memory, in place, ${n} worker${n > 1 ? 's' : ''}`,
+        fmt(med(`memory:${n}`)),
+        fmt(vol.niiBytes / 1e6 / (med(`memory:${n}`) / 1000)),
+        n === 1 ? '1.00×' : `${(oneM / med(`memory:${n}`)).toFixed(2)}×`,
+        ratio(med(`memory:${n}`), med('ds')),
+      ]);
+    }
+    const oneB = med('bytes:1');
+    for (const n of counts) {
+      rows.push([
+        `pool.gunzip of bytes in memory, into the last result, ${n} worker${n > 1 ? 's' : ''}`,
+        fmt(med(`bytes:${n}`)),
+        fmt(vol.niiBytes / 1e6 / (med(`bytes:${n}`) / 1000)),
+        n === 1 ? '1.00×' : `${(oneB / med(`bytes:${n}`)).toFixed(2)}×`,
+        ratio(med(`bytes:${n}`), med('ds')),
       ]);
     }
     rows.push(['DecompressionStream (main thread)', fmt(med('ds')), fmt(vol.niiBytes / 1e6 / (med('ds') / 1000)), '', '1.00']);

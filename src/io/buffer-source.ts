@@ -1,6 +1,7 @@
 /**
  * A ByteSource over bytes already in memory (an ArrayBuffer or Uint8Array). Reads return
- * views, not copies: callers must not write to them.
+ * views, not copies: callers must not write to them. `WindowSource` holds only a part of a
+ * larger source's bytes (what one chunk of a parallel inflate needs, sent to its worker).
  */
 import { throwIfAborted } from '../errors.js';
 import type { ByteSource, ReadOptions } from './types.js';
@@ -25,6 +26,41 @@ export class BufferSource implements ByteSource {
     const start = Math.min(offset, this.bytes.byteLength);
     const end = Math.min(offset + length, this.bytes.byteLength);
     return this.bytes.subarray(start, end);
+  }
+}
+
+/**
+ * The bytes [offset, offset + bytes.length) of a source of `size` bytes, as that source:
+ * reads outside them come back short (or empty) and set `overran`, so a decode that
+ * failed for want of input can tell it from a truncated file.
+ */
+export class WindowSource implements ByteSource {
+  readonly bytes: Uint8Array;
+  readonly offset: number;
+  readonly size: number;
+  /** A read asked for bytes outside the window that the whole source has. */
+  overran = false;
+
+  /**
+   * @param bytes the part held (not copied)
+   * @param offset where it starts in the whole source
+   * @param size the whole source's size
+   */
+  constructor(bytes: Uint8Array, offset: number, size: number) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.size = size;
+  }
+
+  /** @returns a view of what the window holds of `[offset, offset + length)`, from `offset` on */
+  async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
+    throwIfAborted(opts.signal);
+    checkRange(offset, length);
+    const end = Math.min(offset + length, this.size);
+    const held = this.offset + this.bytes.byteLength;
+    if (offset < this.offset || end > held) this.overran = true;
+    if (offset < this.offset) return new Uint8Array(0);
+    return this.bytes.subarray(Math.min(offset, held) - this.offset, Math.min(end, held) - this.offset);
   }
 }
 

@@ -37,7 +37,8 @@
  * `gunzip` decodes a whole stream here.
  */
 import { ChunkDecoder, keptArenas } from '../codecs/gzip-chunk.js';
-import { WasmError } from '../errors.js';
+import { LimitError, WasmError } from '../errors.js';
+import { WindowSource } from '../io/buffer-source.js';
 import { collect } from '../codecs/gzip-ranges.js';
 import { gunzipFallback } from '../codecs/gzip.js';
 import { GzipSource } from '../codecs/gzip-source.js';
@@ -162,9 +163,18 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
     case 'chunk':
       answer(id, async (signal) => {
         held = new Uint8Array(0);
-        const source = new ProgressSource(originSource(msg.origin), (p) => scope.postMessage({ type: 'progress', id, ...p }));
-        const result = await chunks.decode(source, msg.plan, signal);
-        return [{ type: 'chunk-done', id, result }, []];
+        const raw = originSource(msg.origin);
+        const source = new ProgressSource(raw, (p) => scope.postMessage({ type: 'progress', id, ...p }));
+        try {
+          const result = await chunks.decode(source, msg.plan, signal);
+          return [{ type: 'chunk-done', id, result }, []];
+        } catch (err) {
+          // Sent only part of the bytes, the chunk ran out of them: the caller sends them all.
+          if (raw instanceof WindowSource && raw.overran && !signal.aborted) {
+            throw new LimitError('the gzip chunk needs bytes past those it was sent', { code: 'CHUNK_WINDOW', cause: err });
+          }
+          throw err;
+        }
       });
       return;
     case 'chunk-finish':

@@ -5,8 +5,9 @@
  * worker lent by the pool (`reserve`), and the output comes together in the first chunk's
  * worker:
  *
- * - Each worker reads its own range of the File (a Blob crosses without a copy; bytes are
- *   cloned once per worker) and keeps its chunk in an arena of its own.
+ * - Each worker reads its own range of the File (a Blob crosses without a copy; bytes in
+ *   memory are copied once, each chunk's range to its worker, and transferred; shared bytes
+ *   are read in place) and keeps its chunk in an arena of its own.
  * - Joining needs only each chunk's start, stop and last 32 KiB (64 KiB a message).
  * - The other workers copy their bytes out once and transfer them, through the main thread
  *   (which only forwards them), to the first chunk's worker. That worker copies everything
@@ -30,7 +31,7 @@ import type { GzipLearnt } from '../codecs/gzip-source.js';
 import { SEEK_SPACING } from '../codecs/seek-index.js';
 import type { HeaderWarning } from '../errors.js';
 import type { DType } from '../dtypes.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, LimitError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
 import { type FromWorker, type JobSpec, type Origin, expectAnswer, originSource } from './protocol.js';
 import type { Reservation, ReservedWorker } from './pool.js';
@@ -64,8 +65,11 @@ export interface PoolGunzipOptions {
    * Write the output into this array's memory when it is large enough (a result you no longer
    * need, whose pages are touched already: fresh memory costs up to ~3 ms per MB on some
    * machines, more than the inflate). Its buffer is transferred to a worker and back: use the
-   * returned array (a view of the same buffer), not `into`, which is left detached. Ignored
-   * when too small (then nothing is transferred), for `shared`, and for more than one member.
+   * returned array (a view of the same buffer), not `into`, which is left detached. With
+   * `shared`, `into` may be a view of a SharedArrayBuffer (the previous shared result, say):
+   * every worker then writes its chunk straight into it, nothing is transferred, and `into`
+   * stays usable. Ignored when too small (then nothing is transferred), when it is not shared
+   * for `shared`, and for more than one member.
    */
   into?: Uint8Array;
 }
@@ -89,11 +93,17 @@ class WorkerChunkRunner implements ChunkRunner {
 
   async decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
     const from = Math.floor(plan.from / 8);
-    const m = await this.worker.call({ type: 'chunk', id: this.res.nextId(), origin: this.origin, plan }, {
-      signal,
-      onProgress: (p) => this.progress(from, p),
-    });
-    return expectAnswer(m, 'chunk-done').result;
+    const send = (origin: Origin, transfer: Transferable[]): Promise<FromWorker> =>
+      this.worker.call({ type: 'chunk', id: this.res.nextId(), origin, plan }, { signal, transfer, onProgress: (p) => this.progress(from, p) });
+    const part = chunkWindow(this.origin, plan);
+    if (!part) return expectAnswer(await send(this.origin, []), 'chunk-done').result;
+    try {
+      return expectAnswer(await send(part, [part.bytes.buffer as ArrayBuffer]), 'chunk-done').result;
+    } catch (err) {
+      // The chunk ran past the bytes it was sent (a block longer than the margin): all of them.
+      if (err instanceof LimitError && err.code === 'CHUNK_WINDOW') return expectAnswer(await send(this.origin, []), 'chunk-done').result;
+      throw err;
+    }
   }
 
   async finish(window: Uint8Array | null, signal?: AbortSignal): Promise<{ crc: number; points: ChunkPoint[] }> {
@@ -115,6 +125,22 @@ class WorkerChunkRunner implements ChunkRunner {
   giveBack(buffer: ArrayBuffer): void {
     this.worker.post({ type: 'chunk-spare', buffer }, [buffer]);
   }
+}
+
+/** Compressed bytes a chunk is sent past its stop: the block it is in when it reaches the stop ends there. */
+const WINDOW_MARGIN = 1 << 20;
+
+/**
+ * What a chunk of bytes in memory is sent: a copy of its own range (and `WINDOW_MARGIN` after
+ * it), transferred, instead of a clone of all the bytes for every worker (each a copy into
+ * fresh memory). Null for a Blob, a URL, or shared bytes (the workers read those in place).
+ */
+function chunkWindow(origin: Origin, plan: ChunkPlan): Extract<Origin, { kind: 'bytes' }> | null {
+  if (origin.kind !== 'bytes' || !(origin.bytes.buffer instanceof ArrayBuffer) || origin.window) return null;
+  const size = origin.bytes.byteLength;
+  const lo = Math.floor(plan.from / 8);
+  const hi = Number.isFinite(plan.stop) ? Math.min(size, Math.ceil(plan.stop / 8) + WINDOW_MARGIN) : size;
+  return { kind: 'bytes', bytes: origin.bytes.slice(lo, hi), window: { offset: lo, size } };
 }
 
 /** Starts the result in the first chunk's worker, in `into`'s buffer (transferred) when it fits. */
@@ -180,16 +206,19 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
     }
     if (want.kind === 'bytes' && want.shared && canShareMemory()) {
       // Every worker writes its chunk into its place at once: the pages of the result are
-      // first touched by all of them, in parallel.
-      const target = new SharedArrayBuffer(member.total);
-      let offset = 0;
+      // first touched by all of them, in parallel (or were touched before: a shared `into`).
+      const into = want.into;
+      const reuse = into && into.buffer instanceof SharedArrayBuffer && into.byteLength >= member.total;
+      const target = reuse ? (into.buffer as SharedArrayBuffer) : new SharedArrayBuffer(member.total);
+      const base = reuse ? into.byteOffset : 0;
+      let offset = base;
       const puts = runners.map((r, c) => {
         const at = offset;
         offset += member.lengths[c]!;
         return member.lengths[c]! > 0 ? r.worker.call({ type: 'chunk-put', id: res.nextId(), target, offset: at }, { signal }) : null;
       });
       await Promise.all(puts);
-      return { answer: { type: 'bytes', id: 0, buffer: target as unknown as ArrayBuffer, length: member.total }, learnt: null };
+      return { answer: { type: 'bytes', id: 0, buffer: target as unknown as ArrayBuffer, offset: base, length: member.total }, learnt: null };
     }
     const owners = runners.slice(1).filter((_, i) => member.lengths[i + 1]! > 0);
     // The first worker starts the result with its own chunk while the others hand theirs over.

@@ -221,7 +221,7 @@ export class WorkerPool {
    *   `minChunkBytes` (compressed bytes a chunk needs at least, default 4 MiB), `shared`
    *   (on a cross-origin isolated page, the result on a SharedArrayBuffer all workers write),
    *   `into` (write the output into this array's buffer when it fits: transferred and given
-   *   back as the result's buffer)
+   *   back as the result's buffer; with `shared`, a SharedArrayBuffer view is written in place)
    * @returns the decompressed bytes
    * @throws {DecompressionError} corrupt or truncated data; `AbortError` on abort
    * @example

@@ -27,15 +27,19 @@ import {
   abortError,
 } from '../errors.js';
 import { BlobSource } from '../io/blob-source.js';
-import { BufferSource } from '../io/buffer-source.js';
+import { BufferSource, WindowSource } from '../io/buffer-source.js';
 import { HttpSource } from '../io/http-source.js';
 import type { ByteSource } from '../io/types.js';
 import type { Order } from '../proxy/fileslice.js';
 
-/** Where a worker finds the bytes: what `load` was given, cloned (a Blob's bytes are not copied). */
+/**
+ * Where a worker finds the bytes: what `load` was given, cloned (a Blob's bytes are not
+ * copied). `bytes` with a `window` holds only the part of them at `window.offset` of a source
+ * of `window.size` bytes (a parallel inflate's chunk: worker/parallel-gunzip.ts).
+ */
 export type Origin =
   | { kind: 'blob'; blob: Blob }
-  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'bytes'; bytes: Uint8Array; window?: { offset: number; size: number } }
   | { kind: 'url'; url: string };
 
 /** The array to decode: the proxy's frozen spec in the file's own order. */
@@ -89,7 +93,7 @@ export type FromWorker =
 export function originSource(origin: Origin): ByteSource {
   switch (origin.kind) {
     case 'blob': return new BlobSource(origin.blob);
-    case 'bytes': return new BufferSource(origin.bytes);
+    case 'bytes': return origin.window ? new WindowSource(origin.bytes, origin.window.offset, origin.window.size) : new BufferSource(origin.bytes);
     case 'url': return new HttpSource(origin.url);
   }
 }

@@ -7,6 +7,12 @@
  * - `into:N`: the same, writing into the previous run's result (`into`: pages already touched).
  * - `shared:N`: the same with `shared: true` (the page is cross-origin isolated): each worker
  *   writes its chunk into one SharedArrayBuffer.
+ * - `sharedinto:N`: `shared: true` into the previous run's shared result (written in place
+ *   by every worker: neither fresh pages nor a gathering copy).
+ * - `memory:N`: as `sharedinto:N` from the compressed bytes already in memory, on a
+ *   SharedArrayBuffer the workers read in place: the decode's own scaling, without File reads.
+ * - `bytes:N`: as `into:N` from the compressed bytes already in memory (a plain ArrayBuffer,
+ *   cloned to the workers).
  * - `fdata:N`: `load(file, { worker: pool })` + `getFdata({ dtype: 'float32' })` with a pool
  *   of N (N = 1: the whole decode in one worker, as before parallel inflate).
  * - `ds`: the browser's DecompressionStream over the File, into one preallocated buffer (the
@@ -67,6 +73,17 @@ async function ds(f: File): Promise<Uint8Array> {
 let reference: Uint8Array | null = null;
 /** `into:N`: each run's result is the next run's output buffer. */
 const reused = new Map<number, Uint8Array>();
+/** `sharedinto:N`: the same with shared results. */
+const reusedShared = new Map<number, Uint8Array>();
+/** `memory:N`: the file's bytes on a SharedArrayBuffer, and the results written in place. */
+let compressed: Uint8Array | null = null;
+let plainCompressed: Uint8Array | null = null;
+const reusedMemory = new Map<number, Uint8Array>();
+async function inMemory(f: File): Promise<Uint8Array> {
+  const out = new Uint8Array(new SharedArrayBuffer(f.size));
+  out.set(new Uint8Array(await f.arrayBuffer()));
+  return out;
+}
 
 window.nibParallel = {
   ready: true,
@@ -90,6 +107,18 @@ window.nibParallel = {
       reused.set(n, await pool(n).gunzip(f, { into: reused.get(n) }));
     } else if (kind === 'shared') {
       await pool(Number(arg)).gunzip(f, { shared: true });
+    } else if (kind === 'memory') {
+      // The compressed bytes already in memory, on a SharedArrayBuffer (no File reads, no clone).
+      const n = Number(arg);
+      compressed ??= await inMemory(f);
+      reusedMemory.set(n, await pool(n).gunzip(compressed, { shared: true, into: reusedMemory.get(n) }));
+    } else if (kind === 'bytes') {
+      // The compressed bytes already in memory, on a plain ArrayBuffer.
+      plainCompressed ??= new Uint8Array(await f.arrayBuffer());
+      reused.set(-Number(arg), await pool(Number(arg)).gunzip(plainCompressed, { into: reused.get(-Number(arg)) }));
+    } else if (kind === 'sharedinto') {
+      const n = Number(arg);
+      reusedShared.set(n, await pool(n).gunzip(f, { shared: true, into: reusedShared.get(n) }));
     } else if (kind === 'fdata') {
       const img = await load(f, { worker: pool(Number(arg)) });
       await img.getFdata({ dtype: 'float32' });

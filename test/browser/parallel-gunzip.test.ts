@@ -131,6 +131,64 @@ describe('WorkerPool.gunzip', () => {
   });
 });
 
+/** CRC-32 (RFC 1952) of `bytes`. */
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** A gzip member of `data` as ONE fixed-Huffman deflate block of literals (~1.1 bytes each). */
+function oneBlockGzip(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(10 + Math.ceil((3 + data.byteLength * 9 + 7) / 8) + 1 + 8);
+  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  let pos = 10;
+  let acc = 0;
+  let n = 0;
+  const put = (v: number, len: number): void => {
+    acc |= v << n;
+    n += len;
+    while (n >= 8) {
+      out[pos++] = acc & 0xff;
+      acc >>>= 8;
+      n -= 8;
+    }
+  };
+  const code = (c: number, len: number): void => {
+    let r = 0; // Huffman codes go MSB first
+    for (let i = 0; i < len; i++) r |= ((c >> i) & 1) << (len - 1 - i);
+    put(r, len);
+  };
+  put(1, 1); // BFINAL
+  put(1, 2); // fixed Huffman
+  for (const b of data) b < 144 ? code(0x30 + b, 8) : code(0x190 + b - 144, 9);
+  code(0, 7); // end of block
+  if (n > 0) put(0, 8 - n);
+  const view = new DataView(out.buffer);
+  view.setUint32(pos, crc32(data), true);
+  view.setUint32(pos + 4, data.byteLength, true);
+  return out.subarray(0, pos + 8);
+}
+
+describe('pool.gunzip of bytes in memory', () => {
+  it('each chunk is sent its own range; one that runs past it (a 3 MB block) is sent all the bytes', async () => {
+    const data = sample(3_000_000, 9);
+    const gz = oneBlockGzip(data);
+    expect(same(await viaStream(gz), data)).toBe(true);
+    for (const workers of [2, 3]) {
+      // The first chunk's block goes on to the end of the stream, past its range and the margin.
+      const got = await pool.gunzip(gz, { workers, minChunkBytes: 64 * 1024 });
+      expect(same(got, data)).toBe(true);
+    }
+    // zlib's stream of the same data: every chunk within its range.
+    const plain = gzipSync(data, { level: 6 });
+    expect(same(await pool.gunzip(plain, { workers: 3, minChunkBytes: 64 * 1024 }), data)).toBe(true);
+  });
+});
+
 describe('getFdata of a large .nii.gz in a pool of two', () => {
   it('equals the main thread (the chunks inflated in parallel, the array decoded from them in place)', async () => {
     // 10 M int16 voxels of noisy data: ~12 MB gzipped, enough for two 4 MiB chunks.

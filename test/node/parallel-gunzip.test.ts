@@ -17,7 +17,7 @@ import { LocalChunkRunner, gunzipInChunks, inflateParallel, memberFrame, nextWin
 import { isNibabelError } from '../../src/errors';
 import { GzipSource } from '../../src/codecs/gzip-source';
 import { SEEK_SPACING } from '../../src/codecs/seek-index';
-import { BufferSource } from '../../src/io/buffer-source';
+import { BufferSource, WindowSource } from '../../src/io/buffer-source';
 import { setWasmSource } from '../../src/wasm/load';
 import { structuredData } from './inflate-vectors';
 
@@ -236,6 +236,38 @@ describe('seek points taken by the chunks', () => {
         expect(Buffer.from(p.window!).equals(want.subarray(Math.max(0, p.out - 32768), p.out))).toBe(true);
       }
     }
+  });
+});
+
+describe('a chunk sent only its range of the bytes (WindowSource)', () => {
+  it('reads inside come back as they are; outside, short and marked; a chunk that runs out fails, never decodes other bytes', async () => {
+    const bytes = new Uint8Array(1000).map((_, i) => i & 0xff);
+    const w = new WindowSource(bytes.slice(100, 300), 100, 1000);
+    expect(Array.from(await w.read(150, 10))).toEqual(Array.from(bytes.subarray(150, 160)));
+    expect(w.overran).toBe(false);
+    expect(Array.from(await w.read(290, 50))).toEqual(Array.from(bytes.subarray(290, 300)));
+    expect(w.overran).toBe(true);
+    const w2 = new WindowSource(bytes.slice(100, 300), 100, 1000);
+    expect((await w2.read(50, 10)).byteLength).toBe(0);
+    expect(w2.overran).toBe(true);
+    const w3 = new WindowSource(bytes.slice(900), 900, 1000);
+    expect((await w3.read(950, 500)).byteLength).toBe(50); // the source's own end: not an overrun
+    expect(w3.overran).toBe(false);
+
+    // The first half of the MNI stream, as its worker would get it (its range and 1 MiB more).
+    const vol = ensureVolumes(root, () => {}).find((v) => v.name === 'mni')!;
+    const gz = new Uint8Array(readFileSync(vol.gz));
+    const whole = new BufferSource(gz);
+    const frame = (await memberFrame(whole))!;
+    const mid = frame.start + Math.floor((gz.length - 8 - frame.start) / 2);
+    const plan = { from: frame.start * 8, known: true, first: true, searchTo: mid * 8, stop: mid * 8, estimate: 16 << 20 };
+    const want = await new LocalChunkRunner(whole).decode(plan);
+    const fits = new WindowSource(gz.slice(frame.start, mid + (1 << 20)), frame.start, gz.length);
+    const got = await new LocalChunkRunner(fits).decode(plan);
+    expect(got).toEqual(want);
+    const short = new WindowSource(gz.slice(frame.start, mid - 1000), frame.start, gz.length);
+    await expect(new LocalChunkRunner(short).decode(plan)).rejects.toMatchObject({ code: 'TRUNCATED' });
+    expect(short.overran).toBe(true);
   });
 });
 
