@@ -119,67 +119,85 @@ export async function inflateParallel(source: ByteSource, runners: readonly Chun
       seekSpacing: opts.seekSpacing,
     };
   });
-  const pending = runners.map((r, c) => r.decode(plans[c]!, signal));
-  for (const p of pending) p.catch(() => {}); // those past the stream's end are never awaited
+  // Each chunk decodes under a signal of its own: the chunks past the stream's end (another
+  // member follows, or the final block started before their ranges) stop as soon as that is
+  // known, and all of them when the caller aborts or the join fails.
+  const ctls = runners.map(() => new AbortController());
+  const stop = (from: number): void => {
+    for (let c = from; c < k; c++) ctls[c]!.abort();
+  };
+  const onAbort = (): void => stop(0);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const pending = runners.map((r, c) => r.decode(plans[c]!, ctls[c]!.signal));
+    for (const p of pending) p.catch(() => {}); // those past the stream's end are never awaited
 
-  // 1. Join, in order, and 2. chain the windows. A chunk that reaches the stream's end leaves
-  // nothing for the chunks after it (the final block started before their ranges). Each
-  // window is offered to the next chunk at once: if it is still decoding with markers, it
-  // resolves them and goes on in bytes.
-  const results: ChunkResult[] = [];
-  const windows: (Uint8Array | null)[] = [null];
-  let used = k;
-  let redone = 0;
-  for (let c = 0; c < k; c++) {
-    throwIfAborted(signal);
-    let r = await pending[c]!;
-    const prev = results[c - 1];
-    if (prev && !joins(prev, r)) {
-      const redo: ChunkPlan = { ...plans[c]!, from: prev.end, known: true, first: false, searchTo: prev.end, window: windows[c] ?? undefined };
-      r = await runners[c]!.decode(redo, signal);
-      redone++;
+    // 1. Join, in order, and 2. chain the windows. A chunk that reaches the stream's end leaves
+    // nothing for the chunks after it (the final block started before their ranges). Each
+    // window is offered to the next chunk at once: if it is still decoding with markers, it
+    // resolves them and goes on in bytes.
+    const results: ChunkResult[] = [];
+    const windows: (Uint8Array | null)[] = [null];
+    let used = k;
+    let redone = 0;
+    for (let c = 0; c < k; c++) {
+      throwIfAborted(signal);
+      let r = await pending[c]!;
+      const prev = results[c - 1];
+      if (prev && !joins(prev, r)) {
+        const redo: ChunkPlan = { ...plans[c]!, from: prev.end, known: true, first: false, searchTo: prev.end, window: windows[c] ?? undefined };
+        r = await runners[c]!.decode(redo, ctls[c]!.signal);
+        redone++;
+      }
+      results.push(r);
+      if (r.streamEnd) {
+        used = c + 1;
+        break;
+      }
+      const w = nextWindow(windows[c]!, r);
+      windows.push(w);
+      runners[c + 1]?.offerWindow?.(w, r.end, r.endStored);
     }
-    results.push(r);
-    if (r.streamEnd) {
-      used = c + 1;
-      break;
+    stop(used); // past the stream's end: their work is not needed
+    const last = results[used - 1]!;
+    if (!last.streamEnd) {
+      throw new DecompressionError('gzip: parallel inflate did not reach the end of the stream', { code: 'TRUNCATED', offset: size });
     }
-    const w = nextWindow(windows[c]!, r);
-    windows.push(w);
-    runners[c + 1]?.offerWindow?.(w, r.end, r.endStored);
-  }
-  const last = results[used - 1]!;
-  if (!last.streamEnd) {
-    throw new DecompressionError('gzip: parallel inflate did not reach the end of the stream', { code: 'TRUNCATED', offset: size });
-  }
 
-  // 3. Finish in parallel; combine the CRCs.
-  const done = await Promise.all(runners.slice(0, used).map((r, c) => r.finish(windows[c]!, signal)));
-  let crc = 0;
-  let total = 0;
-  const points: SeekPoint[] = [];
-  for (let c = 0; c < used; c++) {
-    const len = results[c]!.length;
-    // A chunk's points: at its place in the member, with the member's CRC up to them.
-    for (const p of done[c]!.points ?? []) {
-      const out = total + p.at;
-      setStateCrc(p.state, crc32Combine(crc, p.crc, p.at));
-      points.push({ out, in: p.in, memberOut: out, state: p.state, window: p.window });
+    // 3. Finish in parallel; combine the CRCs.
+    const done = await Promise.all(runners.slice(0, used).map((r, c) => r.finish(windows[c]!, signal)));
+    let crc = 0;
+    let total = 0;
+    const points: SeekPoint[] = [];
+    for (let c = 0; c < used; c++) {
+      const len = results[c]!.length;
+      // A chunk's points: at its place in the member, with the member's CRC up to them.
+      for (const p of done[c]!.points ?? []) {
+        const out = total + p.at;
+        setStateCrc(p.state, crc32Combine(crc, p.crc, p.at));
+        points.push({ out, in: p.in, memberOut: out, state: p.state, window: p.window });
+      }
+      crc = c === 0 ? done[c]!.crc : crc32Combine(crc, done[c]!.crc, len);
+      total += len;
     }
-    crc = c === 0 ? done[c]!.crc : crc32Combine(crc, done[c]!.crc, len);
-    total += len;
+    const at = last.end / 8;
+    const trailer = await source.read(at, 8, { signal });
+    if (trailer.byteLength < 8) throw new DecompressionError('gzip: unexpected end of file (trailer)', { code: 'TRUNCATED', offset: size });
+    checkTrailer(trailer, at, crc, total);
+    if (at + 8 < size) {
+      const after = await source.read(at + 8, Math.min(size - at - 8, 4096), { signal });
+      const seen = scanAfterMember(after, at + 8 + after.byteLength >= size);
+      if (seen.kind === 'member') return null;
+      if (seen.kind === 'garbage') opts.onWarning?.(trailingDataWarning(at + 8 + seen.skip));
+    }
+    return { lengths: results.map((r, c) => (c < used ? r.length : 0)), total, crc, redone, points };
+
+  } catch (err) {
+    stop(0);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
-  const at = last.end / 8;
-  const trailer = await source.read(at, 8, { signal });
-  if (trailer.byteLength < 8) throw new DecompressionError('gzip: unexpected end of file (trailer)', { code: 'TRUNCATED', offset: size });
-  checkTrailer(trailer, at, crc, total);
-  if (at + 8 < size) {
-    const after = await source.read(at + 8, Math.min(size - at - 8, 4096), { signal });
-    const seen = scanAfterMember(after, at + 8 + after.byteLength >= size);
-    if (seen.kind === 'member') return null;
-    if (seen.kind === 'garbage') opts.onWarning?.(trailingDataWarning(at + 8 + seen.skip));
-  }
-  return { lengths: results.map((r, c) => (c < used ? r.length : 0)), total, crc, redone, points };
 }
 
 /** Whether chunk `cur` starts where `prev` stopped (the same bit, or the same stored block). */

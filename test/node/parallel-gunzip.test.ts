@@ -311,6 +311,30 @@ describe('fuzzed streams', () => {
     expect(await gunzipInChunks(new BufferSource(new Uint8Array(gz)), 3)).toBeNull();
   });
 
+  it('the chunks past the end of the first member are stopped as soon as it is known (and on a failed join)', async () => {
+    class Watched extends LocalChunkRunner {
+      signals: AbortSignal[] = [];
+      override decode(plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
+        this.signals.push(signal!);
+        return super.decode(plan, signal);
+      }
+    }
+    const data = Buffer.concat(fc.sample(structured, { numRuns: 20, seed: 3 }));
+    // A short first member, then a long one: chunks 1 and 2 lie in the second.
+    const gz = new Uint8Array(Buffer.concat([gzipSync(data.subarray(0, 5000)), gzipSync(data)]));
+    const src = new BufferSource(gz);
+    const runners = [new Watched(src), new Watched(src), new Watched(src)];
+    expect(await inflateParallel(src, runners)).toBeNull();
+    expect(runners.map((r) => r.signals.every((s) => s.aborted))).toEqual([false, true, true]);
+    // Corrupt data in the first chunk: the others are stopped too.
+    const bad = gzipSync(data);
+    bad[40] ^= 0xff;
+    const badSrc = new BufferSource(new Uint8Array(bad));
+    const r2 = [new Watched(badSrc), new Watched(badSrc), new Watched(badSrc)];
+    await expect(inflateParallel(badSrc, r2)).rejects.toBeInstanceOf(Error);
+    expect(r2.every((r) => r.signals.every((s) => s.aborted))).toBe(true);
+  });
+
   it('mutated streams: zlib bytes, or our error where zlib fails (never other bytes, never another error class)', async () => {
     const base = fc
       .tuple(structured, fc.integer({ min: 1, max: 9 }))
