@@ -15,7 +15,7 @@ import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
 import type { ArrayProxy } from '../proxy/array-proxy.js';
 import { axisMap, viewOf } from '../proxy/oriented.js';
 import { setWholeDelegate } from '../proxy/whole-array.js';
-import { MIN_CHUNK_BYTES, inflateInPool } from './parallel-gunzip.js';
+import { inflateInPool } from './parallel-gunzip.js';
 import { type WorkerResult, WorkerPool, WorkerStartError } from './pool.js';
 import { type JobSpec, type Origin, expectAnswer, originSource } from './protocol.js';
 
@@ -77,9 +77,15 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
   try {
     // A URL is left to one worker: its chunks would each fetch their own ranges.
     const compressed = bound.gzip !== null && bound.origin.kind !== 'url' ? originSource(bound.origin) : null;
-    if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= 2 * MIN_CHUNK_BYTES) {
-      // Inflated in parallel chunks; the first chunk's worker decodes the array from them.
-      const { answer, learnt } = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, { signal, onProgress: bound.onProgress });
+    const min = bound.pool.parallelMinBytes;
+    if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= Math.max(min, 1)) {
+      // Inflated in parallel chunks of at least half the threshold; the first chunk's worker
+      // decodes the array from them.
+      const { answer, learnt } = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, {
+        signal,
+        onProgress: bound.onProgress,
+        minChunkBytes: min / 2,
+      });
       const done = expectAnswer(answer, 'done');
       const { ctor } = dtypeInfo(done.dtype);
       result = { data: new ctor(done.buffer, 0, done.length), dtype: done.dtype, learnt: learnt ?? undefined };

@@ -38,6 +38,8 @@ import type { Reservation, ReservedWorker } from './pool.js';
 
 /** Compressed bytes a chunk should have at least: below this, fewer workers are used. */
 export const MIN_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Default compressed size from which a whole-array read goes parallel (`WorkerPoolOptions.parallelMinBytes`). */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 /** What the pool offers this module. */
 export interface ChunkPool {

@@ -19,7 +19,8 @@
  *   lean peer path of the main bench), on the main thread.
  * Each result is checked once against DecompressionStream's bytes (`check`).
  * - `slices(N)`: after `getFdata` in a pool of N (0: on the main thread; -1: no pass at all)
- *   and `uncache()`, the times of 50 random 2-D slices `dataobj.get([null, null, k, t])`,
+ *   and `uncache()`, the times of 50 random 2-D slices `dataobj.get([null, null, k, t])`
+ *   (`[null, null, k]` of a 3-D image),
  *   read on the main thread from the seek points that pass left.
  */
 import { createWorkerPool, load, type WorkerPool } from '../../src/index.js';
@@ -136,13 +137,13 @@ window.nibParallel = {
     const img = await load(file(), n > 0 ? { worker: pool(n) } : {});
     if (n >= 0) await img.getFdata({ dtype: 'float32' });
     img.uncache();
-    const [, , nz, nt] = img.shape as number[];
+    const [, , nz, nt = 1] = img.shape as number[];
     const times: number[] = [];
     let s = 12345;
     for (let i = 0; i < 50; i++) {
       s = (s * 48271) % 2147483647;
       const t0 = performance.now();
-      await img.dataobj.get([null, null, s % nz!, (s >> 8) % nt!]);
+      await img.dataobj.get(img.shape.length > 3 ? [null, null, s % nz!, (s >> 8) % nt] : [null, null, s % nz!]);
       times.push(performance.now() - t0);
     }
     return times;

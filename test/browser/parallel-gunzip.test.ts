@@ -202,12 +202,23 @@ describe('getFdata of a large .nii.gz in a pool of two', () => {
     }
     const gzBytes = gzipSync(makeNifti(vox, shape, { slope: 0.5, inter: 3 }), { level: 1 });
     expect(gzBytes.byteLength).toBeGreaterThan(8 * 1024 * 1024);
-    const pool2 = createWorkerPool({ size: 2 });
+    // 12 MB is under the default threshold (32 MiB): one worker decodes it whole.
+    const below = createWorkerPool({ size: 2 });
+    try {
+      const img = await load(new File([gzBytes as BlobPart], 'big.nii.gz'), { worker: below });
+      await img.getFdata({ dtype: 'float32' });
+      expect(below.started).toBe(1);
+    } finally {
+      below.terminate();
+    }
+    expect(() => createWorkerPool({ parallelMinBytes: -1 })).toThrow(RangeError);
+    const pool2 = createWorkerPool({ size: 2, parallelMinBytes: 8 << 20 });
     try {
       const file = new File([gzBytes as BlobPart], 'big.nii.gz');
       const progress: number[] = [];
       const inPool = await load(file, { worker: pool2, onProgress: (p) => progress.push(p.loaded) });
       const here = await load(file);
+      expect(pool2.started).toBe(0);
       const a = await inPool.getFdata({ dtype: 'float32' });
       const b = await here.getFdata({ dtype: 'float32' });
       expect(a.shape).toEqual(b.shape);
@@ -217,6 +228,7 @@ describe('getFdata of a large .nii.gz in a pool of two', () => {
       let equal = true;
       for (let i = 0; i < n; i++) if (!Object.is(da[i], db[i])) equal = false;
       expect(equal).toBe(true);
+      expect(pool2.started).toBe(2); // in two chunks
       expect(Math.max(...progress)).toBeGreaterThan(gzBytes.byteLength * 0.9);
 
       // The chunks' seek points are the image's now: after uncache(), slices anywhere resume
