@@ -46,68 +46,30 @@ export async function runParallelGunzip(root, vol, opts) {
     const problems = {};
     for (const n of counts) problems[n] = await page.evaluate((k) => window.nibParallel.check(k, false), n);
     for (const n of counts) problems[`s${n}`] = await page.evaluate((k) => window.nibParallel.check(k, true), n);
-    const ids = ['ds', ...counts.map((n) => `gunzip:${n}`), ...counts.map((n) => `into:${n}`), ...counts.map((n) => `shared:${n}`), ...counts.map((n) => `sharedinto:${n}`), ...counts.map((n) => `memory:${n}`), ...counts.map((n) => `bytes:${n}`), 'fdata:1', 'fdata:2'];
+    // Each kind of pool.gunzip call: its case id prefix, its row label, and a check's verdict key.
+    const kinds = [
+      ['gunzip', 'pool.gunzip', ''],
+      ['into', 'pool.gunzip into the last result', null],
+      ['shared', 'pool.gunzip shared: true', 's'],
+      ['sharedinto', 'pool.gunzip shared: true into the last result', null],
+      ['memory', 'pool.gunzip of bytes in shared memory, in place', null],
+      ['bytes', 'pool.gunzip of bytes in memory, into the last result', null],
+    ];
+    const ids = ['ds', ...kinds.flatMap(([kind]) => counts.map((n) => `${kind}:${n}`)), 'fdata:1', 'fdata:2'];
     const cases = ids.map((id) => ({ id, run: () => page.evaluate((c) => window.nibParallel.run(c), id) }));
     const r = await roundRobin(cases, { ...opts, between: () => page.evaluate(() => window.nibParallel.gc()) });
     const med = (id) => r.get(id)?.median;
-    const one = med('gunzip:1');
-    const rows = counts.map((n) => [
-      `pool.gunzip, ${n} worker${n > 1 ? 's' : ''}`,
-      problems[n] ? `wrong: ${problems[n]}` : fmt(med(`gunzip:${n}`)),
-      fmt(vol.niiBytes / 1e6 / (med(`gunzip:${n}`) / 1000)),
-      n === 1 ? '1.00×' : `${(one / med(`gunzip:${n}`)).toFixed(2)}×`,
-      ratio(med(`gunzip:${n}`), med('ds')),
-    ]);
-    const oneI = med('into:1');
-    for (const n of counts) {
-      rows.push([
-        `pool.gunzip into the last result, ${n} worker${n > 1 ? 's' : ''}`,
-        fmt(med(`into:${n}`)),
-        fmt(vol.niiBytes / 1e6 / (med(`into:${n}`) / 1000)),
-        n === 1 ? '1.00×' : `${(oneI / med(`into:${n}`)).toFixed(2)}×`,
-        ratio(med(`into:${n}`), med('ds')),
-      ]);
-    }
-    const oneS = med('shared:1');
-    for (const n of counts) {
-      rows.push([
-        `pool.gunzip shared: true, ${n} worker${n > 1 ? 's' : ''}`,
-        problems[`s${n}`] ? `wrong: ${problems[`s${n}`]}` : fmt(med(`shared:${n}`)),
-        fmt(vol.niiBytes / 1e6 / (med(`shared:${n}`) / 1000)),
-        n === 1 ? '1.00×' : `${(oneS / med(`shared:${n}`)).toFixed(2)}×`,
-        ratio(med(`shared:${n}`), med('ds')),
-      ]);
-    }
-    const oneSI = med('sharedinto:1');
-    for (const n of counts) {
-      rows.push([
-        `pool.gunzip shared: true into the last result, ${n} worker${n > 1 ? 's' : ''}`,
-        fmt(med(`sharedinto:${n}`)),
-        fmt(vol.niiBytes / 1e6 / (med(`sharedinto:${n}`) / 1000)),
-        n === 1 ? '1.00×' : `${(oneSI / med(`sharedinto:${n}`)).toFixed(2)}×`,
-        ratio(med(`sharedinto:${n}`), med('ds')),
-      ]);
-    }
-    const oneM = med('memory:1');
-    for (const n of counts) {
-      rows.push([
-        `pool.gunzip of bytes in shared memory, in place, ${n} worker${n > 1 ? 's' : ''}`,
-        fmt(med(`memory:${n}`)),
-        fmt(vol.niiBytes / 1e6 / (med(`memory:${n}`) / 1000)),
-        n === 1 ? '1.00×' : `${(oneM / med(`memory:${n}`)).toFixed(2)}×`,
-        ratio(med(`memory:${n}`), med('ds')),
-      ]);
-    }
-    const oneB = med('bytes:1');
-    for (const n of counts) {
-      rows.push([
-        `pool.gunzip of bytes in memory, into the last result, ${n} worker${n > 1 ? 's' : ''}`,
-        fmt(med(`bytes:${n}`)),
-        fmt(vol.niiBytes / 1e6 / (med(`bytes:${n}`) / 1000)),
-        n === 1 ? '1.00×' : `${(oneB / med(`bytes:${n}`)).toFixed(2)}×`,
-        ratio(med(`bytes:${n}`), med('ds')),
-      ]);
-    }
+    const rows = kinds.flatMap(([kind, label, check]) => counts.map((n) => {
+      const ms = med(`${kind}:${n}`);
+      const wrong = check === null ? '' : problems[`${check}${n}`];
+      return [
+        `${label}, ${n} worker${n > 1 ? 's' : ''}`,
+        wrong ? `wrong: ${wrong}` : fmt(ms),
+        fmt(vol.niiBytes / 1e6 / (ms / 1000)),
+        n === 1 ? '1.00×' : `${(med(`${kind}:1`) / ms).toFixed(2)}×`,
+        ratio(ms, med('ds')),
+      ];
+    }));
     rows.push(['DecompressionStream (main thread)', fmt(med('ds')), fmt(vol.niiBytes / 1e6 / (med('ds') / 1000)), '', '1.00']);
     rows.push(['getFdata float32, pool of 1', fmt(med('fdata:1')), '', '1.00×', '']);
     rows.push(['getFdata float32, pool of 2', fmt(med('fdata:2')), '', `${(med('fdata:1') / med('fdata:2')).toFixed(2)}×`, '']);

@@ -7,48 +7,27 @@
 import { gzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GzipSource, createWorkerPool, DecompressionError, gunzip, load } from '../../src/index';
+import { equalBytes, imageLikeBytes, viaDecompressionStream } from '../shared/bytes';
 import { makeNifti } from '../shared/make-nifti';
 
 const pool = createWorkerPool({ size: 3 });
 afterAll(() => pool.terminate());
 
-/** Image-like bytes: smooth regions, noise and runs of zeros. */
-function sample(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    const region = (i >> 14) % 5;
-    out[i] = region === 0 ? 0 : region === 1 ? (i >> 6) & 0xff : region === 2 ? x >>> 24 : ((i >> 3) + (x >>> 29)) & 0xff;
-  }
-  return out;
-}
-
-async function viaStream(gz: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([gz as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 describe('WorkerPool.gunzip', () => {
-  const data = sample(3_000_000, 7);
+  const data = imageLikeBytes(3_000_000, 7);
   const gz = gzipSync(data, { level: 6 });
 
   it.each([1, 2, 3])('%i worker(s), small chunks: the bytes of gunzip and of DecompressionStream', async (workers) => {
     const got = await pool.gunzip(new File([gz as BlobPart], 'x.gz'), { workers, minChunkBytes: 64 * 1024 });
-    expect(same(got, data)).toBe(true);
-    expect(same(got, await gunzip(gz))).toBe(true);
-    expect(same(got, await viaStream(gz))).toBe(true);
+    expect(equalBytes(got, data)).toBe(true);
+    expect(equalBytes(got, await gunzip(gz))).toBe(true);
+    expect(equalBytes(got, await viaDecompressionStream(gz))).toBe(true);
   });
 
   it('shared: true gives the same bytes, on a SharedArrayBuffer only where the page is cross-origin isolated', async () => {
     const got = await pool.gunzip(gz, { minChunkBytes: 64 * 1024, shared: true });
-    expect(same(got, data)).toBe(true);
+    expect(equalBytes(got, data)).toBe(true);
     const isolated = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
     expect(got.buffer instanceof ArrayBuffer).toBe(!isolated);
   });
@@ -57,14 +36,14 @@ describe('WorkerPool.gunzip', () => {
     for (const workers of [1, 2]) {
       const into = new Uint8Array(data.byteLength + 100);
       const got = await pool.gunzip(gz, { minChunkBytes: 64 * 1024, workers, into: into.subarray(50) });
-      expect(same(got, data)).toBe(true);
+      expect(equalBytes(got, data)).toBe(true);
       expect(got.byteOffset).toBe(50);
       expect(into.byteLength).toBe(0); // detached: its buffer went to the worker and came back as got's
       expect(got.buffer.byteLength).toBe(data.byteLength + 100);
     }
     const small = new Uint8Array(10);
     const got = await pool.gunzip(gz, { minChunkBytes: 64 * 1024, into: small });
-    expect(same(got, data)).toBe(true);
+    expect(equalBytes(got, data)).toBe(true);
     expect(small.byteLength).toBe(10);
     await expect(pool.gunzip(gz, { into: [] as unknown as Uint8Array })).rejects.toMatchObject({ code: 'BAD_OUTPUT_BUFFER' });
     // A worker count that is not a whole number is refused at once (NaN once waited forever for workers).
@@ -78,7 +57,7 @@ describe('WorkerPool.gunzip', () => {
     for (const level of [0, 1, 9] as const) {
       const z = gzipSync(data.subarray(0, 700_000), { level });
       const got = await pool.gunzip(z, { minChunkBytes: 16 * 1024 });
-      expect(same(got, data.subarray(0, 700_000)), `level ${level}`).toBe(true);
+      expect(equalBytes(got, data.subarray(0, 700_000)), `level ${level}`).toBe(true);
     }
   });
 
@@ -89,7 +68,7 @@ describe('WorkerPool.gunzip', () => {
     two.set(a);
     two.set(b, a.byteLength);
     const got = await pool.gunzip(new Blob([two as BlobPart]), { minChunkBytes: 16 * 1024 });
-    expect(same(got, data.subarray(0, 900_000))).toBe(true);
+    expect(equalBytes(got, data.subarray(0, 900_000))).toBe(true);
   });
 
   it('corrupt data: a typed error, and the pool keeps working', async () => {
@@ -100,7 +79,7 @@ describe('WorkerPool.gunzip', () => {
     expect((err as DecompressionError).code).toBe('GZIP_DATA_CRC');
     const cut = await pool.gunzip(gz.subarray(0, gz.byteLength >> 1), { minChunkBytes: 64 * 1024 }).catch((e: unknown) => e);
     expect(cut).toBeInstanceOf(DecompressionError);
-    expect(same(await pool.gunzip(gz, { minChunkBytes: 64 * 1024 }), data)).toBe(true);
+    expect(equalBytes(await pool.gunzip(gz, { minChunkBytes: 64 * 1024 }), data)).toBe(true);
   });
 
   it('progress reaches the compressed size; abort rejects at once and the pool keeps working', async () => {
@@ -113,7 +92,7 @@ describe('WorkerPool.gunzip', () => {
     const p = pool.gunzip(new Blob([gz as BlobPart]), { minChunkBytes: 64 * 1024, signal: ctl.signal });
     setTimeout(() => ctl.abort(), 5);
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
-    expect(same(await pool.gunzip(gz, { minChunkBytes: 64 * 1024 }), data)).toBe(true);
+    expect(equalBytes(await pool.gunzip(gz, { minChunkBytes: 64 * 1024 }), data)).toBe(true);
   });
 
   it('aborts at random points (before, during and after the chunks): each rejects or finishes, and the next gunzip is right', async () => {
@@ -124,9 +103,9 @@ describe('WorkerPool.gunzip', () => {
       const p = pool.gunzip(new Blob([gz as BlobPart]), { minChunkBytes: 64 * 1024, signal: ctl.signal, workers: 1 + (i % 3) });
       setTimeout(() => ctl.abort(), Math.floor(rnd() * 60));
       const r = await p.then((b) => b, (e: unknown) => e);
-      if (r instanceof Uint8Array) expect(same(r, data)).toBe(true);
+      if (r instanceof Uint8Array) expect(equalBytes(r, data)).toBe(true);
       else expect(r).toMatchObject({ name: 'AbortError' });
-      expect(same(await pool.gunzip(gz, { minChunkBytes: 64 * 1024, workers: 1 + ((i + 1) % 3) }), data)).toBe(true);
+      expect(equalBytes(await pool.gunzip(gz, { minChunkBytes: 64 * 1024, workers: 1 + ((i + 1) % 3) }), data)).toBe(true);
     }
   });
 });
@@ -175,17 +154,17 @@ function oneBlockGzip(data: Uint8Array): Uint8Array {
 
 describe('pool.gunzip of bytes in memory', () => {
   it('each chunk is sent its own range; one that runs past it (a 3 MB block) is sent all the bytes', async () => {
-    const data = sample(3_000_000, 9);
+    const data = imageLikeBytes(3_000_000, 9);
     const gz = oneBlockGzip(data);
-    expect(same(await viaStream(gz), data)).toBe(true);
+    expect(equalBytes(await viaDecompressionStream(gz), data)).toBe(true);
     for (const workers of [2, 3]) {
       // The first chunk's block goes on to the end of the stream, past its range and the margin.
       const got = await pool.gunzip(gz, { workers, minChunkBytes: 64 * 1024 });
-      expect(same(got, data)).toBe(true);
+      expect(equalBytes(got, data)).toBe(true);
     }
     // zlib's stream of the same data: every chunk within its range.
     const plain = gzipSync(data, { level: 6 });
-    expect(same(await pool.gunzip(plain, { workers: 3, minChunkBytes: 64 * 1024 }), data)).toBe(true);
+    expect(equalBytes(await pool.gunzip(plain, { workers: 3, minChunkBytes: 64 * 1024 }), data)).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { gzipSync } from 'fflate';
 import { createWorkerPool } from '../../src/index.js';
+import { imageLikeBytes, viaDecompressionStream } from '../shared/bytes.js';
 
 /** What the spec can call. */
 export interface IsolatedPage {
@@ -18,23 +19,6 @@ declare global {
   interface Window {
     isolated: IsolatedPage;
   }
-}
-
-/** Image-like bytes: smooth regions, noise and runs of zeros. */
-function sample(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    const region = (i >> 14) % 5;
-    out[i] = region === 0 ? 0 : region === 1 ? (i >> 6) & 0xff : region === 2 ? x >>> 24 : ((i >> 3) + (x >>> 29)) & 0xff;
-  }
-  return out;
-}
-
-async function viaStream(gz: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([gz as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function differs(a: Uint8Array, b: Uint8Array): string {
@@ -50,8 +34,8 @@ window.isolated = {
     const fail = (what: string, why: string): void => {
       if (why) problems.push(`${what}: ${why}`);
     };
-    const gz = gzipSync(sample(3_000_000, 5), { level: 6 });
-    const want = await viaStream(gz);
+    const gz = gzipSync(imageLikeBytes(3_000_000, 5), { level: 6 });
+    const want = await viaDecompressionStream(gz);
     const file = new File([gz as BlobPart], 'x.gz');
     const pool = createWorkerPool({ size: 3 });
     try {
