@@ -68,8 +68,8 @@ export interface LoadOptions {
   /**
    * Decode whole arrays (`getFdata`, `getData`, `asArray`) off the main thread: `true` for a
    * shared pool, or a pool from `createWorkerPool()`. Slices stay on the main thread. Files,
-   * Blobs, bytes and URLs given to `load` go to the worker; a ByteSource passed in does not.
-   * Browsers only: in Node it is an `UnsupportedError` (`WORKER_UNAVAILABLE`).
+   * Blobs, bytes, URLs and (in Node, where the workers are `worker_threads`) file paths given
+   * to `load` go to the worker; a ByteSource passed in does not.
    */
   worker?: boolean | WorkerPool;
 }
@@ -118,6 +118,7 @@ function originOf(source: ByteSource): Origin | null {
   if (source instanceof BlobSource) return { kind: 'blob', blob: source.blob };
   if (source instanceof BufferSource) return { kind: 'bytes', bytes: source.bytes };
   if (source instanceof HttpSource && !givenSources.has(source)) return { kind: 'url', url: source.url };
+  if (source instanceof NodeFileSource) return { kind: 'path', path: source.path, stamp: source.stamp };
   return null;
 }
 
@@ -251,7 +252,7 @@ function refuseHalf(name: string): never {
  *   partner; in Node `FILE_NOT_FOUND` (and `NOT_A_FILE`, `FILE_READ`) naming the path
  * @throws {HeaderDataError} for invalid header values
  * @throws {UnsupportedError} for dtypes or formats nibweb cannot represent; `WORKER_UNAVAILABLE`
- *   for `worker: true` where there is no web Worker (Node)
+ *   for `worker: true` in a runtime with neither a web Worker nor Node's threads
  * @throws {DecompressionError} for a corrupt .gz header region
  * @example
  * const img = await load(file);              // from <input type=file> or a drop

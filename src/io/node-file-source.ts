@@ -74,7 +74,8 @@ export function nodeModules(): Promise<NodeModules> {
 const MAX_READ_BYTES = 1024 * 1024 * 1024;
 
 /** What identifies the file's contents between opens. */
-interface Stamp {
+/** What identifies a file's contents between openings: its size and modification time. */
+export interface Stamp {
   size: number;
   mtimeMs: number;
 }
@@ -124,6 +125,11 @@ export class NodeFileSource implements ByteSource {
   #current: Opening | null = null;
   #idle: ReturnType<typeof setTimeout> | null = null;
 
+  /** The file's size and modification time when the source was made. */
+  get stamp(): Stamp {
+    return { ...this.#stamp };
+  }
+
   private constructor(path: string, stamp: Stamp) {
     this.path = path;
     this.size = stamp.size;
@@ -133,21 +139,22 @@ export class NodeFileSource implements ByteSource {
   /**
    * Opens a file and learns its size (the handle then closes when idle, see the module comment).
    * @param path an absolute path, or one relative to `process.cwd()`, or a `file:` URL
-   * @param opts `signal` to abort
+   * @param opts `signal` to abort; `expect`: the `stamp` another source of the same file had
+   *   (a decode worker's opening), so a file changed since is `FILE_CHANGED`, not other bytes
    * @returns the source
-   * @throws {ImageFileError} `FILE_NOT_FOUND`, `NOT_A_FILE` or `FILE_READ`, naming the path
+   * @throws {ImageFileError} `FILE_NOT_FOUND`, `NOT_A_FILE`, `FILE_CHANGED` or `FILE_READ`, naming the path
    * @throws {TypeError} outside Node
    * @throws `AbortError` when the signal aborts
    * @example
    * const src = await NodeFileSource.fromPath('sub-01_T1w.nii.gz');
    * const magic = await src.read(0, 2); // 1f 8b
    */
-  static async fromPath(path: string | URL, opts: ReadOptions = {}): Promise<NodeFileSource> {
+  static async fromPath(path: string | URL, opts: ReadOptions & { expect?: Stamp } = {}): Promise<NodeFileSource> {
     const { signal } = opts;
     throwIfAborted(signal);
     const { fs, path: P, url } = await nodeModules();
     const abs = P.resolve(path instanceof URL || /^file:/i.test(path) ? url.fileURLToPath(path) : path);
-    const opened = openChecked(fs, abs, null);
+    const opened = openChecked(fs, abs, opts.expect ?? null);
     // An open that finishes after an abort is closed, not leaked.
     opened.then(
       (o) => {

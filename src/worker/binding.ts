@@ -23,7 +23,7 @@ let shared: WorkerPool | null = null;
 
 /**
  * The pool `worker: true` uses, created on first use.
- * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` with neither a web `Worker` nor Node's threads
  */
 export function defaultWorkerPool(): WorkerPool {
   shared ??= new WorkerPool();
@@ -107,7 +107,7 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
 
 /**
  * The pool `load`'s `worker` option names: `true` the shared one, a pool itself, else none.
- * @throws {UnsupportedError} `WORKER_UNAVAILABLE` for `true` where there is no web `Worker`
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` for `true` with neither a web `Worker` nor Node's threads
  * @throws {ArgumentError} `BAD_WORKER_OPTION` for anything else that is not `false`/`undefined`
  */
 export function poolOf(worker: boolean | WorkerPool | undefined): WorkerPool | null {

@@ -21,9 +21,9 @@
  *   (worker/protocol.ts). A worker that cannot start (a CSP without `worker-src`, a bundler
  *   that dropped the file) marks the pool broken, and reads fall back to the main thread.
  *
- * Browsers (and any runtime with a web `Worker` global) only: in Node, `worker: true` is an
- * `UnsupportedError` with code `WORKER_UNAVAILABLE` (Node scripts have no page to keep
- * responsive; use node:worker_threads around nibweb if needed).
+ * The workers are web Workers in browsers (and Deno, Bun), and `node:worker_threads` in
+ * Node (worker/spawn.ts: the same script and messages; a file path goes to them as the path,
+ * opened again there). Idle Node workers do not keep a script's process alive.
  */
 import type { GzipLearnt } from '../codecs/gzip-source.js';
 import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
@@ -32,6 +32,7 @@ import { WASM_MIN_BYTES } from '../proxy/whole-array.js';
 import { getWasmModule } from '../wasm/load.js';
 import { PARALLEL_MIN_BYTES, type PoolGunzipOptions, gunzipInPool } from './parallel-gunzip.js';
 import { type FromWorker, type JobSpec, type Origin, type ToWorker, fromWire } from './protocol.js';
+import { type DecodeWorker, decodeWorkerClass, workersAvailable } from './spawn.js';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -71,7 +72,7 @@ interface Job {
 
 interface Slot {
   /** Null while the worker is being started. */
-  worker: Worker | null;
+  worker: DecodeWorker | null;
   job: Job | null;
   /** Set while the worker is lent out (`reserve`): its requests waiting for answers. */
   lease: Map<number, Pending> | null;
@@ -119,17 +120,21 @@ function defaultSize(): number {
   return Math.max(1, Math.min(4, cores - 1));
 }
 
-/** True where a web `Worker` exists (browsers, Deno, Bun; not Node). */
-export function workersAvailable(): boolean {
-  return typeof Worker === 'function';
-}
-
 function unavailable(): UnsupportedError {
   return new UnsupportedError(
-    'decoding in a worker needs a web Worker (browsers): in Node, leave `worker` unset — ' +
-      'the decode runs in WebAssembly on the calling thread',
+    'decoding in a worker needs a web Worker or Node\'s worker_threads, and this runtime has neither: ' +
+      'leave `worker` unset — the decode runs in WebAssembly on the calling thread',
     { code: 'WORKER_UNAVAILABLE', feature: 'worker' },
   );
+}
+
+/**
+ * Keeps a Node thread's process alive while its worker has work (a job or a lease), and not
+ * when it is idle (worker/spawn.ts starts it so); nothing to do for a web Worker.
+ */
+function held(slot: Slot): void {
+  if (slot.job !== null || slot.lease !== null) slot.worker?.ref?.();
+  else slot.worker?.unref?.();
 }
 
 /** A few decode workers, started on demand; jobs queue first in, first out. */
@@ -149,7 +154,7 @@ export class WorkerPool {
   /**
    * @param opts `size`: workers at most; `minBytes`: smaller arrays stay on the main thread;
    *   `parallelMinBytes`: smaller `.nii.gz` files are inflated by one worker
-   * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
+   * @throws {UnsupportedError} `WORKER_UNAVAILABLE` with neither a web `Worker` nor Node's threads
    */
   constructor(opts: WorkerPoolOptions = {}) {
     if (!workersAvailable()) throw unavailable();
@@ -272,18 +277,22 @@ export class WorkerPool {
       const job = this.#queue.shift();
       if (!job) return;
       slot.job = job;
+      held(slot);
       slot.worker!.postMessage(job.msg);
     }
   }
 
   /** Starts one worker (sending it the compiled module), or marks the pool broken. */
   async #start(): Promise<Slot | null> {
-    let worker: Worker;
+    let worker: DecodeWorker;
     // Reserve the slot before awaiting, so concurrent dispatches do not overfill the pool.
     const slot: Slot = { worker: null, job: null, lease: null };
     this.#slots.push(slot);
     try {
       const module = await getWasmModule().catch(() => null);
+      // The web Worker, or Node's threads dressed as one (worker/spawn.ts). The expression
+      // keeps the `new Worker(new URL(…, import.meta.url))` shape bundlers look for.
+      const Worker = await decodeWorkerClass()!;
       worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
       worker.postMessage({ type: 'init', module } satisfies ToWorker);
     } catch (cause) {
@@ -338,6 +347,7 @@ export class WorkerPool {
       return;
     }
     slot.job = null;
+    held(slot);
     if (msg.type === 'done') {
       const { ctor } = dtypeInfo(msg.dtype);
       this.#settle(job, { data: new ctor(msg.buffer, 0, msg.length), dtype: msg.dtype, learnt: msg.learnt }, null);
@@ -361,12 +371,16 @@ export class WorkerPool {
       const free = this.#slots.filter((s) => s.worker !== null && s.job === null && s.lease === null);
       // Each slot is marked at once, so a dispatch meanwhile cannot give it a job.
       const chosen = free.slice(0, k);
-      for (const s of chosen) s.lease = new Map();
+      for (const s of chosen) {
+        s.lease = new Map();
+        held(s);
+      }
       while (chosen.length < k && this.#slots.length < this.size) {
         const slot = await this.#start();
         if (!slot) break;
         if (slot.job === null && slot.lease === null) {
           slot.lease = new Map();
+          held(slot);
           chosen.push(slot);
         }
       }
@@ -421,6 +435,7 @@ export class WorkerPool {
         for (const slot of slots) {
           for (const p of slot.lease?.values() ?? []) p.reject(abortError());
           slot.lease = null;
+          held(slot);
         }
         void this.#dispatch();
         for (const w of this.#waiters.splice(0)) w();
@@ -443,7 +458,7 @@ export class WorkerPool {
  *   arrays of fewer raw bytes stay on the main thread (default 256 KiB); `parallelMinBytes`:
  *   compressed size from which a `.nii.gz` is inflated in parallel chunks (default 32 MiB)
  * @returns the pool
- * @throws {UnsupportedError} `WORKER_UNAVAILABLE` where there is no web `Worker` (Node)
+ * @throws {UnsupportedError} `WORKER_UNAVAILABLE` with neither a web `Worker` nor Node's threads
  * @throws {RangeError} for a size that is not a positive integer
  * @example
  * const pool = createWorkerPool({ size: 2 });

@@ -29,18 +29,21 @@ import {
 import { BlobSource } from '../io/blob-source.js';
 import { BufferSource, WindowSource } from '../io/buffer-source.js';
 import { HttpSource } from '../io/http-source.js';
-import type { ByteSource } from '../io/types.js';
+import { NodeFileSource, type Stamp } from '../io/node-file-source.js';
+import type { ByteSource, ReadOptions } from '../io/types.js';
 import type { Order } from '../proxy/fileslice.js';
 
 /**
  * Where a worker finds the bytes: what `load` was given, cloned (a Blob's bytes are not
  * copied). `bytes` with a `window` holds only the part of them at `window.offset` of a source
- * of `window.size` bytes (a parallel inflate's chunk: worker/parallel-gunzip.ts).
+ * of `window.size` bytes (a parallel inflate's chunk: worker/parallel-gunzip.ts). `path` is
+ * a file on disk in Node, with the size and time it had when the main thread opened it.
  */
 export type Origin =
   | { kind: 'blob'; blob: Blob }
   | { kind: 'bytes'; bytes: Uint8Array; window?: { offset: number; size: number } }
-  | { kind: 'url'; url: string };
+  | { kind: 'url'; url: string }
+  | { kind: 'path'; path: string; stamp: Stamp };
 
 /** The array to decode: the proxy's frozen spec in the file's own order. */
 export interface JobSpec {
@@ -95,6 +98,33 @@ export function originSource(origin: Origin): ByteSource {
     case 'blob': return new BlobSource(origin.blob);
     case 'bytes': return origin.window ? new WindowSource(origin.bytes, origin.window.offset, origin.window.size) : new BufferSource(origin.bytes);
     case 'url': return new HttpSource(origin.url);
+    case 'path': return new PathSource(origin.path, origin.stamp);
+  }
+}
+
+/**
+ * A file on disk named by a worker's `path` origin: opened on the first read, and refused
+ * (`FILE_CHANGED`) when it is no longer the file the main thread opened.
+ */
+class PathSource implements ByteSource {
+  readonly size: number;
+  readonly freshReads = true;
+  #file: Promise<NodeFileSource> | null = null;
+
+  constructor(
+    readonly path: string,
+    readonly stamp: Stamp,
+  ) {
+    this.size = stamp.size;
+  }
+
+  async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
+    this.#file ??= NodeFileSource.fromPath(this.path, { expect: this.stamp, signal: opts.signal });
+    const file = this.#file;
+    file.catch(() => {
+      if (this.#file === file) this.#file = null; // an abort or a failure: the next read opens again
+    });
+    return (await file).read(offset, length, opts);
   }
 }
 

@@ -96,6 +96,69 @@ test('a Node script imports dist/ and reads an image', () => {
   expect(out.pathValue).toBe(expected.bright_voxel.value);
 });
 
+test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel inflate), pool.gunzip, typed errors', () => {
+  const script = `
+    import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+    import { tmpdir } from 'node:os';
+    import { join } from 'node:path';
+    import { gunzipSync, gzipSync } from 'node:zlib';
+    import { NDArray, Nifti1Image, createWorkerPool, load } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
+    const shape = [128, 128, 64, 10];
+    const vox = new Int16Array(shape.reduce((a, b) => a * b, 1));
+    let x = 99;
+    for (let i = 0; i < vox.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      vox[i] = (i >> 9) % 7 === 0 ? 0 : (x >>> 20) - 2048;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'nibweb-node-pool-'));
+    const path = join(dir, 'run.nii.gz');
+    const gz = gzipSync(await new Nifti1Image(new NDArray(vox, shape), null).toBytes(), { level: 1 });
+    writeFileSync(path, gz);
+    const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+    const here = await (await load(path)).getFdata({ dtype: 'float32' });
+    const one = createWorkerPool({ size: 1 });
+    const two = createWorkerPool({ size: 2, parallelMinBytes: 8 << 20 });
+    const viaOne = await load(path, { worker: one });
+    const a = await viaOne.getFdata({ dtype: 'float32' });
+    const viaTwo = await load(path, { worker: two });
+    const b = await viaTwo.getFdata({ dtype: 'float32' });
+    viaTwo.uncache();
+    const slice = await viaTwo.dataobj.get([null, null, 40, 9]);
+    const at = 9 * 128 * 128 * 64 + 40 * 128 * 128;
+    const gunzipped = await two.gunzip(new Uint8Array(gz));
+    // A corrupt stream and a file changed since its load: the workers' errors, typed.
+    const bad = new Uint8Array(gz);
+    bad[bad.length >> 1] ^= 0xff;
+    writeFileSync(join(dir, 'bad.nii.gz'), bad);
+    const corrupt = await (await load(join(dir, 'bad.nii.gz'), { worker: one })).getFdata().catch((e) => e);
+    const changed = await load(path, { worker: one });
+    utimesSync(path, new Date(), new Date(Date.now() + 60_000));
+    const gone = await changed.getFdata().catch((e) => e);
+    console.log(JSON.stringify({
+      gz: gz.length,
+      one: same(a.data, here.data) && one.started === 1 && one.usable,
+      two: same(b.data, here.data) && two.started === 2 && two.usable,
+      points: viaTwo.dataobj.source.index.size,
+      slice: same(slice.data, vox.subarray(at, at + 128 * 128)),
+      gunzip: Buffer.from(gunzipped).equals(gunzipSync(gz)),
+      corrupt: [corrupt.name, corrupt.code],
+      changed: [gone.name, gone.code],
+    }));
+    // No terminate(): idle workers must not keep the process alive.
+  `;
+  // As a user runs it: without the test runner's module hooks (NODE_OPTIONS), which threads inherit.
+  const env = { ...process.env, NODE_OPTIONS: '' };
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root, env, timeout: 120_000 }));
+  expect(out.gz).toBeGreaterThan(8 << 20);
+  expect(out.one).toBe(true);
+  expect(out.two).toBe(true);
+  expect(out.points).toBeGreaterThan(10);
+  expect(out.slice).toBe(true);
+  expect(out.gunzip).toBe(true);
+  expect(out.corrupt[0]).toBe('DecompressionError');
+  expect(out.changed).toEqual(['ImageFileError', 'FILE_CHANGED']);
+});
+
 test('a page imports dist/index.js as plain ESM (no bundler, no import map)', async ({ page }) => {
   const server = await serve();
   try {
