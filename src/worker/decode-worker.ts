@@ -1,7 +1,8 @@
 /**
  * The decode worker: gunzip, byte swap and scaling of a whole array, off the main thread.
  * Started by worker/pool.ts as `new Worker(new URL('./decode-worker.js', import.meta.url),
- * { type: 'module' })`; it runs the very same path as the main thread (`readWhole`:
+ * { type: 'module' })` (in Node a worker_threads thread, given the same globals by
+ * worker/spawn.ts); it runs the very same path as the main thread (`readWhole`:
  * proxy/whole-array.ts, WebAssembly arenas, the TypeScript fallback), so results are equal
  * bit for bit.
  *
