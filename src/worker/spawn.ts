@@ -51,19 +51,30 @@ type NodeWorker = {
   unref(): void;
   terminate(): Promise<number>;
 };
-type NodeWorkerCtor = new (code: string, opts: { eval: true; workerData: { url: string } }) => NodeWorker;
+export type NodeWorkerCtor = new (code: string, opts: { eval: true; workerData: { url: string } }) => NodeWorker;
 
-/** A Node thread behind the web `Worker` interface. */
-function nodeWorkerClass(Ctor: NodeWorkerCtor): DecodeWorkerClass {
+/** A Node thread behind the web `Worker` interface. @internal exported for tests */
+export function nodeWorkerClass(Ctor: NodeWorkerCtor): DecodeWorkerClass {
   return class NodeDecodeWorker implements DecodeWorker {
     readonly #w: NodeWorker;
     #ended = false;
+    #onError: ((e: { message: string; preventDefault(): void }) => void)[] = [];
 
     constructor(url: URL) {
       this.#w = new Ctor(NODE_BOOTSTRAP, { eval: true, workerData: { url: url.href } });
-      this.#w.on('exit', () => {
+      this.#w.on('error', (err) => this.#fail(err.message));
+      // A thread can end on its own (process.exit in it, out of memory), which a web Worker
+      // never does: its requests would wait forever, so that is an error too.
+      this.#w.on('exit', (code) => {
+        if (!this.#ended) this.#fail(`decode thread exited (code ${code})`);
         this.#ended = true;
       });
+    }
+
+    #fail(message: string): void {
+      if (this.#ended) return;
+      this.#ended = true;
+      for (const fn of this.#onError) fn({ message, preventDefault() {} });
     }
 
     postMessage(msg: unknown, transfer?: Transferable[]): void {
@@ -72,7 +83,7 @@ function nodeWorkerClass(Ctor: NodeWorkerCtor): DecodeWorkerClass {
 
     addEventListener(type: 'message' | 'error', fn: (e: never) => void): void {
       if (type === 'message') this.#w.on('message', (data) => (fn as (e: { data: unknown }) => void)({ data }));
-      else this.#w.on('error', (err) => (fn as (e: { message: string; preventDefault(): void }) => void)({ message: err.message, preventDefault() {} }));
+      else this.#onError.push(fn as (e: { message: string; preventDefault(): void }) => void);
       // Idle until the pool gives it work (`ref`): an idle pool does not keep a script's
       // process alive. A listener refs the thread again, so this comes after it.
       this.#w.unref();

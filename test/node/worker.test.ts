@@ -3,6 +3,7 @@
 // test runner, the worker script is TypeScript that a thread cannot import: the pool must
 // turn unusable and reads fall back to this thread with the same result. And the error
 // records that carry a worker's failures back rebuild the same classes and fields.
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
@@ -19,6 +20,7 @@ import {
   load,
 } from '../../src/index';
 import { fromWire, toWire } from '../../src/worker/protocol';
+import { type NodeWorkerCtor, nodeWorkerClass } from '../../src/worker/spawn';
 import { makeNifti, phantomInt16 } from '../shared/make-nifti';
 
 describe('worker option in Node', () => {
@@ -42,6 +44,63 @@ describe('worker option in Node', () => {
     const img = await load(bytes, { name: 'a.nii', worker: false });
     expect((await img.getFdata()).shape).toEqual(shape);
     await expect(load(bytes, { name: 'a.nii', worker: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'BAD_WORKER_OPTION' });
+  });
+});
+
+describe('a Node thread dressed as a web Worker (worker/spawn.ts)', () => {
+  class FakeThread extends EventEmitter {
+    static last: FakeThread;
+    refs: string[] = [];
+    sent: unknown[] = [];
+    constructor(readonly code: string, readonly opts: { workerData: { url: string } }) {
+      super();
+      FakeThread.last = this;
+    }
+    postMessage(msg: unknown): void {
+      this.sent.push(msg);
+    }
+    ref(): void {
+      this.refs.push('ref');
+    }
+    unref(): void {
+      this.refs.push('unref');
+    }
+    async terminate(): Promise<number> {
+      this.emit('exit', 1);
+      return 1;
+    }
+  }
+  const Dressed = nodeWorkerClass(FakeThread as unknown as NodeWorkerCtor);
+
+  it('messages both ways; idle (unref) once listened to; a thread that exits on its own is one error', () => {
+    const w = new Dressed(new URL('file:///x/decode-worker.js'), { type: 'module' });
+    expect(FakeThread.last.opts.workerData.url).toBe('file:///x/decode-worker.js');
+    const got: unknown[] = [];
+    const errors: string[] = [];
+    w.addEventListener('message', (e) => got.push(e.data));
+    w.addEventListener('error', (e) => errors.push(e.message));
+    expect(FakeThread.last.refs.at(-1)).toBe('unref');
+    w.postMessage({ type: 'cancel', id: 1 });
+    FakeThread.last.emit('message', { type: 'ok', id: 1 });
+    expect(FakeThread.last.sent).toEqual([{ type: 'cancel', id: 1 }]);
+    expect(got).toEqual([{ type: 'ok', id: 1 }]);
+    FakeThread.last.emit('error', new Error('boom'));
+    FakeThread.last.emit('exit', 1);
+    expect(errors).toEqual(['boom']);
+    w.postMessage({ type: 'cancel', id: 2 }); // ended: dropped
+    expect(FakeThread.last.sent).toHaveLength(1);
+
+    const v = new Dressed(new URL('file:///x/decode-worker.js'), { type: 'module' });
+    const vErrors: string[] = [];
+    v.addEventListener('error', (e) => vErrors.push(e.message));
+    FakeThread.last.emit('exit', 7);
+    expect(vErrors).toEqual(['decode thread exited (code 7)']);
+
+    const t = new Dressed(new URL('file:///x/decode-worker.js'), { type: 'module' });
+    const tErrors: string[] = [];
+    t.addEventListener('error', (e) => tErrors.push(e.message));
+    t.terminate(); // its own exit is no error
+    expect(tErrors).toEqual([]);
   });
 });
 
