@@ -30,6 +30,7 @@ import { RawInflater, WINDOW, ALIGN } from '../wasm/inflater.js';
 import { KeptArena, MAX_MEMORY_BYTES, type WasmArena } from '../wasm/memory.js';
 import { BLOCK_STOP, NEED_INPUT, OK, OUTPUT_FULL, STREAM_END, TRUNCATED, YIELD, statusError } from '../wasm/status.js';
 import { crc32Combine } from './gzip-framing.js';
+import { yieldToEventLoop } from './gzip-stream.js';
 
 /** Compressed bytes read at a time. */
 const READ = 4 << 20;
@@ -111,22 +112,6 @@ export function keptArenas(): ChunkArenas {
 
 /** Symbols decoded with markers between two looks at the event loop (for an offered window). */
 const MARKER_YIELD = 1 << 20;
-
-/** Lets pending messages run (a macrotask, unlike `await`): an offered window may be among them. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof MessageChannel !== 'function') {
-      setTimeout(resolve, 0);
-      return;
-    }
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
 
 /** Bytes of an arena for `cap16` symbols and `cap8` bytes: the inflater, the window scratch and lead, alignment. */
 function arenaBytes(cap16: number, cap8: number): number {
@@ -290,7 +275,7 @@ export class ChunkDecoder {
       throwIfAborted(signal);
       if (!inBlock && n16 >= nextLook) {
         nextLook = n16 + MARKER_YIELD;
-        await yieldToEvents();
+        await yieldToEventLoop();
       }
       const final = fedEnd >= size;
       const o = this.offered;

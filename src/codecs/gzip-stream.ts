@@ -81,8 +81,12 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-/** A macrotask turn (not a microtask), so timers and abort handlers can run. */
-function yieldToEventLoop(): Promise<void> {
+/**
+ * A macrotask turn (not a microtask), so timers, abort handlers and messages waiting for this
+ * thread can run (a parallel chunk looks for an offered window this way: gzip-chunk.ts).
+ * Node's `setImmediate` comes after the poll phase, which delivers port messages.
+ */
+export function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => void };
   if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
   if (typeof MessageChannel === 'function') {
