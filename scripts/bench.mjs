@@ -6,7 +6,9 @@
  * then measures with perf-baseline.md's method (one process per table, cases interleaved
  * round-robin, warm-up rounds discarded, medians):
  *   Node:     gunzip (nibweb WASM vs node:zlib vs fflate), int16→float32 scaling (WASM vs JS),
- *             random access into the fMRI .nii.gz through the seek index (bench/random-access.mjs);
+ *             random access into the fMRI .nii.gz through the seek index (bench/random-access.mjs),
+ *             parallel inflate in threads (bench/parallel-inflate-node.mjs), decode workers
+ *             on worker_threads with the built library (bench/node-workers.mjs);
  *   Chromium: gunzip (nibweb vs DecompressionStream vs fflate), scaling, File → float32 end
  *             to end, renderer peak memory of that, and 2D slice reads of an uncompressed
  *             .nii through the proxy vs raw File.slice().
@@ -106,6 +108,10 @@ async function main() {
     const pin = await runParallelInflateNode(root, volumes.find((v) => v.name === 'fmri'), opts.quick ? 3 : 7);
     sections.push(pin.markdown);
     json.parallelInflateNode = pin.json;
+    const { runNodeWorkers } = await import('./bench/node-workers.mjs');
+    const nw = await runNodeWorkers(root, volumes.find((v) => v.name === 'fmri'), { runs: opts.quick ? 3 : 5, warmup: 1 });
+    sections.push(nw.markdown);
+    json.nodeWorkers = nw.json;
     env.push(['load avg (1/5/15 min), Node section start → end', `${before} → ${load()}`]);
   }
   if (opts.only !== 'node') {
