@@ -4,7 +4,8 @@
  * buffer, into the previous result (`into`: no fresh pages), with `shared: true` (the
  * page is cross-origin isolated), with both (every worker writes in place), and from the
  * compressed bytes already in shared memory (the decode without File reads); and
- * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2, against DecompressionStream on
+ * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2 (and pools with `shared: true`,
+ * whose arrays stay in shared WebAssembly memory), against DecompressionStream on
  * the main thread; then the slowest and the median of 50 random 2-D slices read after such a
  * `getFdata` and `uncache()` (from the seek points the pass left; the main thread's pass and
  * no pass at all for comparison). Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
@@ -55,7 +56,7 @@ export async function runParallelGunzip(root, vol, opts) {
       ['memory', 'pool.gunzip of bytes in shared memory, in place', null],
       ['bytes', 'pool.gunzip of bytes in memory, into the last result', null],
     ];
-    const ids = ['ds', ...kinds.flatMap(([kind]) => counts.map((n) => `${kind}:${n}`)), 'fdata:1', 'fdata:2'];
+    const ids = ['ds', ...kinds.flatMap(([kind]) => counts.map((n) => `${kind}:${n}`)), 'fdata:1', 'fdata:2', 'fdatashared:1', 'fdatashared:2'];
     const cases = ids.map((id) => ({ id, run: () => page.evaluate((c) => window.nibParallel.run(c), id) }));
     const r = await roundRobin(cases, { ...opts, between: () => page.evaluate(() => window.nibParallel.gc()) });
     const med = (id) => r.get(id)?.median;
@@ -73,6 +74,8 @@ export async function runParallelGunzip(root, vol, opts) {
     rows.push(['DecompressionStream (main thread)', fmt(med('ds')), fmt(vol.niiBytes / 1e6 / (med('ds') / 1000)), '', '1.00']);
     rows.push(['getFdata float32, pool of 1', fmt(med('fdata:1')), '', '1.00×', '']);
     rows.push(['getFdata float32, pool of 2', fmt(med('fdata:2')), '', `${(med('fdata:1') / med('fdata:2')).toFixed(2)}×`, '']);
+    rows.push(['getFdata float32, shared pool of 1 (kept in shared memory)', fmt(med('fdatashared:1')), '', `${(med('fdata:1') / med('fdatashared:1')).toFixed(2)}× the plain pool`, '']);
+    rows.push(['getFdata float32, shared pool of 2', fmt(med('fdatashared:2')), '', `${(med('fdatashared:1') / med('fdatashared:2')).toFixed(2)}×`, '']);
     // Slices after a pass: where the seek points come from (one run each; the median and the worst of 50).
     const sliceRows = [];
     for (const [n, label] of [[-1, 'no pass before'], [0, 'after getFdata on the main thread'], [1, 'after getFdata in a pool of 1'], [2, 'after getFdata in a pool of 2']]) {

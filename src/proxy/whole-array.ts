@@ -161,7 +161,8 @@ export async function readWhole(
   // would inflate the file again.
   const heldHere = wasm && (proxy.source.regionReader?.holds?.(proxy.offset, rawBytes) ?? false);
   if (delegate && !heldHere) {
-    // Decoded in a worker: a transferred ArrayBuffer, counted against the cache budget.
+    // Decoded in a worker: a transferred ArrayBuffer (or a shared pool's shared memory),
+    // counted against the cache budget.
     const away = await delegate(proxy, dtype, rawBytes, opts.signal);
     if (away) return { array: away, arena: null, budgetBytes: away.data.byteLength };
   }

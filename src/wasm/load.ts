@@ -5,6 +5,11 @@
  *
  * The module imports its memory and never grows it (it has no allocator), so every
  * instance is created by src/wasm/memory.ts with a memory of the size it needs.
+ *
+ * A second build of the same source (`shared.wasm`, asconfig's `shared` target) imports a
+ * *shared* memory: a decode worker on a cross-origin isolated page decodes into one, and the
+ * main thread keeps the result where it was decoded (worker/decode-worker.ts). A module's
+ * memory import is either shared or not, so the two cannot be one file.
  */
 import { WasmError } from '../errors.js';
 import { EXPORT_NAMES, type WasmExports } from './exports.js';
@@ -14,8 +19,11 @@ export type WasmSource = URL | string | Response | BufferSource | WebAssembly.Mo
 
 const defaultUrl = (): URL => new URL('../../wasm/build/release.wasm?no-inline', import.meta.url);
 
+const defaultSharedUrl = (): URL => new URL('../../wasm/build/shared.wasm?no-inline', import.meta.url);
+
 let override: WasmSource | undefined;
 let modulePromise: Promise<WebAssembly.Module | null> | undefined;
+let sharedPromise: Promise<WebAssembly.Module | null> | undefined;
 
 /**
  * Chooses where the module comes from. Call before the first decode; a later call resets
@@ -26,6 +34,7 @@ let modulePromise: Promise<WebAssembly.Module | null> | undefined;
 export function setWasmSource(source: WasmSource | undefined): void {
   override = source;
   modulePromise = undefined;
+  sharedPromise = undefined;
 }
 
 function isNode(): boolean {
@@ -85,6 +94,19 @@ export function getWasmModule(): Promise<WebAssembly.Module | null> {
         });
   }
   return modulePromise;
+}
+
+/**
+ * The shared-memory build, compiled once: `null` when WebAssembly is disabled
+ * (`setWasmSource(false)`), when this platform has no shared memory, or when the module
+ * cannot be had (a bundler that dropped it, a failed fetch). Callers then use unshared
+ * memory; nothing depends on this build being there.
+ */
+export function getSharedWasmModule(): Promise<WebAssembly.Module | null> {
+  sharedPromise ??= override === false || typeof WebAssembly === 'undefined' || typeof SharedArrayBuffer !== 'function'
+    ? Promise.resolve(null)
+    : compileFrom(defaultSharedUrl()).catch(() => null);
+  return sharedPromise;
 }
 
 /** Host imports of every instance: the memory, and `abort` for the debug build's assertions. */

@@ -98,14 +98,19 @@ export class WasmArena {
     return WasmArena.createSync(module, bytes);
   }
 
-  /** As `create`, with the module already compiled. */
-  static createSync(module: WebAssembly.Module, bytes: number): WasmArena {
+  /**
+   * As `create`, with the module already compiled.
+   * @param shared a shared memory (its buffer a SharedArrayBuffer, which can be posted to
+   *   other threads without a copy); `module` must then be the shared build
+   *   (`getSharedWasmModule`)
+   */
+  static createSync(module: WebAssembly.Module, bytes: number, shared = false): WasmArena {
     // Static data sits below 64 KiB in this module; one spare page covers it and alignment.
     checkMemoryBytes(bytes);
     const total = Math.ceil(bytes / PAGE) * PAGE + PAGE;
     let memory: WebAssembly.Memory;
     try {
-      memory = new WebAssembly.Memory({ initial: total / PAGE, maximum: total / PAGE });
+      memory = new WebAssembly.Memory({ initial: total / PAGE, maximum: total / PAGE, shared });
     } catch (cause) {
       throw new LimitError(`the platform refused a WebAssembly memory of ${total} bytes`, {
         code: 'OUT_OF_MEMORY',

@@ -4,11 +4,12 @@
  * source can be read again by a worker, and `readWholeInWorker` — registered with
  * proxy/whole-array.ts — runs that proxy's whole-array reads in the pool (in parallel chunks
  * for a large `.nii.gz` in a pool of two or more: worker/parallel-gunzip.ts) and wraps the
- * transferred buffer as the array the main thread would have made, leaving the seek points
+ * transferred buffer (or the shared WebAssembly memory of a `shared` pool) as the array the
+ * main thread would have made, leaving the seek points
  * of the workers' gzip pass with the image's GzipSource.
  */
 import type { GzipSource } from '../codecs/gzip-source.js';
-import { type DType, dtypeInfo } from '../dtypes.js';
+import type { DType } from '../dtypes.js';
 import { ArgumentError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
@@ -17,7 +18,7 @@ import { axisMap, viewOf } from '../proxy/oriented.js';
 import { setWholeDelegate } from '../proxy/whole-array.js';
 import { inflateInPool } from './parallel-gunzip.js';
 import { type WorkerResult, WorkerPool, WorkerStartError } from './pool.js';
-import { type JobSpec, type Origin, expectAnswer, originSource } from './protocol.js';
+import { type JobSpec, type Origin, doneArray, expectAnswer, originSource } from './protocol.js';
 
 let shared: WorkerPool | null = null;
 
@@ -81,14 +82,13 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
     if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= Math.max(min, 1)) {
       // Inflated in parallel chunks of at least half the threshold; the first chunk's worker
       // decodes the array from them.
-      const { answer, learnt } = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype }, {
+      const { answer, learnt } = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype, shared: bound.pool.shared }, {
         signal,
         onProgress: bound.onProgress,
         minChunkBytes: min / 2,
       });
       const done = expectAnswer(answer, 'done');
-      const { ctor } = dtypeInfo(done.dtype);
-      result = { data: new ctor(done.buffer, 0, done.length), dtype: done.dtype, learnt: learnt ?? undefined };
+      result = { data: doneArray(done), dtype: done.dtype, learnt: learnt ?? undefined };
     } else {
       result = await bound.pool.run(bound.origin, bound.gzip !== null, spec, dtype, { signal, onProgress: bound.onProgress });
     }

@@ -18,9 +18,13 @@
  *   result is copied once, here, into a plain ArrayBuffer that is then *transferred* to the
  *   main thread (no second copy; the main thread only wraps it). The worker holds the arena
  *   (the largest recent job's size) until `IDLE_MS` pass without a job.
- * - Nothing is shared: where the page is cross-origin isolated a shared memory could avoid
- *   the copy-out; that is not built (the module imports an unshared memory, and results on a
- *   SharedArrayBuffer would be refused by Blob, crypto.subtle and TextDecoder: DESIGN.md).
+ * - Shared (`createWorkerPool({ shared: true })` on a cross-origin isolated page, and in
+ *   Node): the job decodes into a new *shared* WebAssembly memory of exactly its size (the
+ *   module's shared build, src/wasm/load.ts) and answers with that memory's buffer and the
+ *   array's offset: no copy-out, and the main thread caches the array in WebAssembly memory
+ *   where it was decoded. Its pages are first touched here, by the decode, not by a copy. The
+ *   array is then a view of a SharedArrayBuffer, which Blob, TextDecoder and crypto.subtle
+ *   refuse — hence opt-in. Where memory cannot be shared the job runs as above.
  *
  * A gzip job's answer also carries what its GzipSource learnt (`learnt`): the seek points
  * of the pass, the stream's size and its warnings, for the image's GzipSource on the main
@@ -50,7 +54,7 @@ import { ArrayProxy } from '../proxy/array-proxy.js';
 import { readWhole } from '../proxy/whole-array.js';
 import { setArenaProvider } from '../wasm/array-decode.js';
 import { setWasmSource } from '../wasm/load.js';
-import { KeptArena } from '../wasm/memory.js';
+import { KeptArena, WasmArena } from '../wasm/memory.js';
 import type { DType } from '../dtypes.js';
 import { type FromWorker, type JobSpec, type ToWorker, originSource, toWire } from './protocol.js';
 
@@ -72,21 +76,43 @@ const kept = new KeptArena();
 let idle: ReturnType<typeof setTimeout> | undefined;
 export const IDLE_MS = 10_000;
 
-setArenaProvider((bytes) => kept.get(bytes));
+/** The module's shared-memory build, sent with `init` when the pool shares memory. */
+let sharedModule: WebAssembly.Module | null = null;
+/** Set while a `shared` job decodes: its arena is a new shared memory, not `kept`. */
+let sharing = false;
 
-/** Decodes the whole array of `spec` from `source`: the `done` answer, its buffer transferred. */
-async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: DType | undefined, signal: AbortSignal): Promise<[FromWorker, Transferable[]]> {
+setArenaProvider(async (bytes) => (sharing && sharedModule ? WasmArena.createSync(sharedModule, bytes, true) : kept.get(bytes)));
+
+/**
+ * Decodes the whole array of `spec` from `source`: the `done` answer, its buffer transferred,
+ * or for `shared` (when the array was decoded in WebAssembly) the shared memory's buffer.
+ */
+async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: DType | undefined, signal: AbortSignal, shared = false): Promise<[FromWorker, Transferable[]]> {
   const proxy = new ArrayProxy(source, spec);
-  const { array, arena } = await readWhole(proxy, dtype, { signal });
+  // Jobs run one at a time in a worker (the pool sends the next after this one's answer).
+  sharing = shared;
+  let decoded: Awaited<ReturnType<typeof readWhole>>;
+  try {
+    decoded = await readWhole(proxy, dtype, { signal });
+  } finally {
+    sharing = false;
+  }
+  const { array, arena } = decoded;
   const data = array.data;
-  // An arena's buffer is a WebAssembly memory (not transferable): copy out once. A plain
-  // result that owns its whole buffer goes as it is.
-  const owned = arena === null && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength &&
-    data.buffer instanceof ArrayBuffer;
-  const out = owned ? data : data.slice();
-  const buffer = out.buffer as ArrayBuffer;
-  const answer: FromWorker = { type: 'done', id, buffer, dtype: array.dtype, length: out.length };
-  const transfer: Transferable[] = [buffer];
+  let answer: Extract<FromWorker, { type: 'done' }>;
+  const transfer: Transferable[] = [];
+  if (arena && typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer) {
+    // Decoded in shared memory: the main thread keeps it where it is.
+    answer = { type: 'done', id, buffer: data.buffer as unknown as ArrayBuffer, offset: data.byteOffset, dtype: array.dtype, length: data.length };
+  } else {
+    // An arena's buffer is a WebAssembly memory (not transferable): copy out once. A plain
+    // result that owns its whole buffer goes as it is.
+    const owned = arena === null && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength &&
+      data.buffer instanceof ArrayBuffer;
+    const out = owned ? data : data.slice();
+    answer = { type: 'done', id, buffer: out.buffer as ArrayBuffer, dtype: array.dtype, length: out.length };
+    transfer.push(answer.buffer);
+  }
   if (source instanceof GzipSource) {
     // The pass's seek points go back to the image's own GzipSource (each point's state and
     // window own their buffers: moved, not copied), so slices read there later resume near
@@ -106,7 +132,7 @@ function decode(msg: Extract<ToWorker, { type: 'decode' }>): void {
     const onProgress = (p: { loaded: number; total: number }): void =>
       scope.postMessage({ type: 'progress', id: msg.id, loaded: p.loaded, total: p.total });
     const source = msg.gzip ? new GzipSource(raw, { onProgress }) : raw;
-    return wholeArray(msg.id, source, msg.spec, msg.dtype, signal);
+    return wholeArray(msg.id, source, msg.spec, msg.dtype, signal, msg.shared);
   });
 }
 
@@ -222,7 +248,7 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
           // Straight into the whole-array decode: the chunks are read in place, not joined first.
           const lengths = msg.lengths;
           const source = new PiecesSource([held, ...views.map((v, i) => v.subarray(0, lengths[i]))]);
-          result = await wholeArray(id, source, msg.decode.spec, msg.decode.dtype, signal);
+          result = await wholeArray(id, source, msg.decode.spec, msg.decode.dtype, signal, msg.decode.shared);
         } else {
           const out = gathering;
           gathering = null;
@@ -252,7 +278,10 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
 
 scope.addEventListener('message', (e) => {
   const msg = e.data;
-  if (msg.type === 'init') setWasmSource(msg.module ?? false);
+  if (msg.type === 'init') {
+    setWasmSource(msg.module ?? false);
+    sharedModule = msg.sharedModule ?? null;
+  }
   else if (msg.type === 'decode') decode(msg);
   else if (msg.type === 'cancel') jobs.get(msg.id)?.abort();
   else onChunkRequest(msg);

@@ -76,13 +76,18 @@ export interface PoolGunzipOptions {
   into?: Uint8Array;
 }
 
-/** Whether this page can share memory with its workers. */
+/**
+ * Whether this thread can share memory with its workers: a cross-origin isolated page, or
+ * Node (whose threads always can).
+ */
 export function canShareMemory(): boolean {
-  return typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  return g.crossOriginIsolated === true || typeof g.process?.versions?.node === 'string';
 }
 
 /** What to do with the joined output. */
-type Want = { kind: 'bytes'; shared?: boolean; into?: Uint8Array } | { kind: 'array'; spec: JobSpec; dtype: DType | undefined };
+type Want = { kind: 'bytes'; shared?: boolean; into?: Uint8Array } | { kind: 'array'; spec: JobSpec; dtype: DType | undefined; shared?: boolean };
 
 /** A chunk of the parallel algorithm, in a lent worker. */
 class WorkerChunkRunner implements ChunkRunner {
@@ -192,7 +197,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
         total,
         pieces: buffers,
         lengths: pieces.map((p) => p.length),
-        decode: want.kind === 'array' ? { spec: want.spec, dtype: want.dtype } : undefined,
+        decode: want.kind === 'array' ? { spec: want.spec, dtype: want.dtype, shared: want.shared } : undefined,
       }, { signal, transfer: buffers }), 'returned');
       m.pieces.forEach((b, i) => owners[i]!.giveBack(b));
       return m.answer;

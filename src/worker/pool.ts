@@ -10,8 +10,9 @@
  *   source's caches and gzip seek index). A worker's pass over a `.nii.gz` hands its seek
  *   points back to that index (worker/binding.ts), so it serves slices after `uncache()`.
  * - The result comes back as a transferred ArrayBuffer (decode-worker.ts says where the one
- *   copy happens). On the main thread the cached array is that plain ArrayBuffer, not
- *   WebAssembly memory: it still counts against the `arrayCache` byte budget, and
+ *   copy happens), so the cached array is that plain ArrayBuffer, not WebAssembly memory;
+ *   or, in a `shared` pool on a cross-origin isolated page, as the shared WebAssembly memory
+ *   the worker decoded it in (no copy at all). Either counts against the `arrayCache` budget, and
  *   `uncache()` drops the image's reference as before (the GC frees it once no one else
  *   holds the array).
  * - `signal` aborts: the job's promise rejects at once with an `AbortError`, the worker is
@@ -26,12 +27,12 @@
  * opened again there). Idle Node workers do not keep a script's process alive.
  */
 import type { GzipLearnt } from '../codecs/gzip-source.js';
-import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
+import type { DType, TypedArray } from '../dtypes.js';
 import { UnsupportedError, abortError } from '../errors.js';
 import { WASM_MIN_BYTES } from '../proxy/whole-array.js';
-import { getWasmModule } from '../wasm/load.js';
-import { PARALLEL_MIN_BYTES, type PoolGunzipOptions, gunzipInPool } from './parallel-gunzip.js';
-import { type FromWorker, type JobSpec, type Origin, type ToWorker, fromWire } from './protocol.js';
+import { getSharedWasmModule, getWasmModule } from '../wasm/load.js';
+import { PARALLEL_MIN_BYTES, type PoolGunzipOptions, canShareMemory, gunzipInPool } from './parallel-gunzip.js';
+import { type FromWorker, type JobSpec, type Origin, type ToWorker, doneArray, fromWire } from './protocol.js';
 import { type DecodeWorker, decodeWorkerClass, workersAvailable } from './spawn.js';
 
 /** Options of {@link createWorkerPool}. */
@@ -50,6 +51,14 @@ export interface WorkerPoolOptions {
    * (the 11 MB T1 volume of the benchmarks) were slower than one worker (0.74–0.81×).
    */
   parallelMinBytes?: number;
+  /**
+   * On a cross-origin isolated page (and in Node): decode whole arrays into *shared*
+   * WebAssembly memory, which the image then caches where the worker decoded it (no copy out
+   * of the worker). The arrays' `data` are then views of a SharedArrayBuffer, which `Blob`,
+   * `TextDecoder` and `crypto.subtle` refuse (`data.slice()` gives a plain copy). Elsewhere,
+   * and by default, results come back as transferred plain ArrayBuffers.
+   */
+  shared?: boolean;
 }
 
 /** A decode job's answer: the array's elements, in the file's order. */
@@ -145,6 +154,8 @@ export class WorkerPool {
   readonly minBytes: number;
   /** Compressed bytes from which a whole-array read is inflated in parallel chunks. */
   readonly parallelMinBytes: number;
+  /** Whole arrays are decoded into shared WebAssembly memory (`shared` asked, and memory can be shared here). */
+  readonly shared: boolean;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   readonly #waiters: (() => void)[] = [];
@@ -153,7 +164,8 @@ export class WorkerPool {
 
   /**
    * @param opts `size`: workers at most; `minBytes`: smaller arrays stay on the main thread;
-   *   `parallelMinBytes`: smaller `.nii.gz` files are inflated by one worker
+   *   `parallelMinBytes`: smaller `.nii.gz` files are inflated by one worker; `shared`:
+   *   arrays decoded into shared WebAssembly memory where memory can be shared
    * @throws {UnsupportedError} `WORKER_UNAVAILABLE` with neither a web `Worker` nor Node's threads
    */
   constructor(opts: WorkerPoolOptions = {}) {
@@ -165,6 +177,7 @@ export class WorkerPool {
     if (opts.parallelMinBytes !== undefined && !(opts.parallelMinBytes >= 0)) throw new RangeError(`parallelMinBytes must be a number ≥ 0, got ${opts.parallelMinBytes}`);
     this.minBytes = opts.minBytes ?? WASM_MIN_BYTES;
     this.parallelMinBytes = opts.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+    this.shared = opts.shared === true && canShareMemory();
   }
 
   /** False once a worker failed to start: reads then stay on the main thread. */
@@ -210,7 +223,7 @@ export class WorkerPool {
       };
       const job: Job = {
         id,
-        msg: { type: 'decode', id, origin, gzip, spec, dtype },
+        msg: { type: 'decode', id, origin, gzip, spec, dtype, shared: this.shared },
         onProgress: opts.onProgress,
         done: false,
         resolve: (r) => {
@@ -290,11 +303,13 @@ export class WorkerPool {
     this.#slots.push(slot);
     try {
       const module = await getWasmModule().catch(() => null);
+      // Without the shared build (not served, say) a shared pool's results come back plain.
+      const sharedModule = module && this.shared ? await getSharedWasmModule() : null;
       // The web Worker, or Node's threads dressed as one (worker/spawn.ts). The expression
       // keeps the `new Worker(new URL(…, import.meta.url))` shape bundlers look for.
       const Worker = await decodeWorkerClass()!;
       worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
-      worker.postMessage({ type: 'init', module } satisfies ToWorker);
+      worker.postMessage({ type: 'init', module, sharedModule } satisfies ToWorker);
     } catch (cause) {
       this.#slots.splice(this.#slots.indexOf(slot), 1);
       this.#fail(new WorkerStartError(`could not start a decode worker: ${String(cause)}`, { cause }));
@@ -349,8 +364,7 @@ export class WorkerPool {
     slot.job = null;
     held(slot);
     if (msg.type === 'done') {
-      const { ctor } = dtypeInfo(msg.dtype);
-      this.#settle(job, { data: new ctor(msg.buffer, 0, msg.length), dtype: msg.dtype, learnt: msg.learnt }, null);
+      this.#settle(job, { data: doneArray(msg), dtype: msg.dtype, learnt: msg.learnt }, null);
     } else if (msg.type === 'error') {
       this.#settle(job, null, fromWire(msg.error));
     }
@@ -456,7 +470,9 @@ export class WorkerPool {
  * once per page: workers start on first use and stay until `terminate()`.
  * @param opts `size`: workers at most (default: cores − 1, between 1 and 4); `minBytes`:
  *   arrays of fewer raw bytes stay on the main thread (default 256 KiB); `parallelMinBytes`:
- *   compressed size from which a `.nii.gz` is inflated in parallel chunks (default 32 MiB)
+ *   compressed size from which a `.nii.gz` is inflated in parallel chunks (default 32 MiB);
+ *   `shared`: on a cross-origin isolated page (and in Node), arrays are decoded into shared
+ *   WebAssembly memory and cached there (their data are SharedArrayBuffer views)
  * @returns the pool
  * @throws {UnsupportedError} `WORKER_UNAVAILABLE` with neither a web `Worker` nor Node's threads
  * @throws {RangeError} for a size that is not a positive integer

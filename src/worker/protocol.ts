@@ -4,7 +4,8 @@
  *
  * A job names where the bytes are (`Origin`: a Blob, bytes, a URL — never a ByteSource,
  * which cannot be cloned), whether they are gzipped, the proxy's frozen spec and the dtype
- * asked for. The answer is the decoded array's ArrayBuffer, transferred, and for a gzip stream
+ * asked for. The answer is the decoded array's ArrayBuffer, transferred (or, for a `shared`
+ * job, the shared WebAssembly memory it was decoded in), and for a gzip stream
  * what the worker's pass learnt (seek points, size, warnings: their buffers transferred too),
  * for the main thread's GzipSource. Errors travel as
  * plain records and are rebuilt as the same classes of src/errors.ts with their `code`
@@ -12,7 +13,7 @@
  */
 import type { ChunkPlan, ChunkPoint, ChunkResult } from '../codecs/gzip-chunk.js';
 import type { GzipLearnt } from '../codecs/gzip-source.js';
-import type { DType } from '../dtypes.js';
+import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
 import {
   ArgumentError,
   DecompressionError,
@@ -68,8 +69,8 @@ export interface JobSpec {
  * `gunzip` decodes a whole stream in one worker.
  */
 export type ToWorker =
-  | { type: 'init'; module: WebAssembly.Module | null }
-  | { type: 'decode'; id: number; origin: Origin; gzip: boolean; spec: JobSpec; dtype: DType | undefined }
+  | { type: 'init'; module: WebAssembly.Module | null; sharedModule?: WebAssembly.Module | null }
+  | { type: 'decode'; id: number; origin: Origin; gzip: boolean; spec: JobSpec; dtype: DType | undefined; shared?: boolean }
   | { type: 'cancel'; id: number }
   | { type: 'chunk'; id: number; origin: Origin; plan: ChunkPlan }
   | { type: 'chunk-finish'; id: number; window: Uint8Array | null }
@@ -78,19 +79,28 @@ export type ToWorker =
   | { type: 'chunk-window'; window: Uint8Array; start: number; stored: number }
   | { type: 'chunk-put'; id: number; target: SharedArrayBuffer; offset: number }
   | { type: 'chunk-gather-begin'; id: number; total: number; into?: { buffer: ArrayBuffer; offset: number } }
-  | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined } }
+  | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined; shared?: boolean } }
   | { type: 'gunzip'; id: number; origin: Origin };
 
 /** Worker → main. Every request ends with exactly one answer or `error`, cancelled or not. */
 export type FromWorker =
   | { type: 'progress'; id: number; loaded: number; total: number }
-  | { type: 'done'; id: number; buffer: ArrayBuffer; dtype: DType; length: number; learnt?: GzipLearnt }
+  | { type: 'done'; id: number; buffer: ArrayBuffer; offset?: number; dtype: DType; length: number; learnt?: GzipLearnt }
   | { type: 'chunk-done'; id: number; result: ChunkResult }
   | { type: 'chunk-finished'; id: number; crc: number; points: ChunkPoint[] }
   | { type: 'bytes'; id: number; buffer: ArrayBuffer; length: number; offset?: number }
   | { type: 'returned'; id: number; answer: FromWorker; pieces: ArrayBuffer[] }
   | { type: 'ok'; id: number }
   | { type: 'error'; id: number; error: WireError };
+
+/**
+ * The array of a `done` answer: its own transferred ArrayBuffer, or (a `shared` job) a view
+ * of the shared WebAssembly memory the worker decoded it in, at `offset`.
+ */
+export function doneArray(m: Extract<FromWorker, { type: 'done' }>): TypedArray {
+  const { ctor } = dtypeInfo(m.dtype);
+  return new ctor(m.buffer, m.offset ?? 0, m.length);
+}
 
 /** The bytes of `origin` as a ByteSource (a Blob is read in place, a URL fetched with ranges). */
 export function originSource(origin: Origin): ByteSource {

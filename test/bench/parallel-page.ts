@@ -15,6 +15,8 @@
  *   cloned to the workers).
  * - `fdata:N`: `load(file, { worker: pool })` + `getFdata({ dtype: 'float32' })` with a pool
  *   of N (N = 1: the whole decode in one worker, as before parallel inflate).
+ * - `fdatashared:N`: the same in a pool made with `shared: true`: the array decoded into
+ *   shared WebAssembly memory in the worker and cached there (no copy out of the worker).
  * - `ds`: the browser's DecompressionStream over the File, into one preallocated buffer (the
  *   lean peer path of the main bench), on the main thread.
  * Each result is checked once against DecompressionStream's bytes (`check`).
@@ -38,12 +40,13 @@ declare global {
   }
 }
 
-const pools = new Map<number, WorkerPool>();
-function pool(n: number): WorkerPool {
-  let p = pools.get(n);
+const pools = new Map<string, WorkerPool>();
+function pool(n: number, shared = false): WorkerPool {
+  const key = `${n}${shared ? 's' : ''}`;
+  let p = pools.get(key);
   if (!p) {
-    p = createWorkerPool({ size: n });
-    pools.set(n, p);
+    p = createWorkerPool({ size: n, shared });
+    pools.set(key, p);
   }
   return p;
 }
@@ -120,8 +123,8 @@ window.nibParallel = {
     } else if (kind === 'sharedinto') {
       const n = Number(arg);
       reusedShared.set(n, await pool(n).gunzip(f, { shared: true, into: reusedShared.get(n) }));
-    } else if (kind === 'fdata') {
-      const img = await load(f, { worker: pool(Number(arg)) });
+    } else if (kind === 'fdata' || kind === 'fdatashared') {
+      const img = await load(f, { worker: pool(Number(arg), kind === 'fdatashared') });
       await img.getFdata({ dtype: 'float32' });
       const t = performance.now() - t0;
       img.uncache();

@@ -194,6 +194,21 @@ describe('load(file, { worker })', () => {
     expect(UnsupportedError).toBeDefined();
   });
 
+  it('shared: true where the page is not cross-origin isolated: the pool does not share, arrays come back plain', async () => {
+    expect(globalThis.crossOriginIsolated).not.toBe(true); // the isolated page is test/e2e/isolated.spec.ts
+    const own = createWorkerPool({ size: 1, shared: true });
+    try {
+      expect(own.shared).toBe(false);
+      const got = await (await load(file(gz, 's.nii.gz'), { worker: own })).getFdata({ dtype: 'float32' });
+      expect(got.data.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(got.data.buffer.byteLength).toBe(got.data.byteLength);
+      const want = await (await load(file(gz, 's.nii.gz'))).getFdata({ dtype: 'float32' });
+      expect(equalArrays(got.data as Float32Array, want.data as Float32Array)).toBe(true);
+    } finally {
+      own.terminate();
+    }
+  });
+
   it('the worker reuses its arena: larger, smaller, other dtypes, each equal to the main thread', async () => {
     const shapes = [[64, 64, 48], [64, 64, 36], [64, 64, 64], [64, 64, 40]];
     for (const [k, sh] of shapes.entries()) {

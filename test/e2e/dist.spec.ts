@@ -96,7 +96,7 @@ test('a Node script imports dist/ and reads an image', () => {
   expect(out.pathValue).toBe(expected.bright_voxel.value);
 });
 
-test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel inflate), pool.gunzip, typed errors', () => {
+test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel inflate), shared memory, pool.gunzip, typed errors', () => {
   const script = `
     import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
     import { tmpdir } from 'node:os';
@@ -126,6 +126,17 @@ test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel in
     const slice = await viaTwo.dataobj.get([null, null, 40, 9]);
     const at = 9 * 128 * 128 * 64 + 40 * 128 * 128;
     const gunzipped = await two.gunzip(new Uint8Array(gz));
+    // Shared pools: the arrays stay in the shared WebAssembly memory the worker decoded them in
+    // (dist/ carries the module's shared build), in one worker and from parallel chunks.
+    const shared = [];
+    for (const size of [1, 2]) {
+      const pool = createWorkerPool({ size, parallelMinBytes: 8 << 20, shared: true });
+      const img = await load(path, { worker: pool });
+      const s = await img.getFdata({ dtype: 'float32' });
+      shared.push([pool.shared, s.data.buffer instanceof SharedArrayBuffer, same(s.data, here.data), pool.started]);
+      pool.terminate();
+    }
+    const sharedBytes = await two.gunzip(new Uint8Array(gz), { shared: true });
     // A corrupt stream and a file changed since its load: the workers' errors, typed.
     const bad = new Uint8Array(gz);
     bad[bad.length >> 1] ^= 0xff;
@@ -141,6 +152,8 @@ test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel in
       points: viaTwo.dataobj.source.index.size,
       slice: same(slice.data, vox.subarray(at, at + 128 * 128)),
       gunzip: Buffer.from(gunzipped).equals(gunzipSync(gz)),
+      shared,
+      sharedGunzip: sharedBytes.buffer instanceof SharedArrayBuffer && Buffer.from(sharedBytes).equals(gunzipSync(gz)),
       corrupt: [corrupt.name, corrupt.code],
       changed: [gone.name, gone.code],
     }));
@@ -155,6 +168,8 @@ test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel in
   expect(out.points).toBeGreaterThan(10);
   expect(out.slice).toBe(true);
   expect(out.gunzip).toBe(true);
+  expect(out.shared).toEqual([[true, true, true, 1], [true, true, true, 2]]);
+  expect(out.sharedGunzip).toBe(true);
   expect(out.corrupt[0]).toBe('DecompressionError');
   expect(out.changed).toEqual(['ImageFileError', 'FILE_CHANGED']);
 });

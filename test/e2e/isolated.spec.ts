@@ -19,3 +19,12 @@ test('pool.gunzip shared: true on an isolated page, and into a shared buffer', a
   expect(await page.evaluate(() => window.isolated.run())).toEqual([]);
   expect(errors).toEqual([]);
 });
+
+test('getFdata in a shared pool on an isolated page: decoded into shared WebAssembly memory and cached there', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`/@fs${join(here, 'isolated.html')}`);
+  await page.waitForFunction(() => window.isolated !== undefined);
+  expect(await page.evaluate(() => window.isolated.arrays())).toEqual([]);
+  expect(errors).toEqual([]);
+});

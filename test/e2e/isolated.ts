@@ -3,16 +3,20 @@
  * `shared: true` at 1–3 workers (the result on a SharedArrayBuffer every worker wrote its
  * chunk into), into a shared `into` buffer (written in place, nothing transferred), and the
  * cases where `into` is ignored; each result checked here against DecompressionStream's
- * bytes, so only verdicts cross into the test process.
+ * bytes, so only verdicts cross into the test process. `arrays()` checks whole arrays of a
+ * `shared` pool: decoded into shared WebAssembly memory, cached there, equal to the main
+ * thread's decode.
  */
 import { gzipSync } from 'fflate';
-import { createWorkerPool } from '../../src/index.js';
+import { createWorkerPool, load } from '../../src/index.js';
 import { imageLikeBytes, viaDecompressionStream } from '../shared/bytes.js';
+import { makeNifti, phantomInt16 } from '../shared/make-nifti.js';
 
 /** What the spec can call. */
 export interface IsolatedPage {
   isolated: boolean;
   run(): Promise<string[]>;
+  arrays(): Promise<string[]>;
 }
 
 declare global {
@@ -66,6 +70,58 @@ window.isolated = {
       fail('plain into', differs(b, want));
     } finally {
       pool.terminate();
+    }
+    return problems;
+  },
+  async arrays() {
+    const problems: string[] = [];
+    const fail = (what: string, why: string): void => {
+      if (why) problems.push(`${what}: ${why}`);
+    };
+    const shape = [64, 64, 36, 12];
+    const nii = makeNifti(phantomInt16(shape, 3), shape, { slope: 0.5, inter: -3 });
+    const files = [
+      new File([nii as BlobPart], 'run.nii'),
+      new File([gzipSync(nii, { level: 6 }) as BlobPart], 'run.nii.gz'),
+    ];
+    // One worker, and two with parallel chunks from 256 KiB (the .nii.gz is ~1 MB).
+    const pools = [
+      { name: '1 worker', pool: createWorkerPool({ size: 1, shared: true }) },
+      { name: '2 workers, parallel', pool: createWorkerPool({ size: 2, shared: true, parallelMinBytes: 256 * 1024 }) },
+    ];
+    const plainPool = createWorkerPool({ size: 1 });
+    try {
+      for (const file of files) {
+        const want = (await (await load(file)).getFdata({ dtype: 'float32' })).data;
+        for (const { name, pool } of pools) {
+          const at = `${file.name}, ${name}`;
+          fail(at, pool.shared ? '' : 'pool.shared is false on an isolated page');
+          const img = await load(file, { worker: pool });
+          const got = await img.getFdata({ dtype: 'float32' });
+          fail(at, got.data.buffer instanceof SharedArrayBuffer ? '' : `data on a ${got.data.buffer.constructor.name}`);
+          fail(at, got.data.length === want.length && got.data.every((v, i) => v === want[i]) ? '' : 'values differ from the main thread');
+          // A .nii.gz in the pool of 2 is inflated in two chunks (a .nii is read by one worker).
+          if (file.name.endsWith('.gz')) fail(at, pool.started === pool.size ? '' : `${pool.started} of ${pool.size} workers started`);
+          fail(`${at}, cached`, (await img.getFdata({ dtype: 'float32' })) === got ? '' : 'a second getFdata decoded again');
+          // A copy is a plain array again (what Blob and TextDecoder take).
+          const copy = got.data.slice();
+          fail(`${at}, copy`, copy.buffer instanceof ArrayBuffer && new Blob([copy]).size === copy.byteLength ? '' : 'slice() is not plain');
+          img.uncache();
+          const again = await img.getFdata({ dtype: 'float32' });
+          fail(`${at}, after uncache`, again !== got && again.data.buffer !== got.data.buffer ? '' : 'the old memory was reused');
+          fail(`${at}, after uncache`, again.data.every((v, i) => v === want[i]) ? '' : 'values differ');
+          // getFdata's default, float64: the same values, wider.
+          const f64 = await img.getFdata();
+          fail(`${at}, float64`, f64.data.buffer instanceof SharedArrayBuffer && f64.data.every((v, i) => Math.fround(v as number) === want[i]) ? '' : 'float64 differs or is not shared');
+        }
+        // A pool without `shared`, on the same isolated page: plain ArrayBuffers as before.
+        const plain = await (await load(file, { worker: plainPool })).getFdata({ dtype: 'float32' });
+        fail(`${file.name}, plain pool`, plain.data.buffer instanceof ArrayBuffer ? '' : 'shared without being asked');
+        fail(`${file.name}, plain pool`, plain.data.every((v, i) => v === want[i]) ? '' : 'values differ');
+      }
+    } finally {
+      for (const { pool } of pools) pool.terminate();
+      plainPool.terminate();
     }
     return problems;
   },
