@@ -11,7 +11,10 @@
  * no pass at all for comparison). Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
  * is test/bench/parallel.html on the bench's Vite server; cases round-robin (timing.mjs).
  *
- *   node scripts/bench/parallel-gunzip.mjs [--runs=N] [--warmup=N] [--volume=fmri|t1|mni]
+ *   node scripts/bench/parallel-gunzip.mjs [--runs=N] [--warmup=N] [--volume=fmri|t1|mni] [--only=into,fdata]
+ *
+ * `--only` keeps the cases whose id starts with one of the given kinds (and skips the slice
+ * table), for a quicker A/B of one change.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +27,7 @@ import { ensureVolumes } from './volumes.mjs';
  * Runs the table.
  * @param {string} root repository root
  * @param {{ gz: string, gzBytes: number, niiBytes: number, label?: string, name: string }} vol
- * @param {{ runs: number, warmup: number }} opts
+ * @param {{ runs: number, warmup: number, only?: string[] }} opts
  * @returns {Promise<{ markdown: string, json: object }>}
  */
 export async function runParallelGunzip(root, vol, opts) {
@@ -56,7 +59,8 @@ export async function runParallelGunzip(root, vol, opts) {
       ['memory', 'pool.gunzip of bytes in shared memory, in place', null],
       ['bytes', 'pool.gunzip of bytes in memory, into the last result', null],
     ];
-    const ids = ['ds', ...kinds.flatMap(([kind]) => counts.map((n) => `${kind}:${n}`)), 'fdata:1', 'fdata:2', 'fdatashared:1', 'fdatashared:2'];
+    const ids = ['ds', ...kinds.flatMap(([kind]) => counts.map((n) => `${kind}:${n}`)), 'fdata:1', 'fdata:2', 'fdatashared:1', 'fdatashared:2']
+      .filter((id) => !opts.only || opts.only.includes(id.split(':')[0]));
     const cases = ids.map((id) => ({ id, run: () => page.evaluate((c) => window.nibParallel.run(c), id) }));
     const r = await roundRobin(cases, { ...opts, between: () => page.evaluate(() => window.nibParallel.gc()) });
     const med = (id) => r.get(id)?.median;
@@ -78,7 +82,7 @@ export async function runParallelGunzip(root, vol, opts) {
     rows.push(['getFdata float32, shared pool of 2', fmt(med('fdatashared:2')), '', `${(med('fdatashared:1') / med('fdatashared:2')).toFixed(2)}×`, '']);
     // Slices after a pass: where the seek points come from (one run each; the median and the worst of 50).
     const sliceRows = [];
-    for (const [n, label] of [[-1, 'no pass before'], [0, 'after getFdata on the main thread'], [1, 'after getFdata in a pool of 1'], [2, 'after getFdata in a pool of 2']]) {
+    for (const [n, label] of opts.only ? [] : [[-1, 'no pass before'], [0, 'after getFdata on the main thread'], [1, 'after getFdata in a pool of 1'], [2, 'after getFdata in a pool of 2']]) {
       const t = (await page.evaluate((k) => window.nibParallel.slices(k), n)).sort((a, b) => a - b);
       sliceRows.push([`50 random slices, ${label}`, fmt(t[24]), fmt(t[49])]);
     }
@@ -86,9 +90,8 @@ export async function runParallelGunzip(root, vol, opts) {
     const markdown = [
       `### Parallel gunzip, Chromium (${vol.name}: ${fmt(vol.gzBytes / 1e6)} MB → ${fmt(vol.niiBytes / 1e6)} MB; ${cores} cores; median of ${opts.runs} after ${opts.warmup} warm-up)`,
       '',
-      table(['case', 'ms', 'MB/s', 'speed-up vs 1 worker', '÷ DecompressionStream'], rows),
-      '',
-      table(['2-D slices [:, :, k, t] after uncache()', 'median ms', 'slowest ms'], sliceRows),
+      table(['case', 'ms', 'MB/s', 'speed-up vs 1 worker', '÷ DecompressionStream'], rows.filter((row) => row[1] !== '–')),
+      ...(sliceRows.length ? ['', table(['2-D slices [:, :, k, t] after uncache()', 'median ms', 'slowest ms'], sliceRows)] : []),
       ...(errors.length ? ['', `errors: ${errors.join('; ')}`] : []),
     ].join('\n');
     return { markdown, json: Object.fromEntries([...r.entries()].map(([k, v]) => [k, v.samples])) };
@@ -102,6 +105,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const arg = (k, d) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d;
   const vol = ensureVolumes(root, (m) => process.stderr.write(`${m}\n`)).find((v) => v.name === arg('volume', 'fmri'));
-  const r = await runParallelGunzip(root, vol, { runs: Number(arg('runs', 7)), warmup: Number(arg('warmup', 2)) });
+  const only = arg('only', '');
+  const r = await runParallelGunzip(root, vol, { runs: Number(arg('runs', 7)), warmup: Number(arg('warmup', 2)), only: only ? only.split(',') : undefined });
   process.stdout.write(`${r.markdown}\n`);
 }

@@ -29,70 +29,19 @@ import type { ByteSource } from '../io/types.js';
 import { RawInflater, WINDOW, ALIGN } from '../wasm/inflater.js';
 import { KeptArena, MAX_MEMORY_BYTES, type WasmArena } from '../wasm/memory.js';
 import { BLOCK_STOP, NEED_INPUT, OK, OUTPUT_FULL, STREAM_END, TRUNCATED, YIELD, statusError } from '../wasm/status.js';
+import type { ChunkPlan, ChunkPoint, ChunkResult } from './gzip-chunk-plan.js';
 import { crc32Combine } from './gzip-framing.js';
 import { yieldToEventLoop } from './gzip-stream.js';
 
-/** Compressed bytes read at a time. */
+/** The inflater's input buffer. */
 const READ = 4 << 20;
+/**
+ * Compressed bytes a chunk's decode reads at a time: half the input buffer, so a read made
+ * ahead always fits when the decoder asks for input (it asks with little left unconsumed).
+ */
+const FEED = READ / 2;
 /** Input kept after a searched range so a header that starts at its end can be judged (a dynamic header is < 600 bytes). */
 const HEADER_SLACK = 1024;
-
-/** Where one chunk decodes (bit positions count from the start of the source). */
-export interface ChunkPlan {
-  /** Where decoding starts (`known`), or where the search for a block start begins. */
-  from: number;
-  /** `from` is a block start: the member's first block, or a previous chunk's stop. */
-  known: boolean;
-  /** The output before `from` is empty (the member's first block): no markers needed. */
-  first: boolean;
-  /** The search gives up at this bit (not `known`). */
-  searchTo: number;
-  /** Stop before the first block header at or past this bit; `Infinity`: to the stream's end. */
-  stop: number;
-  /** Expected output bytes (sizes the arena; it grows when needed). */
-  estimate: number;
-  /** The 32 KiB of output before `from`, when already known (a redo): no markers then. */
-  window?: Uint8Array;
-  /** Take a seek point each time the chunk's output crosses a multiple of this (byte phase only); absent: none. */
-  seekSpacing?: number;
-}
-
-/**
- * A seek point taken in a chunk's byte phase, to be placed in the member once the chunks
- * before it are joined (src/codecs/parallel-gunzip.ts makes it a `SeekPoint`).
- */
-export interface ChunkPoint {
-  /** The chunk's output bytes before the point. */
-  at: number;
-  /** Compressed offset of the next input byte to feed (as `SeekPoint.in`). */
-  in: number;
-  /** The kernel state, no stop set; its running CRC-32 is still the byte phase's own. */
-  state: Uint8Array;
-  /** The last min(32 KiB, output so far) bytes before the point. */
-  window: Uint8Array;
-  /** CRC-32 of the chunk's output before the point (known from `finish` on). */
-  crc: number;
-}
-
-/** What a decoded chunk reports (its bytes stay in the decoder until `finish`). */
-export interface ChunkResult {
-  /** The bit where decoding started; null when the search found no block start. */
-  start: number | null;
-  /** When the block at `start` is a stored one: 2 × its LEN byte + its BFINAL bit, else -1. */
-  startStored: number;
-  /** The bit of the block header it stopped before, or 8 × the trailer's offset at the stream's end. */
-  end: number;
-  /** The same for the block at `end`. */
-  endStored: number;
-  /** The final block ended in this chunk. */
-  streamEnd: boolean;
-  /** Output bytes. */
-  length: number;
-  /** Leading symbols still holding markers (0 when the window came in time: `offerWindow`). */
-  markers: number;
-  /** The last min(length, 32768) symbols: a byte's value, or 256 + window index for a marker. */
-  tail: Uint16Array;
-}
 
 /**
  * Gets an arena of at least `bytes`: the one given last time (its contents are then lost) if
@@ -235,19 +184,40 @@ export class ChunkDecoder {
     const size = source.size!;
     const est = Math.max(plan.estimate, 64 * 1024);
     await this.layout(est, est);
-    const lay = this.lay!;
     const inf = this.inf!;
     let fedEnd = Math.floor(start / 8);
+    const staging = this.staging!;
     const feed = async (): Promise<boolean> => {
       if (fedEnd >= size) return false;
-      const n = Math.min(inf.room, size - fedEnd, READ);
-      const bytes = await this.staging!.read(fedEnd, n, { signal });
+      const bytes = await staging.read(fedEnd, Math.min(inf.room, size - fedEnd, FEED), { signal });
       if (bytes.byteLength === 0) return false;
       inf.feed(bytes);
-      this.staging!.release(bytes);
+      staging.release(bytes);
       fedEnd += bytes.byteLength;
+      // The next read, made now, arrives while this one is decoded (staged-read.ts: without
+      // it a worker waited for every read of a File in turn).
+      if (fedEnd < size) staging.readAhead(fedEnd, Math.min(FEED, size - fedEnd), { signal });
       return true;
     };
+    try {
+      return await this.decodeFrom(source, plan, start, signal, feed, () => fedEnd);
+    } finally {
+      staging.dropAhead();
+    }
+  }
+
+  /** `attempt`'s decode, fed by `feed`; `fed()` is the compressed offset after the bytes fed. */
+  private async decodeFrom(
+    source: ByteSource,
+    plan: ChunkPlan,
+    start: number,
+    signal: AbortSignal | undefined,
+    feed: () => Promise<boolean>,
+    fed: () => number,
+  ): Promise<ChunkResult> {
+    const size = source.size!;
+    const lay = this.lay!;
+    const inf = this.inf!;
     await feed();
     inf.startAtBit(start % 8);
     const startStored = await storedBlockKey(source, start, signal);
@@ -255,12 +225,12 @@ export class ChunkDecoder {
     this.prefix = 0;
     this.prefixResolved = false;
     this.points = [];
-    const posBits = (): number => (fedEnd - inf.buffered) * 8 - inf.bitsHeld;
+    const posBits = (): number => (fed() - inf.buffered) * 8 - inf.bitsHeld;
     const fail = (status: number, errorBack: number): never => {
       if (!plan.known) throw new BadStart();
-      throw statusError(status, fedEnd - errorBack);
+      throw statusError(status, fed() - errorBack);
     };
-    const stopRel = (): number | null => (Number.isFinite(plan.stop) ? plan.stop - (fedEnd - inf.buffered) * 8 : null);
+    const stopRel = (): number | null => (Number.isFinite(plan.stop) ? plan.stop - (fed() - inf.buffered) * 8 : null);
 
     let n16 = 0; // symbols so far
     let streamEnd = false;
@@ -277,7 +247,7 @@ export class ChunkDecoder {
         nextLook = n16 + MARKER_YIELD;
         await yieldToEventLoop();
       }
-      const final = fedEnd >= size;
+      const final = fed() >= size;
       const o = this.offered;
       if (!inBlock && o && (o.start === start || (startStored >= 0 && o.stored === startStored))) {
         // The window came: resolve what there is and go on in bytes.
@@ -330,13 +300,13 @@ export class ChunkDecoder {
     let nextPoint = spacing > 0 ? (Math.floor(n16 / spacing) + 1) * spacing : Number.POSITIVE_INFINITY;
     while (bytePhase && !streamEnd) {
       throwIfAborted(signal);
-      const final = fedEnd >= size;
+      const final = fed() >= size;
       inf.setStop(stopRel());
       const r = inf.run(Math.min(inf.windowRoom, nextPoint - n16 - n8), final);
       n8 = inf.windowFill;
       if (r.status === OUTPUT_FULL && n16 + n8 === nextPoint) {
         inf.setStop(null); // the stop is this chunk's, an address in this arena
-        const point = { at: nextPoint, in: fedEnd - inf.buffered, state: inf.snapshotState(), window: inf.lastOutput(Math.min(WINDOW, inf.history)), crc: 0 };
+        const point = { at: nextPoint, in: fed() - inf.buffered, state: inf.snapshotState(), window: inf.lastOutput(Math.min(WINDOW, inf.history)), crc: 0 };
         this.points.push({ point, byteCrc: inf.crc, n8 });
         nextPoint += spacing;
         continue;
@@ -358,7 +328,7 @@ export class ChunkDecoder {
     if (bytePhase) this.byteCrc = inf.crc;
     this.prefix = n16;
 
-    const end = streamEnd ? (fedEnd - inf.buffered) * 8 : posBits();
+    const end = streamEnd ? (fed() - inf.buffered) * 8 : posBits();
     const length = n16 + n8;
     const tail = this.tailOf(n16, n8);
     const endStored = streamEnd ? -1 : await storedBlockKey(source, end, signal);

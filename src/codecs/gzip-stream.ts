@@ -110,13 +110,12 @@ export class GzipStream {
   private eof = false;
   private chunk: number;
   /**
-   * The next chunk, requested while the current one is decoded (read-ahead): Blob and HTTP
-   * reads happen off the main thread, so overlapping them with inflate hides their latency
-   * (`npm run bench`, Chromium: File → getFdata spent ~40% of its time waiting on reads).
-   * Only once chunks have grown to full size, so a header-only read asks for nothing extra.
+   * Every read is copied into the input buffer as soon as it is taken: one staging buffer
+   * serves them all. The next chunk is read ahead while the current one is decoded
+   * (`Staging.readAhead`: Blob and HTTP reads happen off the main thread; `npm run bench`,
+   * Chromium: File → getFdata had spent ~40% of its time waiting on reads), once chunks have
+   * grown to full size, so a header-only read asks for nothing extra.
    */
-  private ahead: { pos: number; len: number; bytes: Promise<Uint8Array> } | null = null;
-  /** Every read is copied into the input buffer as soon as it is taken: one staging buffer serves them all. */
   private readonly staging: Staging;
   private readonly maxChunk: number;
   private readonly source: ByteSource;
@@ -219,25 +218,15 @@ export class GzipStream {
     if (this.eof) return false;
     throwIfAborted(this.opts.signal);
     const want = Math.min(this.chunk, this.raw.room);
-    const ahead = this.ahead;
-    this.ahead = null;
-    const read = ahead && ahead.pos === this.srcPos && ahead.len <= want
-      ? ahead.bytes
-      : this.staging.read(this.srcPos, want, { signal: this.opts.signal });
     // A source returning more than asked must not write past the buffer.
-    const bytes = (await read).subarray(0, want);
+    const bytes = (await this.staging.read(this.srcPos, want, { signal: this.opts.signal })).subarray(0, want);
     throwIfAborted(this.opts.signal);
     this.raw.feed(bytes);
     this.staging.release(bytes);
     this.srcPos += bytes.byteLength;
     const size = this.source.size;
     if (bytes.byteLength < want || (size !== undefined && this.srcPos >= size)) this.eof = true;
-    if (!this.eof && this.chunk === this.maxChunk) {
-      const len = this.chunk;
-      const next = this.staging.read(this.srcPos, len, { signal: this.opts.signal });
-      next.catch(() => undefined); // a read-ahead nobody takes must not be an unhandled rejection
-      this.ahead = { pos: this.srcPos, len, bytes: next };
-    }
+    if (!this.eof && this.chunk === this.maxChunk) this.staging.readAhead(this.srcPos, this.chunk, { signal: this.opts.signal });
     this.chunk = Math.min(this.chunk * 2, this.maxChunk);
     this.opts.onProgress?.({ loaded: this.srcPos, total: size ?? Number.NaN });
     return true;

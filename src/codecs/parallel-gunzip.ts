@@ -26,7 +26,8 @@
 import { DecompressionError, type HeaderWarning, throwIfAborted } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
 import { WINDOW, setStateCrc } from '../wasm/inflater.js';
-import { type ChunkPlan, type ChunkPoint, type ChunkResult, ChunkDecoder, keptArenas } from './gzip-chunk.js';
+import type { ChunkPlan, ChunkPoint, ChunkResult } from './gzip-chunk-plan.js';
+import { ChunkDecoder, keptArenas } from './gzip-chunk.js';
 import type { SeekPoint } from './seek-index.js';
 import { checkTrailer, crc32Combine, parseGzipHeader, scanAfterMember, trailingDataWarning } from './gzip-framing.js';
 

@@ -25,7 +25,7 @@
  *   the same path with one chunk; a stream of more than one member is decoded by one worker
  *   as a whole.
  */
-import type { ChunkPlan, ChunkPoint, ChunkResult } from '../codecs/gzip-chunk.js';
+import type { ChunkPlan, ChunkPoint, ChunkResult } from '../codecs/gzip-chunk-plan.js';
 import { type ChunkRunner, inflateParallel } from '../codecs/parallel-gunzip.js';
 import type { GzipLearnt } from '../codecs/gzip-source.js';
 import { SEEK_SPACING } from '../codecs/seek-index.js';

@@ -11,7 +11,7 @@
  * plain records and are rebuilt as the same classes of src/errors.ts with their `code`
  * (structured clone keeps neither an error's class nor its own fields).
  */
-import type { ChunkPlan, ChunkPoint, ChunkResult } from '../codecs/gzip-chunk.js';
+import type { ChunkPlan, ChunkPoint, ChunkResult } from '../codecs/gzip-chunk-plan.js';
 import type { GzipLearnt } from '../codecs/gzip-source.js';
 import { type DType, type TypedArray, dtypeInfo } from '../dtypes.js';
 import {

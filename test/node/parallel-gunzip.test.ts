@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureVolumes } from '../../scripts/bench/volumes.mjs';
 import { crc32, crc32Combine } from '../../src/codecs/gzip-framing';
-import type { ChunkPlan, ChunkResult } from '../../src/codecs/gzip-chunk';
+import type { ChunkPlan, ChunkResult } from '../../src/codecs/gzip-chunk-plan';
 import { LocalChunkRunner, gunzipInChunks, inflateParallel, memberFrame, nextWindow } from '../../src/codecs/parallel-gunzip';
 import { isNibabelError } from '../../src/errors';
 import { GzipSource } from '../../src/codecs/gzip-source';
