@@ -17,7 +17,7 @@
  */
 import { IndexError } from '../errors.js';
 import { NDArray } from '../ndarray.js';
-import { canonicalSlicers, predictShape } from '../proxy/fileslice.js';
+import { canonicalSlicers, predictShape } from '../proxy/canonical-slicers.js';
 import { type Index, fillSlicer, filledLength } from '../proxy/slicing.js';
 import type { DataObj } from './spatial-image.js';
 

@@ -27,7 +27,8 @@ import { applyScaling, effectiveSlopeInter, scalingPlan, toNativeOrder } from '.
 import { type DType, type TypedArray, dtypeInfo, isDType } from '../dtypes.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides, shapeSize } from '../ndarray.js';
-import { type Order, type PlanOptions, gather, planRead } from './fileslice.js';
+import { type Order, type PlanOptions, planRead } from './fileslice.js';
+import { gather } from './gather.js';
 import { type ReadSegmentsOptions, readSegments } from './read-segments.js';
 import type { Index } from './slicing.js';
 import { type AxisMap, axisMap, composeMaps, mapIndex, orientedShape } from './oriented.js';

@@ -1,9 +1,11 @@
 /**
  * PURE slice planning: an index → the byte segments to read and how to place what was read.
- * A port of nibabel's `fileslice.py` (canonical_slicers, predict_shape, threshold_heuristic,
- * optimize_slicer, optimize_read_slicers, calc_slicedefs, slicers2segments, and the
- * planning half of read_segments/fileslice). No I/O and no WASM: this module only does
- * arithmetic, so it is unit-tested against a read-everything oracle.
+ * A port of nibabel's `fileslice.py` (threshold_heuristic, optimize_slicer,
+ * optimize_read_slicers, calc_slicedefs, slicers2segments, and the planning half of
+ * read_segments/fileslice); the index is first made canonical by proxy/canonical-slicers.ts
+ * (canonical_slicers, predict_shape), and what was read is placed by proxy/gather.ts. No
+ * I/O and no WASM: this module only does arithmetic, so it is unit-tested against a
+ * read-everything oracle.
  *
  * The array is contiguous at byte `offset`, in Fortran ('F', NIfTI) or C order. Like nibabel
  * we work fastest-axis-first (a C array is reversed first). Walking the axes from fastest to
@@ -25,13 +27,14 @@
  *   `maxSegments` reads. With the default cap that only happens for pathological indices.
  * - An index that selects nothing plans no reads at all.
  * - The result carries a `gather` placement (offset + strides into the read buffer) instead
- *   of numpy post-slicing; {@link gather} applies it.
+ *   of numpy post-slicing; `gather` (proxy/gather.ts) applies it.
  * - A bad index throws numpy's message plus what to pass instead, as a coded `IndexError`
  *   (a `RangeError`: out of bounds, too many items) or `IndexTypeError` (a `TypeError`: an
  *   item of the wrong kind); errors.ts lists the codes.
  */
-import { IndexError, IndexTypeError } from '../errors.js';
-import { type FilledSlice, type Index, type Slice, describe, fillSlicer, filledLength, isSlice, slice2len } from './slicing.js';
+import { type CanonicalSlicer, canonicalSlicers } from './canonical-slicers.js';
+import { type Gather, makeGather } from './gather.js';
+import { type FilledSlice, type Index, describe, fillSlicer, filledLength, slice2len } from './slicing.js';
 
 /**
  * nibabel's `SKIP_THRESH`: byte gap at or below which reading and discarding beats skipping.
@@ -50,12 +53,6 @@ export const MAX_SEGMENTS = 1 << 16;
 
 /** Memory layout of the array: 'F' column-major (NIfTI, x fastest) or 'C' row-major. */
 export type Order = 'F' | 'C';
-
-/**
- * A canonical slicer for one axis: a non-negative in-range integer (axis dropped),
- * `null` (the whole axis), or a {@link Slice} that is not the whole axis.
- */
-export type CanonicalSlicer = number | null | Slice;
 
 /** What to read on one axis: an integer, `null` (whole axis) or a positive-step filled slice. */
 export type ReadSlicer = number | null | FilledSlice;
@@ -80,107 +77,6 @@ export type HeuristicAction = 'full' | 'contiguous' | null;
  * @param stride bytes between neighbours on this axis
  */
 export type Heuristic = (slicer: number | FilledSlice, dimLen: number, stride: number) => HeuristicAction;
-
-const INDEX_HELP =
-  "only integers, null (a whole axis), slice(start, stop, step) and '...' are valid index items";
-
-/**
- * Expands and normalises an index for an array of `shape` (nibabel's `canonical_slicers`,
- * with numpy's errors): expands `'...'`, appends whole axes for missing trailing items,
- * replaces slices that select a whole axis by `null`, makes negative integers positive.
- * @param index the index (`undefined` or `[]` selects everything)
- * @param shape the array shape
- * @returns one canonical slicer per axis
- * @throws {IndexTypeError} (a `TypeError`) `INDEX_NOT_ARRAY`, `BAD_INDEX_ITEM` for an item
- *   that is not an integer, `null`, a slice or `'...'`, `TWO_ELLIPSES`
- * @throws {IndexError} (a `RangeError`) `TOO_MANY_INDICES`, `INDEX_OUT_OF_BOUNDS`
- */
-export function canonicalSlicers(index: Index | undefined, shape: readonly number[]): CanonicalSlicer[] {
-  if (index === undefined) index = [];
-  if (!Array.isArray(index)) {
-    throw new IndexTypeError(
-      `an index must be an array with one item per axis, e.g. [slice(0, 10), null, 5]; got ${describe(index)}`,
-      { code: 'INDEX_NOT_ARRAY' },
-    );
-  }
-  let nEllipsis = 0;
-  for (let i = 0; i < index.length; i++) {
-    const item: unknown = index[i];
-    if (item === '...') {
-      if (++nEllipsis > 1) {
-        throw new IndexTypeError("an index can only have a single ellipsis ('...'); spell the other whole axes as null", {
-          code: 'TWO_ELLIPSES',
-        });
-      }
-    } else if (typeof item === 'number') {
-      if (!Number.isInteger(item)) {
-        throw new IndexTypeError(`${INDEX_HELP}; got ${describe(item)} at position ${i} (integers only)`, {
-          code: 'BAD_INDEX_ITEM',
-        });
-      }
-    } else if (item !== null && !isSlice(item)) {
-      const hint =
-        typeof item === 'object' && item !== null && 'start' in item
-          ? ' (use slice(start, stop, step) to make a slice; plain objects are not accepted)'
-          : '';
-      throw new IndexTypeError(`${INDEX_HELP}; got ${describe(item)} at position ${i}${hint}`, { code: 'BAD_INDEX_ITEM' });
-    }
-  }
-  const nReal = index.length - nEllipsis;
-  const ndim = shape.length;
-  if (nReal > ndim) {
-    throw new IndexError(
-      `too many indices for array: array is ${ndim}-dimensional, but ${nReal} were indexed; ` +
-        `give at most ${ndim} items (missing trailing items mean whole axes)`,
-      { code: 'TOO_MANY_INDICES' },
-    );
-  }
-  const out: CanonicalSlicer[] = [];
-  for (const item of index) {
-    if (item === '...') {
-      for (let k = 0; k < ndim - nReal; k++) out.push(null);
-      continue;
-    }
-    const axis = out.length;
-    const dimLen = shape[axis];
-    if (typeof item === 'number') {
-      const i = item < 0 ? item + dimLen : item;
-      if (i < 0 || i >= dimLen) {
-        throw new IndexError(
-          `index ${item} is out of bounds for axis ${axis} with size ${dimLen}; ` +
-            (dimLen === 0
-              ? 'the axis is empty: use null or a slice() for it'
-              : `use an integer from ${-dimLen} to ${dimLen - 1} (negative counts from the end), or a slice(), which clips`),
-          { code: 'INDEX_OUT_OF_BOUNDS' },
-        );
-      }
-      out.push(i === 0 ? 0 : i);
-    } else if (item === null) {
-      out.push(null);
-    } else {
-      const f = fillSlicer(item, dimLen);
-      out.push(f.step === 1 && f.start === 0 && f.stop === dimLen ? null : item);
-    }
-  }
-  while (out.length < ndim) out.push(null);
-  return out;
-}
-
-/**
- * Shape of `arr[index]` for an array of `shape` (nibabel's `predict_shape`, numpy's result).
- * @param index the index
- * @param shape the array shape
- * @returns the result shape (integer items drop their axis)
- * @throws {IndexTypeError} | {IndexError} as {@link canonicalSlicers}
- */
-export function predictShape(index: Index | undefined, shape: readonly number[]): number[] {
-  const can = canonicalSlicers(index, shape);
-  const out: number[] = [];
-  can.forEach((s, axis) => {
-    if (typeof s !== 'number') out.push(slice2len(s, shape[axis]));
-  });
-  return out;
-}
 
 /**
  * The same positions as a filled slice, visited with a positive step (nibabel's
@@ -373,16 +269,6 @@ export function slicers2segments(
   return all;
 }
 
-/** Read-buffer placement: where each output element sits in the read buffer, in elements. */
-export interface Gather {
-  /** Output lengths, fastest-changing output axis first. */
-  readonly counts: readonly number[];
-  /** Element step in the read buffer for each entry of `counts` (may be negative). */
-  readonly strides: readonly number[];
-  /** Element index in the read buffer of the first output element. */
-  readonly offset: number;
-}
-
 /** nibabel's `calc_slicedefs` result. */
 export interface SliceDefs {
   /** Byte ranges to read, ascending; their concatenation is the read buffer. */
@@ -553,121 +439,4 @@ function heuristicWith(skipThresh: number): Heuristic {
   return skipThresh === SKIP_THRESH
     ? thresholdHeuristic
     : (s, dimLen, stride) => thresholdHeuristic(s, dimLen, stride, skipThresh);
-}
-
-/** Placement of the post-slicers over a fastest-first read buffer; null for the identity. */
-function makeGather(readShapeFF: readonly number[], postFF: readonly PostSlicer[]): Gather | null {
-  if (postFF.every((p) => p === null)) return null;
-  const counts: number[] = [];
-  const strides: number[] = [];
-  let offset = 0;
-  let stride = 1;
-  postFF.forEach((p, k) => {
-    const len = readShapeFF[k];
-    if (p === null) {
-      counts.push(len);
-      strides.push(stride);
-    } else if (typeof p === 'number') {
-      offset += p * stride;
-    } else {
-      const n = filledLength(p);
-      counts.push(n);
-      strides.push(p.step * stride);
-      if (n > 0) offset += p.start * stride;
-    }
-    stride *= len;
-  });
-  return { counts, strides, offset };
-}
-
-/**
- * Applies a {@link Gather} to a read buffer: copies the selected elements, fastest output
- * axis first, into a new compact buffer. Pure; works on raw bytes of any item size.
- * @param src the read buffer (concatenated segments)
- * @param itemsize bytes per element
- * @param g the placement
- * @returns `product(counts) * itemsize` bytes
- * @throws {RangeError} when the placement runs outside `src`
- */
-export function gather(src: Uint8Array, itemsize: number, g: Gather): Uint8Array {
-  const { counts, strides } = g;
-  let n = 1;
-  for (const c of counts) n *= c;
-  const dst = new Uint8Array(n * itemsize);
-  if (n === 0) return dst;
-  let lo = g.offset;
-  let hi = g.offset;
-  counts.forEach((c, k) => {
-    const span = (c - 1) * strides[k];
-    if (span < 0) lo += span;
-    else hi += span;
-  });
-  if (lo < 0 || (hi + 1) * itemsize > src.length) {
-    throw new RangeError(`gather runs outside the read buffer (${src.length} bytes)`);
-  }
-  const ndim = counts.length;
-  if (ndim === 0) {
-    dst.set(src.subarray(g.offset * itemsize, (g.offset + 1) * itemsize));
-    return dst;
-  }
-  const c0 = counts[0];
-  const s0 = strides[0];
-  const pos = new Array<number>(ndim).fill(0);
-  let base = g.offset;
-  let o = 0;
-  // Typed views move one element per step when the buffers allow it (the common sizes).
-  const copyRun = runCopier(src, dst, itemsize);
-  for (;;) {
-    copyRun(base, s0, c0, o);
-    o += c0;
-    let k = 1;
-    for (; k < ndim; k++) {
-      base += strides[k];
-      if (++pos[k] < counts[k]) break;
-      base -= strides[k] * counts[k];
-      pos[k] = 0;
-    }
-    if (k === ndim) break;
-  }
-  return dst;
-}
-
-type RunCopier = (srcElem: number, step: number, count: number, dstElem: number) => void;
-
-function runCopier(src: Uint8Array, dst: Uint8Array, itemsize: number): RunCopier {
-  const contiguous: RunCopier = (s, _step, c, d) =>
-    dst.set(src.subarray(s * itemsize, (s + c) * itemsize), d * itemsize);
-  const view = (Ctor: Uint8ArrayConstructor | Uint16ArrayConstructor | Uint32ArrayConstructor) => {
-    const k = Ctor.BYTES_PER_ELEMENT;
-    const a = new Ctor(src.buffer as ArrayBuffer, src.byteOffset, Math.floor(src.byteLength / k));
-    const b = new Ctor(dst.buffer as ArrayBuffer, dst.byteOffset, dst.byteLength / k);
-    return { a, b };
-  };
-  let strided: RunCopier;
-  const aligned = (k: number) => itemsize === k && src.byteOffset % k === 0;
-  if (itemsize === 1 || aligned(2) || aligned(4)) {
-    const Ctor = itemsize === 1 ? Uint8Array : itemsize === 2 ? Uint16Array : Uint32Array;
-    const { a, b } = view(Ctor);
-    strided = (s, step, c, d) => {
-      for (let i = 0; i < c; i++, s += step) b[d + i] = a[s];
-    };
-  } else if (itemsize % 4 === 0 && src.byteOffset % 4 === 0) {
-    // 8- and 16-byte items as 32-bit words: no NaN canonicalisation risk, unlike Float64 views.
-    const w = itemsize / 4;
-    const { a, b } = view(Uint32Array);
-    strided = (s, step, c, d) => {
-      for (let i = 0; i < c; i++, s += step) {
-        for (let j = 0; j < w; j++) b[(d + i) * w + j] = a[s * w + j];
-      }
-    };
-  } else {
-    strided = (s, step, c, d) => {
-      for (let i = 0; i < c; i++, s += step) {
-        const from = s * itemsize;
-        const to = (d + i) * itemsize;
-        for (let j = 0; j < itemsize; j++) dst[to + j] = src[from + j];
-      }
-    };
-  }
-  return (s, step, c, d) => (step === 1 ? contiguous(s, step, c, d) : strided(s, step, c, d));
 }

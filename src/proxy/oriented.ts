@@ -13,7 +13,7 @@
  */
 import { NDArray } from '../ndarray.js';
 import type { TypedArray } from '../dtypes.js';
-import { type CanonicalSlicer, canonicalSlicers } from './fileslice.js';
+import { type CanonicalSlicer, canonicalSlicers } from './canonical-slicers.js';
 import { type Index, fillSlicer, filledLength, slice } from './slicing.js';
 
 /** A validated orientation: for each leading array axis, its result axis and whether it flips. */

@@ -7,16 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IndexError, IndexTypeError } from '../../src/errors';
-import {
-  type Order,
-  SKIP_THRESH,
-  canonicalSlicers,
-  calcSlicedefs,
-  gather,
-  planRead,
-  predictShape,
-  thresholdHeuristic,
-} from '../../src/proxy/fileslice';
+import { canonicalSlicers, predictShape } from '../../src/proxy/canonical-slicers';
+import { type Order, SKIP_THRESH, calcSlicedefs, planRead, thresholdHeuristic } from '../../src/proxy/fileslice';
+import { gather } from '../../src/proxy/gather';
 import { type Index, type IndexItem, type Slice, fillSlicer, filledLength, isSlice, slice } from '../../src/proxy/slicing';
 import { oracleIndex, pySlicePositions } from '../shared/numpy-oracle';
 import fixture from '../fixtures/fileslice-cases.json';
