@@ -110,6 +110,16 @@ window.isolated = {
           const again = await img.getFdata({ dtype: 'float32' });
           fail(`${at}, after uncache`, again !== got && again.data.buffer !== got.data.buffer ? '' : 'the old memory was reused');
           fail(`${at}, after uncache`, again.data.every((v, i) => v === want[i]) ? '' : 'values differ');
+          // An abort mid-decode: an AbortError, the cache untouched, the pool still decodes.
+          img.uncache();
+          const ctl = new AbortController();
+          const aborted = img.getFdata({ dtype: 'float32', signal: ctl.signal });
+          setTimeout(() => ctl.abort(), 2);
+          const outcome = await aborted.then(() => 'finished', (e: Error) => e.name);
+          fail(`${at}, abort`, outcome === 'AbortError' || outcome === 'finished' ? '' : `rejected with ${outcome}`);
+          fail(`${at}, abort`, outcome === 'finished' || !img.inMemory ? '' : 'an aborted read left a cache');
+          const after = await img.getFdata({ dtype: 'float32' });
+          fail(`${at}, after abort`, after.data.buffer instanceof SharedArrayBuffer && after.data.every((v, i) => v === want[i]) ? '' : 'wrong or not shared');
           // getFdata's default, float64: the same values, wider.
           const f64 = await img.getFdata();
           fail(`${at}, float64`, f64.data.buffer instanceof SharedArrayBuffer && f64.data.every((v, i) => Math.fround(v as number) === want[i]) ? '' : 'float64 differs or is not shared');
