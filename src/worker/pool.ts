@@ -124,9 +124,18 @@ export class WorkerStartError extends Error {
   override readonly name = 'WorkerStartError';
 }
 
+/** Cores of this machine: `navigator.hardwareConcurrency`, else (Node 20, which has no `navigator`) `os.availableParallelism()`. */
+export function coresHere(): number {
+  const g = globalThis as {
+    navigator?: { hardwareConcurrency?: number };
+    process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number } | undefined };
+  };
+  // getBuiltinModule (Node ≥ 20.16) reaches `os` synchronously, with no import for a bundler to see.
+  return g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.('node:os')?.availableParallelism?.() ?? 2;
+}
+
 function defaultSize(): number {
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
-  return Math.max(1, Math.min(4, cores - 1));
+  return Math.max(1, Math.min(4, coresHere() - 1));
 }
 
 function unavailable(): UnsupportedError {

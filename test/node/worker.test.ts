@@ -4,6 +4,7 @@
 // turn unusable and reads fall back to this thread with the same result. And the error
 // records that carry a worker's failures back rebuild the same classes and fields.
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
@@ -19,6 +20,7 @@ import {
   createWorkerPool,
   load,
 } from '../../src/index';
+import { coresHere } from '../../src/worker/pool';
 import { fromWire, toWire } from '../../src/worker/protocol';
 import { type NodeWorkerCtor, nodeWorkerClass } from '../../src/worker/spawn';
 import { makeNifti, phantomInt16 } from '../shared/make-nifti';
@@ -38,6 +40,23 @@ describe('worker option in Node', () => {
     const again = await load(bytes, { name: 'a.nii', worker: true });
     expect((await again.getFdata()).shape).toEqual(shape);
     pool.terminate();
+  });
+
+  it('the default pool has cores − 1 workers (1 to 4), from os.availableParallelism() where there is no navigator', () => {
+    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? availableParallelism();
+    expect(coresHere()).toBe(cores);
+    const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    try {
+      // As on Node 20, which has no navigator.
+      Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true });
+      expect(coresHere()).toBe(availableParallelism());
+      expect(createWorkerPool().size).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
+      Object.defineProperty(globalThis, 'navigator', { value: { hardwareConcurrency: 8 }, configurable: true });
+      expect(createWorkerPool().size).toBe(4);
+    } finally {
+      if (nav) Object.defineProperty(globalThis, 'navigator', nav);
+      else delete (globalThis as { navigator?: unknown }).navigator;
+    }
   });
 
   it('worker: false and absent read here; anything else is a BAD_WORKER_OPTION', async () => {
