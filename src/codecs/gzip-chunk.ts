@@ -123,20 +123,26 @@ export class ChunkDecoder {
     this.result = null;
     this.offered = null;
     this.staging = new Staging(source, this.staging ?? undefined);
-    let from = plan.from;
-    if (plan.known) {
-      this.result = await this.attempt(source, plan, from, signal);
+    try {
+      this.result = await this.decodeFromStart(source, plan, signal);
       return this.result;
+    } finally {
+      // A read made ahead and not taken gives its buffer back when it lands.
+      this.staging.dropAhead();
     }
+  }
+
+  /** Decodes from the plan's known start, or from the first block start the search finds that decodes. */
+  private async decodeFromStart(source: ByteSource, plan: ChunkPlan, signal?: AbortSignal): Promise<ChunkResult> {
+    if (plan.known) return this.attempt(source, plan, plan.from, signal);
+    let from = plan.from;
     for (;;) {
       const found = await this.search(source, from, plan.searchTo, signal);
       if (found === null) {
-        this.result = { start: null, startStored: -1, end: plan.from, endStored: -1, streamEnd: false, length: 0, markers: 0, tail: new Uint16Array(0) };
-        return this.result;
+        return { start: null, startStored: -1, end: plan.from, endStored: -1, streamEnd: false, length: 0, markers: 0, tail: new Uint16Array(0) };
       }
       try {
-        this.result = await this.attempt(source, plan, found, signal);
-        return this.result;
+        return await this.attempt(source, plan, found, signal);
       } catch (err) {
         if (!(err instanceof BadStart)) throw err;
         from = found + 1;
@@ -184,6 +190,7 @@ export class ChunkDecoder {
     const size = source.size!;
     const est = Math.max(plan.estimate, 64 * 1024);
     await this.layout(est, est);
+    const lay = this.lay!;
     const inf = this.inf!;
     let fedEnd = Math.floor(start / 8);
     const staging = this.staging!;
@@ -199,25 +206,6 @@ export class ChunkDecoder {
       if (fedEnd < size) staging.readAhead(fedEnd, Math.min(FEED, size - fedEnd), { signal });
       return true;
     };
-    try {
-      return await this.decodeFrom(source, plan, start, signal, feed, () => fedEnd);
-    } finally {
-      staging.dropAhead();
-    }
-  }
-
-  /** `attempt`'s decode, fed by `feed`; `fed()` is the compressed offset after the bytes fed. */
-  private async decodeFrom(
-    source: ByteSource,
-    plan: ChunkPlan,
-    start: number,
-    signal: AbortSignal | undefined,
-    feed: () => Promise<boolean>,
-    fed: () => number,
-  ): Promise<ChunkResult> {
-    const size = source.size!;
-    const lay = this.lay!;
-    const inf = this.inf!;
     await feed();
     inf.startAtBit(start % 8);
     const startStored = await storedBlockKey(source, start, signal);
@@ -225,12 +213,12 @@ export class ChunkDecoder {
     this.prefix = 0;
     this.prefixResolved = false;
     this.points = [];
-    const posBits = (): number => (fed() - inf.buffered) * 8 - inf.bitsHeld;
+    const posBits = (): number => (fedEnd - inf.buffered) * 8 - inf.bitsHeld;
     const fail = (status: number, errorBack: number): never => {
       if (!plan.known) throw new BadStart();
-      throw statusError(status, fed() - errorBack);
+      throw statusError(status, fedEnd - errorBack);
     };
-    const stopRel = (): number | null => (Number.isFinite(plan.stop) ? plan.stop - (fed() - inf.buffered) * 8 : null);
+    const stopRel = (): number | null => (Number.isFinite(plan.stop) ? plan.stop - (fedEnd - inf.buffered) * 8 : null);
 
     let n16 = 0; // symbols so far
     let streamEnd = false;
@@ -247,7 +235,7 @@ export class ChunkDecoder {
         nextLook = n16 + MARKER_YIELD;
         await yieldToEventLoop();
       }
-      const final = fed() >= size;
+      const final = fedEnd >= size;
       const o = this.offered;
       if (!inBlock && o && (o.start === start || (startStored >= 0 && o.stored === startStored))) {
         // The window came: resolve what there is and go on in bytes.
@@ -300,13 +288,13 @@ export class ChunkDecoder {
     let nextPoint = spacing > 0 ? (Math.floor(n16 / spacing) + 1) * spacing : Number.POSITIVE_INFINITY;
     while (bytePhase && !streamEnd) {
       throwIfAborted(signal);
-      const final = fed() >= size;
+      const final = fedEnd >= size;
       inf.setStop(stopRel());
       const r = inf.run(Math.min(inf.windowRoom, nextPoint - n16 - n8), final);
       n8 = inf.windowFill;
       if (r.status === OUTPUT_FULL && n16 + n8 === nextPoint) {
         inf.setStop(null); // the stop is this chunk's, an address in this arena
-        const point = { at: nextPoint, in: fed() - inf.buffered, state: inf.snapshotState(), window: inf.lastOutput(Math.min(WINDOW, inf.history)), crc: 0 };
+        const point = { at: nextPoint, in: fedEnd - inf.buffered, state: inf.snapshotState(), window: inf.lastOutput(Math.min(WINDOW, inf.history)), crc: 0 };
         this.points.push({ point, byteCrc: inf.crc, n8 });
         nextPoint += spacing;
         continue;
@@ -328,7 +316,7 @@ export class ChunkDecoder {
     if (bytePhase) this.byteCrc = inf.crc;
     this.prefix = n16;
 
-    const end = streamEnd ? (fed() - inf.buffered) * 8 : posBits();
+    const end = streamEnd ? (fedEnd - inf.buffered) * 8 : posBits();
     const length = n16 + n8;
     const tail = this.tailOf(n16, n8);
     const endStored = streamEnd ? -1 : await storedBlockKey(source, end, signal);
