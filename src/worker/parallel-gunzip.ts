@@ -33,6 +33,7 @@ import type { HeaderWarning } from '../errors.js';
 import type { DType } from '../dtypes.js';
 import { ArgumentError, LimitError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
+import { isNode } from '../io/node-file-source.js';
 import { type FromWorker, type JobSpec, type Origin, expectAnswer, originSource } from './protocol.js';
 import type { Reservation, ReservedWorker } from './pool.js';
 
@@ -82,8 +83,7 @@ export interface PoolGunzipOptions {
  */
 export function canShareMemory(): boolean {
   if (typeof SharedArrayBuffer !== 'function') return false;
-  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
-  return g.crossOriginIsolated === true || typeof g.process?.versions?.node === 'string';
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true || isNode();
 }
 
 /** What to do with the joined output. */
