@@ -33,7 +33,7 @@
  *   item of the wrong kind); errors.ts lists the codes.
  */
 import { type CanonicalSlicer, canonicalSlicers } from './canonical-slicers.js';
-import { type Gather, makeGather } from './gather.js';
+import { type Gather, type PostSlicer, makeGather } from './gather.js';
 import { type FilledSlice, type Index, describe, fillSlicer, filledLength, slice2len } from './slicing.js';
 
 /**
@@ -57,12 +57,6 @@ export type Order = 'F' | 'C';
 /** What to read on one axis: an integer, `null` (whole axis) or a positive-step filled slice. */
 export type ReadSlicer = number | null | FilledSlice;
 
-/**
- * What to apply after reading on one *read* axis: `null` keeps the read axis as is, an
- * integer picks one position (dropping the axis), a filled slice selects positions of the
- * read axis (it may step backwards).
- */
-export type PostSlicer = number | null | FilledSlice;
 
 /** One byte range to read: `[offset, length]`. */
 export type Segment = [offset: number, length: number];

@@ -4,8 +4,14 @@
  * sits in it — nibabel's post-slicing of the read array (`fileslice`'s `post_slicers`),
  * done here on raw bytes of any item size without numpy.
  */
-import type { PostSlicer } from './fileslice.js';
-import { filledLength } from './slicing.js';
+import { type FilledSlice, filledLength } from './slicing.js';
+
+/**
+ * What to apply after reading on one *read* axis: `null` keeps the read axis as is, an
+ * integer picks one position (dropping the axis), a filled slice selects positions of the
+ * read axis (it may step backwards).
+ */
+export type PostSlicer = number | null | FilledSlice;
 
 /** Read-buffer placement: where each output element sits in the read buffer, in elements. */
 export interface Gather {
