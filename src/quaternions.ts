@@ -13,7 +13,7 @@
  * Errors: malformed input here is a maths error, not a file error, so it is a `RangeError`;
  * the header layer wraps it into `HeaderDataError`.
  */
-import { type Matrix, eighSymmetric } from './affines.js';
+import { type Matrix, eighSymmetric } from './linalg.js';
 
 /** A quaternion `[w, x, y, z]`. */
 export type Quaternion = [number, number, number, number];

@@ -20,7 +20,7 @@
  *   header keeps its consumables (offset, factors), as nibabel restores them.
  */
 import type { DType, TypedArray } from '../dtypes.js';
-import { allclose } from '../affines.js';
+import { allclose } from '../linalg.js';
 import { AnalyzeHeader, type SpatialHeaderLike } from '../header/analyze-header.js';
 import type { FromSourcesOptions, HeaderSources, ImageSources, ProxyImage } from '../image/image-class.js';
 import { type DataObj, SpatialImage, asArray, toDataObj } from '../image/spatial-image.js';

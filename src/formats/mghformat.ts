@@ -36,7 +36,7 @@ import type { FromSourcesOptions, HeaderSources, ImageSources, ProxyImage } from
 import { type DataObj, SpatialImage, asArray, toDataObj } from '../image/spatial-image.js';
 import { NDArray } from '../ndarray.js';
 import { ArrayProxy } from '../proxy/array-proxy.js';
-import { allclose, type MatrixLike } from '../affines.js';
+import { allclose, type MatrixLike } from '../linalg.js';
 import { arrayBytes, makeArrayWriter } from './array-writer.js';
 import { type ToBytesOptions, type WriteOptions, fileBlob } from './write-options.js';
 

@@ -16,7 +16,8 @@
  */
 import { type DType, type DTypeInfo, dtypeFromNiftiCode, dtypeInfo } from '../dtypes.js';
 import { HeaderDataError, NibwebError, UnsupportedError } from '../errors.js';
-import { type Matrix, eye, isFiniteMatrix, shapeZoomAffine } from '../affines.js';
+import { shapeZoomAffine } from '../affines.js';
+import { type Matrix, eye, isFiniteMatrix } from '../linalg.js';
 import { ANALYZE_CHECKS, rawDim0 } from './analyze-checks.js';
 import type { HeaderCheck as Check } from './batteryrunners.js';
 import { LabeledWrapStruct } from './labeled-wrapstruct.js';

@@ -26,7 +26,8 @@
  */
 import { type DType, dtypeInfo } from '../dtypes.js';
 import { HeaderDataError, type HeaderWarning, ImageFileError, UnsupportedError } from '../errors.js';
-import { type Matrix, type MatrixLike, fromMatvec, inv4, isFiniteMatrix, shapeZoomAffine, voxelSizes } from '../affines.js';
+import { fromMatvec, shapeZoomAffine, voxelSizes } from '../affines.js';
+import { type Matrix, type MatrixLike, inv4, isFiniteMatrix } from '../linalg.js';
 import { INSPECT, formatValue, prettyMapping } from '../printing.js';
 import { type SpatialHeader, dataByteSize } from './spatial-header.js';
 import { StructLayout, WrapStruct } from './wrapstruct.js';

@@ -17,7 +17,7 @@
  * - Keyword arguments are an options object (`getQform({ coded: true })` → `[affine | null, code]`).
  */
 import { HeaderDataError, NibwebError } from '../errors.js';
-import { type Matrix, type MatrixLike, isFiniteMatrix } from '../affines.js';
+import { type Matrix, type MatrixLike, isFiniteMatrix } from '../linalg.js';
 import { FLOAT32_EPS, type Quaternion } from '../quaternions.js';
 import type { HeaderCheck } from './batteryrunners.js';
 import type { CodeLike, FromBytesOptions, HeaderOptions, SpatialHeaderLike } from './analyze-layout.js';

@@ -5,7 +5,7 @@
  * header's struct; the methods, codes and the choice between them are nifti1-header.ts's.
  */
 import { HeaderDataError } from '../errors.js';
-import { type Matrix, type MatrixLike, allclose, det3, eye, nearestOrthogonal3 } from '../affines.js';
+import { type Matrix, type MatrixLike, allclose, det3, eye, nearestOrthogonal3 } from '../linalg.js';
 import { type Quaternion, fillpositive, mat2quat, quat2mat } from '../quaternions.js';
 import type { WrapStruct } from './wrapstruct.js';
 import type { CodeLike } from './analyze-layout.js';

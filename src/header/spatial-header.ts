@@ -12,7 +12,7 @@
  */
 import { type DType, dtypeInfo, dtypeFromNiftiCode } from '../dtypes.js';
 import { HeaderDataError } from '../errors.js';
-import type { Matrix } from '../affines.js';
+import type { Matrix } from '../linalg.js';
 import type { Endianness } from './wrapstruct.js';
 
 export type { Endianness } from './wrapstruct.js';

@@ -14,7 +14,7 @@
  *   level-20 check) and ignored for the affine.
  */
 import { HeaderDataError } from '../errors.js';
-import type { Matrix } from '../affines.js';
+import type { Matrix } from '../linalg.js';
 import { AnalyzeHeader, ANALYZE_FIELDS } from './analyze-header.js';
 import type { HeaderCheck } from './analyze-checks.js';
 import { type HeaderCheck as Check, warn } from './batteryrunners.js';

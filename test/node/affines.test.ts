@@ -1,27 +1,10 @@
-// src/affines.ts and src/quaternions.ts against nibabel.affines / nibabel.quaternions on
-// random inputs (values from test/fixtures/generate-headers.py), plus docstring examples.
+// src/affines.ts, src/linalg.ts and src/quaternions.ts against nibabel.affines /
+// nibabel.quaternions on random inputs (values from test/fixtures/generate-headers.py), plus
+// docstring examples.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  allclose,
-  appendDiag,
-  applyAffine,
-  det3,
-  dotReduce,
-  eighSymmetric,
-  eye,
-  fromMatvec,
-  inv4,
-  matmul,
-  matmul4,
-  nearestOrthogonal3,
-  obliquity,
-  rescaleAffine,
-  shapeZoomAffine,
-  toMatvec,
-  transpose,
-  voxelSizes,
-} from '../../src/affines';
+import { appendDiag, applyAffine, dotReduce, fromMatvec, obliquity, rescaleAffine, shapeZoomAffine, toMatvec, voxelSizes } from '../../src/affines';
+import { allclose, det3, eighSymmetric, eye, inv4, matmul, matmul4, nearestOrthogonal3, transpose } from '../../src/linalg';
 import { angleAxis2quat, fillpositive, inverse, mat2quat, mult, nearlyEquivalent, quat2mat, rotateVector } from '../../src/quaternions';
 import { EXPECTED, expectClose } from '../shared/header-fixtures';
 

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isFiniteMatrix, matmul, transpose } from '../../src/affines';
+import { isFiniteMatrix, matmul, transpose } from '../../src/linalg';
 import { HeaderDataError, ImageFileError, NibwebError, UnsupportedError } from '../../src/errors';
 import { Nifti1Header, Nifti1PairHeader } from '../../src/header/nifti1-header';
 import { Nifti2Header, niftiHeaderFromBytes } from '../../src/header/nifti2-header';
