@@ -39,10 +39,12 @@
  * `chunk-take` (its bytes, copied out once and transferred) or, in the first chunk's worker,
  * `chunk-gather` (the whole output: this chunk and the others' transferred bytes, copied once
  * into one buffer that is transferred) or `chunk-put` (into its place in a shared result).
- * `gunzip` decodes a whole stream here.
+ * In a shared pool, `chunk-array` decodes the whole array with every chunk placed by its own
+ * worker in the array's shared memory (worker/placed-source.ts). `gunzip` decodes a whole
+ * stream here.
  */
 import { ChunkDecoder, keptArenas } from '../codecs/gzip-chunk.js';
-import { LimitError, WasmError } from '../errors.js';
+import { LimitError, WasmError, abortError } from '../errors.js';
 import { WindowSource } from '../io/buffer-source.js';
 import { collect } from '../codecs/gzip-ranges.js';
 import { gunzipFallback } from '../codecs/gzip.js';
@@ -56,7 +58,8 @@ import { setArenaProvider } from '../wasm/array-decode.js';
 import { setWasmSource } from '../wasm/load.js';
 import { KeptArena, WasmArena } from '../wasm/memory.js';
 import type { DType } from '../dtypes.js';
-import { type FromWorker, type JobSpec, type ToWorker, originSource, toWire } from './protocol.js';
+import { PlacedSource } from './placed-source.js';
+import { type FromWorker, type JobSpec, type ToWorker, fromWire, originSource, toWire } from './protocol.js';
 
 interface Scope {
   postMessage(msg: FromWorker, transfer?: Transferable[]): void;
@@ -144,6 +147,8 @@ let held: Uint8Array = new Uint8Array(0);
 let spare: ArrayBuffer | null = null;
 /** The result being gathered here (`chunk-gather-begin` → `chunk-gather`). */
 let gathering: Uint8Array | null = null;
+/** The `chunk-array` waiting for the other chunks to be placed (`chunk-placed`). */
+let placing: { id: number; resolve(): void; reject(err: unknown): void } | null = null;
 
 /** Runs one request: its answer (with what to transfer), or an `error`. */
 async function answerNow(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): Promise<void> {
@@ -180,6 +185,13 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
   if (msg.type === 'chunk-window') {
     // For the chunk decoding now: not queued behind it.
     chunks.offerWindow(msg.window, msg.start, msg.stored);
+    return;
+  }
+  if (msg.type === 'chunk-placed') {
+    // For the `chunk-array` waiting for it: not queued behind it.
+    if (placing?.id !== msg.id) return;
+    if (msg.error) placing.reject(fromWire(msg.error));
+    else placing.resolve();
     return;
   }
   const answer = (id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): void => {
@@ -227,8 +239,28 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
       return;
     case 'chunk-put':
       answer(id, async () => {
-        new Uint8Array(msg.target, msg.offset, held.byteLength).set(held);
+        const from = msg.from ?? 0;
+        const part = held.subarray(from, from + (msg.length ?? held.byteLength));
+        new Uint8Array(msg.target, msg.offset, part.byteLength).set(part);
         return [{ type: 'ok', id }, []];
+      });
+      return;
+    case 'chunk-array':
+      answer(id, async (signal) => {
+        // The array is decoded in a new shared memory, with the chunks placed in it.
+        const source = new PlacedSource(msg.total, held, (at, sig) => {
+          const placed = new Promise<void>((resolve, reject) => {
+            placing = { id, resolve, reject };
+            sig?.addEventListener('abort', () => reject(abortError(sig)), { once: true });
+          });
+          scope.postMessage({ type: 'place', id, ...at });
+          return placed;
+        });
+        try {
+          return await wholeArray(id, source, msg.spec, msg.dtype, signal, true);
+        } finally {
+          placing = null;
+        }
       });
       return;
     case 'chunk-gather-begin':

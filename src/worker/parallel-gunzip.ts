@@ -17,7 +17,9 @@
  *   their workers for the next time (fresh pages cost up to ~3 ms per MB on some machines).
  * - Shared memory (`shared: true`, cross-origin isolated pages only): every worker copies
  *   its chunk into one SharedArrayBuffer, so the result's fresh pages are touched by all
- *   workers at once. Elsewhere (and by default) the result is a plain ArrayBuffer.
+ *   workers at once. Elsewhere (and by default) the result is a plain ArrayBuffer. A shared
+ *   pool's whole array is decoded in a shared WebAssembly memory that every worker writes
+ *   its chunk into (`placeArray`), not gathered.
  * - For an image's array, the chunks take seek points as they decode (`ChunkPoint`); they
  *   come back with each chunk's CRC, are placed in the member by the join, and go to the
  *   image's GzipSource, as a pass on the main thread would leave them.
@@ -31,10 +33,10 @@ import type { GzipLearnt } from '../codecs/gzip-source.js';
 import { SEEK_SPACING } from '../codecs/seek-index.js';
 import type { HeaderWarning } from '../errors.js';
 import type { DType } from '../dtypes.js';
-import { ArgumentError, LimitError } from '../errors.js';
+import { ArgumentError, LimitError, WasmError } from '../errors.js';
 import type { ByteSource } from '../io/types.js';
 import { isNode } from '../io/node-file-source.js';
-import { type FromWorker, type JobSpec, type Origin, expectAnswer, originSource } from './protocol.js';
+import { type FromWorker, type JobSpec, type Origin, expectAnswer, originSource, toWire } from './protocol.js';
 import type { Reservation, ReservedWorker } from './pool.js';
 
 /** Compressed bytes a chunk should have at least: below this, fewer workers are used. */
@@ -159,6 +161,54 @@ function gatherBegin(w: ReservedWorker, id: number, total: number, into: Uint8Ar
 }
 
 /**
+ * A shared pool's whole array, decoded in the first chunk's worker into a new shared memory
+ * with every chunk placed there by its own worker (worker/placed-source.ts): no chunk is
+ * copied out, transferred and copied again.
+ * @returns the `done` answer; null when the decode could not take the chunks that way (its
+ *   memory is not shared: the shared build is not served, say), so the caller gathers them
+ */
+async function placeArray(
+  res: Reservation,
+  runners: WorkerChunkRunner[],
+  lengths: readonly number[],
+  total: number,
+  want: Extract<Want, { kind: 'array' }>,
+  signal?: AbortSignal,
+): Promise<FromWorker | null> {
+  const lead = runners[0]!.worker;
+  const id = res.nextId();
+  let placing: Promise<void> = Promise.resolve();
+  const onPlace = (at: Extract<FromWorker, { type: 'place' }>): void => {
+    // Each chunk's part of the array's raw bytes, stream bytes [from, from + length).
+    const puts: Promise<FromWorker>[] = [];
+    let start = lengths[0]!;
+    for (let c = 1; c < runners.length; c++) {
+      const lo = Math.max(start, at.from);
+      const hi = Math.min(start + lengths[c]!, at.from + at.length);
+      if (hi > lo) {
+        puts.push(runners[c]!.worker.call({
+          type: 'chunk-put', id: res.nextId(), target: at.buffer, offset: at.byteOffset + lo - at.from, from: lo - start, length: hi - lo,
+        }, { signal }));
+      }
+      start += lengths[c]!;
+    }
+    placing = Promise.all(puts).then(
+      () => lead.post({ type: 'chunk-placed', id }),
+      (err: unknown) => lead.post({ type: 'chunk-placed', id, error: toWire(err) }),
+    );
+  };
+  try {
+    const answer = await lead.call({ type: 'chunk-array', id, total, spec: want.spec, dtype: want.dtype }, { signal, onPlace });
+    await placing;
+    return answer;
+  } catch (err) {
+    await placing;
+    if (err instanceof WasmError && err.code === 'NOT_PLACED') return null;
+    throw err;
+  }
+}
+
+/**
  * Decodes a gzip stream in the pool's workers, in parallel chunks when it is large enough.
  * @returns `answer`: the whole output (`bytes`), or the `done` answer of the whole-array
  *   decode (`array`); `learnt`: for `array`, what the pass learnt of the stream (its seek
@@ -226,6 +276,10 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
       });
       await Promise.all(puts);
       return { answer: { type: 'bytes', id: 0, buffer: target as unknown as ArrayBuffer, offset: base, length: member.total }, learnt: null };
+    }
+    if (want.kind === 'array' && want.shared && canShareMemory()) {
+      const answer = await placeArray(res, runners, member.lengths, member.total, want, signal);
+      if (answer) return { answer, learnt };
     }
     const owners = runners.slice(1).filter((_, i) => member.lengths[i + 1]! > 0);
     // The first worker starts the result with its own chunk while the others hand theirs over.

@@ -92,20 +92,27 @@ interface Pending {
   resolve(msg: FromWorker): void;
   reject(err: unknown): void;
   onProgress?: (p: { loaded: number; total: number }) => void;
+  onPlace?: (m: Extract<FromWorker, { type: 'place' }>) => void;
+}
+
+/** Options of `ReservedWorker.call`. @internal */
+export interface CallOptions {
+  transfer?: Transferable[];
+  /** The request's progress messages. */
+  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** A `chunk-array` request's `place` message. */
+  onPlace?: (m: Extract<FromWorker, { type: 'place' }>) => void;
+  /** An abort rejects at once with an `AbortError` and tells the worker to cancel. */
+  signal?: AbortSignal;
 }
 
 /** A worker lent to one caller for a series of requests (worker/parallel-gunzip.ts). @internal */
 export interface ReservedWorker {
   /**
    * Sends a request (its `id` from `nextId()`).
-   * @param opts `transfer`; `onProgress` for the request's progress messages; `signal`:
-   *   an abort rejects at once with an `AbortError` and tells the worker to cancel
    * @returns its answer; an `error` answer rejects as the class it was thrown as
    */
-  call(
-    msg: ToWorker & { id: number },
-    opts?: { transfer?: Transferable[]; onProgress?: (p: { loaded: number; total: number }) => void; signal?: AbortSignal },
-  ): Promise<FromWorker>;
+  call(msg: ToWorker & { id: number }, opts?: CallOptions): Promise<FromWorker>;
   /** Sends a message that gets no answer. */
   post(msg: ToWorker, transfer?: Transferable[]): void;
 }
@@ -359,6 +366,10 @@ export class WorkerPool {
         p.onProgress?.({ loaded: msg.loaded, total: msg.total });
         return;
       }
+      if (msg.type === 'place') {
+        p.onPlace?.(msg);
+        return;
+      }
       slot.lease.delete(msg.id);
       if (msg.type === 'error') p.reject(fromWire(msg.error));
       else p.resolve(msg);
@@ -416,7 +427,7 @@ export class WorkerPool {
   #lend(slots: Slot[]): Reservation {
     let released = false;
     const workers = slots.map((slot): ReservedWorker => ({
-      call: (msg, { transfer = [], onProgress, signal } = {}) =>
+      call: (msg, { transfer = [], onProgress, onPlace, signal } = {}) =>
         new Promise<FromWorker>((resolve, reject) => {
           if (signal?.aborted) {
             reject(abortError(signal));
@@ -444,6 +455,7 @@ export class WorkerPool {
               reject(e);
             },
             onProgress,
+            onPlace,
           });
           slot.worker.postMessage(msg, transfer);
         }),

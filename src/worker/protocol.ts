@@ -65,8 +65,11 @@ export interface JobSpec {
  * from an earlier gather, when there is one), or (the first chunk's worker) gather every
  * chunk into the result (`chunk-gather-begin` starts with its own chunk while the others
  * hand theirs over), answering `returned`: the result and the pieces, given back for reuse;
- * or, on a cross-origin isolated page, each copies its chunk into one shared result (`chunk-put`);
- * `gunzip` decodes a whole stream in one worker.
+ * or, on a cross-origin isolated page, each copies its chunk into one shared result (`chunk-put`,
+ * from `from` on, `length` bytes). In a shared pool the first chunk's worker decodes the array
+ * with the chunks placed in its memory (`chunk-array`: it asks for them with a `place`
+ * message, the others `chunk-put` theirs there, and `chunk-placed` tells it they are in, or
+ * why not). `gunzip` decodes a whole stream in one worker.
  */
 export type ToWorker =
   | { type: 'init'; module: WebAssembly.Module | null; sharedModule?: WebAssembly.Module | null }
@@ -77,14 +80,20 @@ export type ToWorker =
   | { type: 'chunk-take'; id: number }
   | { type: 'chunk-spare'; buffer: ArrayBuffer }
   | { type: 'chunk-window'; window: Uint8Array; start: number; stored: number }
-  | { type: 'chunk-put'; id: number; target: SharedArrayBuffer; offset: number }
+  | { type: 'chunk-put'; id: number; target: SharedArrayBuffer; offset: number; from?: number; length?: number }
+  | { type: 'chunk-array'; id: number; total: number; spec: JobSpec; dtype: DType | undefined }
+  | { type: 'chunk-placed'; id: number; error?: WireError }
   | { type: 'chunk-gather-begin'; id: number; total: number; into?: { buffer: ArrayBuffer; offset: number } }
   | { type: 'chunk-gather'; id: number; total: number; pieces: ArrayBuffer[]; lengths: number[]; decode?: { spec: JobSpec; dtype: DType | undefined; shared?: boolean } }
   | { type: 'gunzip'; id: number; origin: Origin };
 
-/** Worker → main. Every request ends with exactly one answer or `error`, cancelled or not. */
+/**
+ * Worker → main. Every request ends with exactly one answer or `error`, cancelled or not;
+ * `progress` and `place` come before it.
+ */
 export type FromWorker =
   | { type: 'progress'; id: number; loaded: number; total: number }
+  | { type: 'place'; id: number; buffer: SharedArrayBuffer; byteOffset: number; from: number; length: number }
   | { type: 'done'; id: number; buffer: ArrayBuffer; offset?: number; dtype: DType; length: number; learnt?: GzipLearnt }
   | { type: 'chunk-done'; id: number; result: ChunkResult }
   | { type: 'chunk-finished'; id: number; crc: number; points: ChunkPoint[] }

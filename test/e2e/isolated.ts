@@ -74,6 +74,13 @@ window.isolated = {
     return problems;
   },
   async arrays() {
+    // What the pools ask of their workers (`type` of each message), for the parallel case.
+    const sent: string[] = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, msg: { type: string }, transfer?: Transferable[]) {
+      sent.push(msg.type);
+      return Reflect.apply(post, this, [msg, transfer ?? []]) as void;
+    } as typeof post;
     const problems: string[] = [];
     const fail = (what: string, why: string): void => {
       if (why) problems.push(`${what}: ${why}`);
@@ -97,8 +104,14 @@ window.isolated = {
           const at = `${file.name}, ${name}`;
           fail(at, pool.shared ? '' : 'pool.shared is false on an isolated page');
           const img = await load(file, { worker: pool });
+          sent.length = 0;
           const got = await img.getFdata({ dtype: 'float32' });
           fail(at, got.data.buffer instanceof SharedArrayBuffer ? '' : `data on a ${got.data.buffer.constructor.name}`);
+          if (file.name.endsWith('.gz') && pool.size > 1) {
+            // The chunks are placed by their own workers in the array's memory, not gathered.
+            const kinds = [...new Set(sent)].sort().join(' ');
+            fail(at, kinds === 'chunk chunk-array chunk-finish chunk-placed chunk-put chunk-window' ? '' : `requests: ${kinds}`);
+          }
           fail(at, got.data.length === want.length && got.data.every((v, i) => v === want[i]) ? '' : 'values differ from the main thread');
           // A .nii.gz in the pool of 2 is inflated in two chunks (a .nii is read by one worker).
           if (file.name.endsWith('.gz')) fail(at, pool.started === pool.size ? '' : `${pool.started} of ${pool.size} workers started`);
@@ -132,6 +145,7 @@ window.isolated = {
     } finally {
       for (const { pool } of pools) pool.terminate();
       plainPool.terminate();
+      Worker.prototype.postMessage = post;
     }
     return problems;
   },
