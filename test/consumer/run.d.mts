@@ -9,10 +9,12 @@ export declare function pack(): { tarball: string; files: string[] };
 export declare function install(tarball: string): string;
 /** `vite build` the consumer; returns the built files relative to test/consumer/dist. */
 export declare function build(): string[];
-/** Steps 1–3 at once. */
-export declare function prepare(log?: (msg: string) => void): { packed: string[]; installed: string; built: string[] };
-/** Serves test/consumer/dist with `vite preview` on 127.0.0.1:`port`. */
-export declare function preview(port: number): Promise<{ url: string; close: () => Promise<void> }>;
+/** webpack 5 (Node API) builds test/consumer/webpack into test/consumer/dist-webpack; returns its files and warnings. */
+export declare function buildWebpack(): Promise<{ files: string[]; warnings: string[] }>;
+/** Steps 1–3 at once, with Vite (the default) or webpack. */
+export declare function prepare(log?: (msg: string) => void, bundler?: 'vite' | 'webpack'): Promise<{ packed: string[]; installed: string; built: string[] }>;
+/** Serves a consumer build (test/consumer/`outDir`, default `dist`) with `vite preview` on 127.0.0.1:`port`. */
+export declare function preview(port: number, outDir?: 'dist' | 'dist-webpack'): Promise<{ url: string; close: () => Promise<void> }>;
 /** The installed package.json. */
 export declare function installedManifest(): { name: string; version: string; [k: string]: unknown };
 /** Node built-ins a built bundle imports: what breaks a browser bundle, and the allowed run-time `import()`s. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Consumer bundling test runner: does nibweb work for someone who installs the published
- * package and bundles it with Vite — in particular, does the `.wasm` file survive their build?
+ * package and bundles it with Vite or webpack 5 — in particular, do the `.wasm` files and
+ * the decode worker survive their build?
  *
  * Steps (no network):
  *   1. `npm pack` the repository (with --ignore-scripts; dist/ and wasm/build/ are built first
@@ -10,15 +11,18 @@
  *      put there; the one runtime dependency, fflate, resolves from the repository's
  *      node_modules above);
  *   3. `vite build` test/consumer with the repository's own Vite (root test/consumer, which
- *      has its own package.json so that 'nibweb' is not resolved to the repository itself);
- *   4. serve test/consumer/dist with `vite preview` on 127.0.0.1.
- * The check in Chromium is test/e2e/consumer.spec.ts, which calls these functions.
+ *      has its own package.json so that 'nibweb' is not resolved to the repository itself)
+ *      into test/consumer/dist, or build test/consumer/webpack with webpack's Node API into
+ *      test/consumer/dist-webpack; both apps run app.js;
+ *   4. serve the build with `vite preview` on 127.0.0.1.
+ * The checks in Chromium are test/e2e/consumer.spec.ts (Vite) and consumer-webpack.spec.ts,
+ * which call these functions.
  *
- *   node test/consumer/run.mjs           steps 1–3, prints what was built
- *   node test/consumer/run.mjs --serve   steps 1–4, then serves until Ctrl-C
+ *   node test/consumer/run.mjs [--webpack]           steps 1–3, prints what was built
+ *   node test/consumer/run.mjs [--webpack] --serve   steps 1–4, then serves until Ctrl-C
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -77,6 +81,20 @@ export function install(tarball) {
   return dest;
 }
 
+/** The files under `dir`, relative to it. */
+function listFiles(dir) {
+  const files = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else files.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
 /**
  * `vite build` the consumer app into test/consumer/dist.
  * @returns the built files, relative to dist/
@@ -89,35 +107,67 @@ export function build() {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, BROWSER: 'none' },
   });
-  const files = [];
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files.push(relative(out, p));
-    }
-  };
-  walk(out);
-  return files;
+  return listFiles(out);
 }
 
-/** Steps 1–3. */
-export function prepare(log = console.log) {
+/**
+ * Builds the consumer app's webpack entry (webpack/main.js) into test/consumer/dist-webpack
+ * with webpack 5's Node API, as a production build with webpack's defaults: the `.wasm`
+ * files and the decode worker script, which nibweb reaches by `new URL(…, import.meta.url)`,
+ * become asset modules. webpack/index.html is copied next to the bundle.
+ * @returns the built files, relative to dist-webpack/, and webpack's warnings
+ * @throws {Error} with webpack's errors when the build fails
+ */
+export async function buildWebpack() {
+  const { default: webpack } = await import('webpack');
+  const out = join(here, 'dist-webpack');
+  rmSync(out, { recursive: true, force: true });
+  const compiler = webpack({
+    mode: 'production',
+    context: here,
+    entry: './webpack/main.js',
+    output: { path: out, filename: 'main.js' },
+    devtool: false,
+    // A consumer's build would warn about a 300 kB bundle; not this test's concern.
+    performance: { hints: false },
+    infrastructureLogging: { level: 'warn' },
+  });
+  const stats = await new Promise((resolve, reject) => {
+    compiler.run((err, result) => {
+      compiler.close((closeErr) => (err || closeErr ? reject(err ?? closeErr) : resolve(result)));
+    });
+  });
+  const { errors, warnings } = stats.toJson({ all: false, errors: true, warnings: true });
+  const text = (list) => list.map((e) => `${e.moduleName ?? ''} ${e.message}`.trim());
+  if (stats.hasErrors()) throw new Error(`webpack build failed:\n${text(errors).join('\n')}`);
+  copyFileSync(join(here, 'webpack', 'index.html'), join(out, 'index.html'));
+  return { files: listFiles(out), warnings: text(warnings) };
+}
+
+/**
+ * Steps 1–3.
+ * @param log where to say that the library is being built
+ * @param bundler which consumer build to make
+ */
+export async function prepare(log = console.log, bundler = 'vite') {
   ensureBuilt(log);
   const { tarball, files: packed } = pack();
   const installed = install(tarball);
-  const built = build();
+  const built = bundler === 'webpack' ? (await buildWebpack()).files : build();
   rmSync(dirname(tarball), { recursive: true, force: true });
   return { packed, installed, built };
 }
 
 /**
- * Serves test/consumer/dist with `vite preview`.
+ * Serves a build of the consumer app with `vite preview` (static files, `.wasm` as
+ * application/wasm).
  * @param port a free port on 127.0.0.1
+ * @param outDir the build, relative to test/consumer: `dist` (Vite's) or `dist-webpack`
  * @returns the URL and a function that stops the server
  */
-export async function preview(port) {
-  const child = spawn(vite, ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+export async function preview(port, outDir = 'dist') {
+  const args = ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', outDir];
+  const child = spawn(vite, args, {
     cwd: here,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BROWSER: 'none' },
@@ -190,10 +240,11 @@ export function installedManifest() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { packed, built } = prepare();
+  const webpack = process.argv.includes('--webpack');
+  const { packed, built } = await prepare(console.log, webpack ? 'webpack' : 'vite');
   console.log(`packed ${packed.length} files; built: ${built.join(', ')}`);
   if (process.argv.includes('--serve')) {
-    const { url } = await preview(Number(process.env.PORT ?? 4318));
+    const { url } = await preview(Number(process.env.PORT ?? (webpack ? 4320 : 4318)), webpack ? 'dist-webpack' : 'dist');
     console.log(`serving ${url} (Ctrl-C to stop)`);
   }
 }

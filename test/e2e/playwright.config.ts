@@ -1,7 +1,7 @@
 /**
  * Playwright config for the end-to-end tests: the viewer (viewer.spec.ts) against the
- * examples dev server, and the consumer bundling test (consumer.spec.ts, which builds and
- * serves test/consumer itself).
+ * examples dev server, and the consumer bundling tests (consumer.spec.ts with Vite,
+ * consumer-webpack.spec.ts with webpack 5; each builds and serves test/consumer itself).
  *
  *   npx playwright test -c test/e2e/playwright.config.ts
  *
