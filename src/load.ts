@@ -39,7 +39,7 @@ import { bindWorker, poolOf } from './worker/binding.js';
 import type { WorkerPool } from './worker/pool.js';
 import type { Origin } from './worker/protocol.js';
 
-export { MAX_HEADER_BYTES } from './header/nifti1-header.js';
+export { MAX_HEADER_BYTES } from './header/nifti1-file.js';
 
 /**
  * What `load` accepts: a File/Blob, bytes, a URL (HTTP Range reads), any ByteSource, or in

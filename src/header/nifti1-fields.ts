@@ -1,12 +1,14 @@
 /**
  * Meaning packed into NIfTI-1 header fields, as nibabel's `Nifti1Header` reads and writes it:
  * units in `xyzt_units`, the three axes in `dim_info`'s bit pairs, an intent's code,
- * parameters and name, and nibabel's FreeSurfer shape encodings in `dim`/`glmin`.
+ * parameters and name, scale factors in `scl_slope`/`scl_inter`, and nibabel's FreeSurfer
+ * shape encodings in `dim`/`glmin`.
  * Functions over the header's `WrapStruct`, called by the methods of nifti1-header.ts.
  */
 import { HeaderDataError, type HeaderWarning } from '../errors.js';
 import type { CodeLike } from './analyze-layout.js';
 import { warn } from './batteryrunners.js';
+import { RGB_CODES } from './nifti1-checks.js';
 import { INTENT_CODES, INTENT_NPARAMS, UNIT_CODES } from './nifti1-codes.js';
 import type { WrapStruct } from './wrapstruct.js';
 
@@ -64,6 +66,43 @@ export function writeIntent(s: WrapStruct, code: CodeLike, params: readonly numb
   s.set('intent_code', icode);
   s.set('intent_name', name);
   for (let i = 0; i < 3; i++) s.set(`intent_p${i + 1}`, params[i] ?? 0);
+}
+
+/**
+ * Scale factor and intercept from scl_slope/scl_inter: `[null, null]` when the slope is 0,
+ * NaN or ±inf (no scaling) or the datatype is RGB24/RGBA32 (spec; reliability.md H25).
+ * @param s header fields
+ * @returns `[slope, inter]` or `[null, null]`
+ * @throws {HeaderDataError} `INVALID_INTERCEPT` for a valid slope with a non-finite intercept
+ */
+export function readSlopeInter(s: WrapStruct): [number | null, number | null] {
+  const slope = s.getNumber('scl_slope');
+  const inter = s.getNumber('scl_inter');
+  if (slope === 0 || !Number.isFinite(slope)) return [null, null];
+  // H25: the spec says scaling does not apply to RGB; nibabel returns the factors and then
+  // fails in numpy when it tries to multiply the structured array.
+  if (RGB_CODES.has(s.getNumber('datatype'))) return [null, null];
+  if (!Number.isFinite(inter)) {
+    throw new HeaderDataError(`Valid slope but invalid intercept ${inter}`, { code: 'INVALID_INTERCEPT' });
+  }
+  return [slope, inter];
+}
+
+/**
+ * Writes scl_slope/scl_inter; null is NaN ("compute on save", nibabel's convention).
+ * @param s header fields
+ * @param slope the slope, or null
+ * @param inter the intercept, or null
+ * @throws {HeaderDataError} for slope 0/±inf, inter ±inf, or exactly one of them NaN
+ */
+export function writeSlopeInter(s: WrapStruct, slope: number | null, inter: number | null): void {
+  const sl = slope ?? NaN;
+  const i = inter ?? NaN;
+  if (sl === 0 || sl === Infinity || sl === -Infinity) throw new HeaderDataError('Slope cannot be 0 or infinite');
+  if (i === Infinity || i === -Infinity) throw new HeaderDataError('Intercept cannot be infinite');
+  if (Number.isNaN(sl) !== Number.isNaN(i)) throw new HeaderDataError('None or both of slope, inter should be nan');
+  s.set('scl_slope', sl);
+  s.set('scl_inter', i);
 }
 
 /**

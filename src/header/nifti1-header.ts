@@ -3,7 +3,9 @@
  * As in nibabel it extends the SPM header (spm99analyze-header.ts → analyze-header.ts):
  * parsing, byte order, field access, dtype, shape, zooms, offsets and the check runner are
  * inherited; this file adds what NIfTI has — the magic, extensions, scl_slope/scl_inter,
- * qform and sform, units, dim_info, intent and slice timing.
+ * qform and sform, units, dim_info, intent and slice timing — as methods over functions of
+ * the header's fields (nifti1-fields.ts, nifti1-slice-times.ts, nifti1-xforms.ts) and of its
+ * file form (nifti1-file.ts).
  *
  * Layout (nifti1-codes.ts): the 348-byte `nifti_1_header` of nifti1.h, then a 4-byte
  * extension flag and the extensions (nifti-extensions.ts). Single files (`n+1`) keep the
@@ -16,25 +18,27 @@
  *   and listed on `hdr.warnings`.
  * - Keyword arguments are an options object (`getQform({ coded: true })` → `[affine | null, code]`).
  */
-import { HeaderDataError, NibwebError } from '../errors.js';
-import { type Matrix, type MatrixLike, isFiniteMatrix } from '../linalg.js';
+import type { Matrix, MatrixLike } from '../linalg.js';
 import { FLOAT32_EPS, type Quaternion } from '../quaternions.js';
 import type { HeaderCheck } from './batteryrunners.js';
 import type { CodeLike, FromBytesOptions, HeaderOptions, SpatialHeaderLike } from './analyze-layout.js';
-import { NIFTI1_CHECKS, RGB_CODES } from './nifti1-checks.js';
+import { NIFTI1_CHECKS } from './nifti1-checks.js';
 import { DATATYPE_LABELS, NIFTI1_LAYOUT, NIFTI_FIELD_RECODERS, UNIT_CODES } from './nifti1-codes.js';
 import {
   decodeFreesurferShape,
   encodeFreesurferShape,
   readDimInfo,
   readIntent,
+  readSlopeInter,
   readXyztUnits,
   writeDimInfo,
   writeIntent,
+  writeSlopeInter,
 } from './nifti1-fields.js';
-import { NiftiExtension, extensionsSizeOnDisk, headerWithExtensions, parseExtensions } from './nifti-extensions.js';
-import { readSliceTimes, writeSliceTimes } from './nifti1-slice-times.js';
-import { qformAffine, qformQuaternion, sformAffine, writeQform, writeSform, xformCode } from './nifti1-xforms.js';
+import type { NiftiExtension } from './nifti-extensions.js';
+import { headerExtentOf, headerFileBytes, readExtensionArea, readMagic } from './nifti1-file.js';
+import { readSliceDuration, readSliceTimes, sliceCount, writeSliceDuration, writeSliceTimes } from './nifti1-slice-times.js';
+import { bestAffine, codedXform, qformAffine, qformQuaternion, sformAffine, writeQform, writeSform, xformCode } from './nifti1-xforms.js';
 import { SpmAnalyzeHeader } from './spm99analyze-header.js';
 import type { Recoder } from './recoder.js';
 import type { Endianness, StructLayout, WrapStruct } from './wrapstruct.js';
@@ -50,9 +54,6 @@ export interface NiftiHeaderOptions extends HeaderOptions {
   /** Single file or pair header; defaults to the class's `isSingle` (sets the default magic). */
   isSingle?: boolean;
 }
-
-/** The most header + extension bytes read before a NIfTI array (a vox_offset can be anything). */
-export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
 /**
  * The NIfTI-1 single-file (`.nii`, magic `n+1`) header. `Nifti1PairHeader` is the `.hdr`
@@ -138,15 +139,9 @@ export class Nifti1Header extends SpmAnalyzeHeader {
 
   /** @internal the extensions: flag byte non-zero → extensions follow (nibabel tests only the first byte) */
   protected override readTail(bytes: Uint8Array): void {
-    const size = this.klass.layout.size;
-    if (bytes.length < size + 4 || bytes[size] === 0) return;
-    let end: number;
-    if (!this.single) end = bytes.length;
-    else {
-      const vo = this.rawVoxOffset();
-      end = Number.isFinite(vo) ? Math.floor(vo) : 0;
-    }
-    const parsed = parseExtensions(bytes, size + 4, end, this.endianness === '<');
+    const vo = this.single ? this.rawVoxOffset() : 0;
+    const parsed = readExtensionArea(bytes, this.klass.layout.size, this.single, vo, this.endianness === '<');
+    if (parsed === null) return;
     this.extensions = parsed.extensions;
     this.warnings.push(...parsed.warnings);
   }
@@ -158,13 +153,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @returns e.g. `'n+1'`, or null
    */
   static magicOf(bytes: Uint8Array): string | null {
-    const f = this.layout.field('magic');
-    if (bytes.length < f.offset + f.itemsize) return null;
-    let end = f.offset + f.itemsize;
-    while (end > f.offset && bytes[end - 1] === 0) end--;
-    let s = '';
-    for (let i = f.offset; i < end; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
+    return readMagic(this.layout, bytes);
   }
 
   /**
@@ -188,12 +177,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @returns a byte count (possibly past the end of a short file)
    */
   static override headerExtent(head: Uint8Array, isSingle: boolean): number {
-    const size = this.layout.size;
-    if (!isSingle) return MAX_HEADER_BYTES;
-    if (head.length < size) return size;
-    const probe = this.fromBytes(head.subarray(0, size), { checks: false });
-    const vo = probe.rawVoxOffset();
-    return Number.isFinite(vo) && vo > size ? Math.min(vo, MAX_HEADER_BYTES) : size + 4;
+    return headerExtentOf(this.layout.size, head, isSingle, (h) => this.fromBytes(h, { checks: false }).rawVoxOffset());
   }
 
   /** @internal nibabel's `_clean_after_mapping`: the class's own magic; a NIfTI source's extensions */
@@ -302,20 +286,13 @@ export class Nifti1Header extends SpmAnalyzeHeader {
 
   // ---------------------------------------------------------------- slice timing
 
-  private sliceDim(msg: string): number {
-    const sd = this.getDimInfo()[2];
-    if (sd === null) throw new HeaderDataError(msg);
-    return sd;
-  }
-
   /**
    * Time to acquire one slice (`slice_duration`).
    * @returns the duration
    * @throws {HeaderDataError} when dim_info has no slice axis
    */
   getSliceDuration(): number {
-    this.sliceDim('Slice dimension must be set for duration to be valid');
-    return this.struct.getNumber('slice_duration');
+    return readSliceDuration(this.struct, this.getDimInfo()[2]);
   }
 
   /**
@@ -323,8 +300,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} when dim_info has no slice axis
    */
   setSliceDuration(duration: number): void {
-    this.sliceDim('Slice dimension must be set for duration to be valid');
-    this.struct.set('slice_duration', duration);
+    writeSliceDuration(this.struct, this.getDimInfo()[2], duration);
   }
 
   /**
@@ -332,10 +308,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} when dim_info has no slice axis or it is beyond the shape
    */
   getNSlices(): number {
-    const sd = this.sliceDim('Slice dimension not set in header dim_info');
-    const shape = this.getDataShape();
-    if (sd >= shape.length) throw new HeaderDataError(`Slice dimension index (${sd}) outside shape tuple (${shape})`);
-    return shape[sd]!;
+    return sliceCount(this.getDimInfo()[2], () => this.getDataShape());
   }
 
   /**
@@ -371,16 +344,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    *   intercept (nibabel; `fromBytes` already refuses such a file)
    */
   override getSlopeInter(): [number | null, number | null] {
-    const slope = this.struct.getNumber('scl_slope');
-    const inter = this.struct.getNumber('scl_inter');
-    if (slope === 0 || !Number.isFinite(slope)) return [null, null];
-    // H25: the spec says scaling does not apply to RGB; nibabel returns the factors and then
-    // fails in numpy when it tries to multiply the structured array.
-    if (RGB_CODES.has(this.struct.getNumber('datatype'))) return [null, null];
-    if (!Number.isFinite(inter)) {
-      throw new HeaderDataError(`Valid slope but invalid intercept ${inter}`, { code: 'INVALID_INTERCEPT' });
-    }
-    return [slope, inter];
+    return readSlopeInter(this.struct);
   }
 
   /**
@@ -390,13 +354,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} for slope 0/±inf, inter ±inf, or exactly one of them NaN
    */
   override setSlopeInter(slope: number | null, inter: number | null = null): void {
-    const s = slope ?? NaN;
-    const i = inter ?? NaN;
-    if (s === 0 || s === Infinity || s === -Infinity) throw new HeaderDataError('Slope cannot be 0 or infinite');
-    if (i === Infinity || i === -Infinity) throw new HeaderDataError('Intercept cannot be infinite');
-    if (Number.isNaN(s) !== Number.isNaN(i)) throw new HeaderDataError('None or both of slope, inter should be nan');
-    this.struct.set('scl_slope', s);
-    this.struct.set('scl_inter', i);
+    writeSlopeInter(this.struct, slope, inter);
   }
 
   // ---------------------------------------------------------------- affines
@@ -425,10 +383,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @throws {HeaderDataError} for negative pixdims, qfac not ±1 or a bad quaternion
    */
   getQform(opts: { coded?: boolean } = {}): Matrix | [Matrix | null, number] {
-    const code = this.struct.getNumber('qform_code');
-    if (code === 0 && opts.coded) return [null, 0];
-    const out = qformAffine(this.struct, this.klass.quaternionThreshold);
-    return opts.coded ? [out, code] : out;
+    return codedXform(this.struct, 'qform_code', opts.coded, () => qformAffine(this.struct, this.klass.quaternionThreshold));
   }
 
   /**
@@ -465,10 +420,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @returns the 4×4 affine, or the coded pair
    */
   getSform(opts: { coded?: boolean } = {}): Matrix | [Matrix | null, number] {
-    const code = this.struct.getNumber('sform_code');
-    if (code === 0 && opts.coded) return [null, 0];
-    const out = sformAffine(this.struct);
-    return opts.coded ? [out, code] : out;
+    return codedXform(this.struct, 'sform_code', opts.coded, () => sformAffine(this.struct));
   }
 
   /**
@@ -492,20 +444,7 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    * @returns the 4×4 affine
    */
   override getBestAffine(): Matrix {
-    const s = this.struct;
-    if (s.getNumber('sform_code') !== 0) {
-      const a = this.getSform();
-      if (isFiniteMatrix(a)) return a;
-    }
-    if (s.getNumber('qform_code') !== 0) {
-      try {
-        const a = this.getQform();
-        if (isFiniteMatrix(a)) return a;
-      } catch (err) {
-        if (!(err instanceof NibwebError)) throw err;
-      }
-    }
-    return this.finiteBaseAffine();
+    return bestAffine(this.struct, () => this.getSform(), () => this.getQform(), () => this.finiteBaseAffine());
   }
 
   /**
@@ -548,18 +487,8 @@ export class Nifti1Header extends SpmAnalyzeHeader {
    *   smaller than header + extensions
    */
   override toBytes(): Uint8Array {
-    const K = this.klass;
-    const s = this.struct.copy();
-    const extSize = extensionsSizeOnDisk(this.extensions);
-    if (this.single) {
-      const vo = this.rawVoxOffset();
-      const min = K.singleVoxOffset + extSize;
-      if (vo === 0) s.set('vox_offset', min);
-      else if (!(vo >= min)) {
-        throw new HeaderDataError(`vox offset set to ${vo}, but need at least ${min}`, { code: 'BAD_VOX_OFFSET' });
-      }
-    }
-    return headerWithExtensions(s.binaryblock, this.extensions, this.single, s.endianness === '<');
+    const vo = this.single ? this.rawVoxOffset() : 0;
+    return headerFileBytes(this.struct.copy(), this.extensions, this.single, vo, this.klass.singleVoxOffset);
   }
 
   /** Number of extensions (nibabel `len(header.extensions)`). */

@@ -1,8 +1,9 @@
 /**
  * NIfTI slice timing (nibabel's `Nifti1Header.get_slice_times` / `set_slice_times` and
  * `_slice_time_order`): between the four header fields slice_code, slice_start, slice_end,
- * slice_duration and one acquisition time per slice. Pure functions, and the two that read and
- * write the fields for the header methods in nifti1-header.ts.
+ * slice_duration and one acquisition time per slice. Pure functions, and those that read and
+ * write the fields for the header methods in nifti1-header.ts (with nibabel's checks that
+ * dim_info names a slice axis).
  */
 import { HeaderDataError, type HeaderWarning } from '../errors.js';
 import { warn } from './batteryrunners.js';
@@ -161,4 +162,56 @@ export function writeSliceTimes(s: WrapStruct, times: readonly (number | null)[]
   s.set('slice_end', f.end);
   s.set('slice_duration', f.duration);
   s.set('slice_code', f.code);
+}
+
+/**
+ * The slice axis slice timing needs, from dim_info.
+ * @param axis dim_info's slice axis, or null
+ * @param msg the message when it is null (nibabel's, per method)
+ * @returns the axis
+ * @throws {HeaderDataError} when dim_info has no slice axis
+ */
+function sliceAxis(axis: number | null, msg: string): number {
+  if (axis === null) throw new HeaderDataError(msg);
+  return axis;
+}
+
+const DURATION_NEEDS_AXIS = 'Slice dimension must be set for duration to be valid';
+
+/**
+ * `slice_duration` (nibabel `get_slice_duration`).
+ * @param s header fields
+ * @param axis dim_info's slice axis, or null
+ * @returns the time to acquire one slice
+ * @throws {HeaderDataError} when dim_info has no slice axis
+ */
+export function readSliceDuration(s: WrapStruct, axis: number | null): number {
+  sliceAxis(axis, DURATION_NEEDS_AXIS);
+  return s.getNumber('slice_duration');
+}
+
+/**
+ * Sets `slice_duration` (nibabel `set_slice_duration`).
+ * @param s header fields
+ * @param axis dim_info's slice axis, or null
+ * @param duration time to acquire one slice
+ * @throws {HeaderDataError} when dim_info has no slice axis
+ */
+export function writeSliceDuration(s: WrapStruct, axis: number | null, duration: number): void {
+  sliceAxis(axis, DURATION_NEEDS_AXIS);
+  s.set('slice_duration', duration);
+}
+
+/**
+ * The number of slices, the shape along the slice axis (nibabel `get_n_slices`).
+ * @param axis dim_info's slice axis, or null
+ * @param shape the data shape (asked for once the axis is known)
+ * @returns the number of slices
+ * @throws {HeaderDataError} when dim_info has no slice axis or it is beyond the shape
+ */
+export function sliceCount(axis: number | null, shape: () => readonly number[]): number {
+  const sd = sliceAxis(axis, 'Slice dimension not set in header dim_info');
+  const sh = shape();
+  if (sd >= sh.length) throw new HeaderDataError(`Slice dimension index (${sd}) outside shape tuple (${sh})`);
+  return sh[sd]!;
 }

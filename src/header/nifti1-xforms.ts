@@ -2,10 +2,11 @@
  * NIfTI's two voxel → world transforms as header fields (the math of nibabel's
  * `Nifti1Header.get_qform` / `set_qform` / `get_sform` / `set_sform`): the qform as a unit
  * quaternion, qfac, pixdims and an offset; the sform as three rows. Pure functions over a
- * header's struct; the methods, codes and the choice between them are nifti1-header.ts's.
+ * header's struct, the code rule of `set_qform`/`set_sform`, and `get_best_affine`'s choice
+ * between them; the methods are nifti1-header.ts's.
  */
-import { HeaderDataError } from '../errors.js';
-import { type Matrix, type MatrixLike, allclose, det3, eye, nearestOrthogonal3 } from '../linalg.js';
+import { HeaderDataError, NibwebError } from '../errors.js';
+import { type Matrix, type MatrixLike, allclose, det3, eye, isFiniteMatrix, nearestOrthogonal3 } from '../linalg.js';
 import { type Quaternion, fillpositive, mat2quat, quat2mat } from '../quaternions.js';
 import type { WrapStruct } from './wrapstruct.js';
 import type { CodeLike } from './analyze-layout.js';
@@ -133,4 +134,47 @@ export function xformCode(s: WrapStruct, field: string, affine: MatrixLike | nul
   if (affine === null) return 0;
   const old = s.getNumber(field);
   return old === 0 ? 2 : old;
+}
+
+/**
+ * What `get_qform`/`get_sform` return: the affine, or with `coded` the pair
+ * `[affine, code]`, `[null, 0]` when the code is 0 (the affine is then not computed).
+ * @param s header fields
+ * @param field `'qform_code'` or `'sform_code'`
+ * @param coded whether to return the pair
+ * @param affine computes the transform
+ * @returns the affine or the coded pair
+ * @throws whatever `affine` throws
+ */
+export function codedXform(s: WrapStruct, field: string, coded: boolean | undefined, affine: () => Matrix): Matrix | [Matrix | null, number] {
+  const code = s.getNumber(field);
+  if (code === 0 && coded) return [null, 0];
+  const out = affine();
+  return coded ? [out, code] : out;
+}
+
+/**
+ * nibabel's `get_best_affine` choice: the sform if sform_code ≠ 0, else the qform if
+ * qform_code ≠ 0, else the fallback. reliability.md H30: a chosen transform that is unusable
+ * (non-finite, or a qform that cannot be computed) is skipped.
+ * @param s header fields
+ * @param sform the header's sform
+ * @param qform the header's qform (may throw a `NibwebError`)
+ * @param fallback the base affine, finite
+ * @returns the 4×4 affine
+ */
+export function bestAffine(s: WrapStruct, sform: () => Matrix, qform: () => Matrix, fallback: () => Matrix): Matrix {
+  if (s.getNumber('sform_code') !== 0) {
+    const a = sform();
+    if (isFiniteMatrix(a)) return a;
+  }
+  if (s.getNumber('qform_code') !== 0) {
+    try {
+      const a = qform();
+      if (isFiniteMatrix(a)) return a;
+    } catch (err) {
+      if (!(err instanceof NibwebError)) throw err;
+    }
+  }
+  return fallback();
 }
