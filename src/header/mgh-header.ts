@@ -3,12 +3,10 @@
  * `freesurfer/mghformat.py` `MGHHeader`. Format: FreeSurfer's MghFormat page
  * (https://surfer.nmr.mgh.harvard.edu/fswiki/FsTutorial/MghFormat).
  *
- * Layout, always big-endian: `version i4` (must be 1), `dims i4[4]` (width, height, depth,
- * frames), `type i4`, `dof i4`, `goodRASFlag i2`, `delta f4[3]` (voxel sizes), `Mdc f4[3×3]`
- * (the direction cosines, stored transposed: row i is the world direction of voxel axis i),
- * `Pxyz_c f4[3]` (world position of the volume centre) — 90 bytes, zero-padded to 284, where
- * the data start. After the data comes an optional 20-byte footer `tr, flip_angle, te, ti,
- * fov` (f4 each); tags after it are ignored. A missing or short footer reads as zeros.
+ * Layout and type codes (mgh-layout.ts, always big-endian): 90 bytes of header fields
+ * (version, dims, type, dof, goodRASFlag, delta, Mdc, Pxyz_c), zero-padded to 284, where the
+ * data start; after the data an optional 20-byte footer (tr, flip_angle, te, ti, fov). A
+ * missing or short footer reads as zeros.
  *
  * Contract (nibabel's, with typed errors where nibabel's are untyped):
  * - The struct holds header + footer (110 bytes, nibabel's `binaryblock`); `get`/`set` take
@@ -25,46 +23,21 @@
  * - No scaling: `getSlopeInter()` is `[null, null]`.
  */
 import { type DType, dtypeInfo } from '../dtypes.js';
-import { HeaderDataError, type HeaderWarning, ImageFileError, UnsupportedError } from '../errors.js';
+import { HeaderDataError, type HeaderWarning, ImageFileError } from '../errors.js';
 import { fromMatvec, shapeZoomAffine, voxelSizes } from '../affines.js';
 import { type Matrix, type MatrixLike, inv4, isFiniteMatrix } from '../linalg.js';
 import { INSPECT, formatValue, prettyMapping } from '../printing.js';
+import {
+  MGH_DATA_OFFSET,
+  MGH_FOOTER_SIZE,
+  MGH_HEADER_SIZE,
+  MGH_LAYOUT as LAYOUT,
+  MGH_TYPES,
+  mghDtype,
+  mghTypeCode,
+} from './mgh-layout.js';
 import { type SpatialHeader, dataByteSize } from './spatial-header.js';
-import { StructLayout, WrapStruct } from './wrapstruct.js';
-
-/** Byte offset of the data (nibabel `DATA_OFFSET`). */
-export const MGH_DATA_OFFSET = 284;
-/** Bytes of the header fields proper (what nibabel reads and writes before the padding). */
-export const MGH_HEADER_SIZE = 90;
-/** Bytes of the footer after the data. */
-export const MGH_FOOTER_SIZE = 20;
-
-/** Header then footer fields, as nibabel's `hf_dtype` (big-endian). */
-const LAYOUT = new StructLayout([
-  { name: 'version', type: 'i4' },
-  { name: 'dims', type: 'i4', count: 4 },
-  { name: 'type', type: 'i4' },
-  { name: 'dof', type: 'i4' },
-  { name: 'goodRASFlag', type: 'i2' },
-  { name: 'delta', type: 'f4', count: 3 },
-  { name: 'Mdc', type: 'f4', count: 9 },
-  { name: 'Pxyz_c', type: 'f4', count: 3 },
-  { name: 'tr', type: 'f4' },
-  { name: 'flip_angle', type: 'f4' },
-  { name: 'te', type: 'f4' },
-  { name: 'ti', type: 'f4' },
-  { name: 'fov', type: 'f4' },
-]);
-
-/** MGH type code → dtype (nibabel `data_type_codes`; 10 is nibabel HEAD's uint16). */
-const MGH_TYPES: ReadonlyMap<number, DType> = new Map([
-  [0, 'uint8'],
-  [1, 'int32'],
-  [3, 'float32'],
-  [4, 'int16'],
-  [10, 'uint16'],
-]);
-const MGH_CODES: ReadonlyMap<DType, number> = new Map([...MGH_TYPES].map(([c, d]) => [d, c]));
+import { type StructLayout, WrapStruct } from './wrapstruct.js';
 
 const DEFAULT_MDC = [-1, 0, 0, 0, 0, 1, 0, -1, 0];
 const GEOMETRY = ['delta', 'Mdc', 'Pxyz_c'] as const;
@@ -79,23 +52,6 @@ export interface MGHFromBytesOptions {
   footer?: Uint8Array;
   /** Run the validity checks (default true). With false, any 90 bytes parse. */
   checks?: boolean;
-}
-
-/**
- * The type code of a dtype name or MGH code (nibabel's recoder lookup).
- * @param dtype a dtype name (`'int16'`) or an MGH type code (`4`)
- * @returns the MGH type code
- * @throws {HeaderDataError} `UNSUPPORTED_DATATYPE` for anything MGH cannot store
- */
-export function mghTypeCode(dtype: DType | number | string): number {
-  const code = typeof dtype === 'number' ? (MGH_TYPES.has(dtype) ? dtype : undefined) : MGH_CODES.get(dtype as DType);
-  if (code === undefined) {
-    throw new HeaderDataError(
-      `datatype dtype "${String(dtype)}" not recognized: MGH stores uint8, int16, uint16, int32 and float32 only`,
-      { code: 'UNSUPPORTED_DATATYPE' },
-    );
-  }
-  return code;
 }
 
 /** nibabel's `MGHHeader` (see the file comment). */
@@ -280,15 +236,7 @@ export class MGHHeader implements SpatialHeader {
    * @throws {UnsupportedError} `UNSUPPORTED_DATATYPE`, feature `dtype:mgh-<code>`, for an unknown code
    */
   getDataDtype(): DType {
-    const code = this.struct.getNumber('type');
-    const dtype = MGH_TYPES.get(code);
-    if (dtype === undefined) {
-      throw new UnsupportedError(`MGH type code ${code} is not supported (0 uint8, 1 int32, 3 float32, 4 int16, 10 uint16)`, {
-        code: 'UNSUPPORTED_DATATYPE',
-        feature: `dtype:mgh-${code}`,
-      });
-    }
-    return dtype;
+    return mghDtype(this.struct.getNumber('type'));
   }
 
   /**
