@@ -1,5 +1,7 @@
-// State block of the inflate kernels (wasm/inflate.ts, wasm/inflate-chunk.ts): byte offsets,
-// modes and the decode-table entry format. Everything in a state block is position-independent.
+// State block of the inflate kernels (wasm/inflate.ts, wasm/inflate-header.ts,
+// wasm/inflate-chunk.ts): byte offsets, modes and the decode-table entry format, and the
+// exports that size, reset and read it (re-exported by wasm/index.ts). Everything in a
+// state block is position-independent.
 
 // ---------------------------------------------------------------------------------------
 // State block layout (byte offsets). Everything in it is position-independent.
@@ -60,3 +62,64 @@ export const EOB: u32 = 0x2000;
 export const SUB: u32 = 0x4000;
 export const EXC: u32 = 0x8000;
 export const LITERAL: u32 = 0x80000000;
+
+/** Most bytes a call ever hands back unconsumed (a dynamic block header is at most ~570). */
+const MAX_TAIL: u32 = 1024;
+
+// ---------------------------------------------------------------------------------------
+// Exports: layout facts and state accessors.
+
+/** Bytes the host must reserve for one state block (16-byte aligned). */
+export function inflate_state_size(): u32 {
+  return <u32>STATE_SIZE;
+}
+
+/** The most input bytes a call hands back unconsumed; the host's input buffer needs this much headroom. */
+export function inflate_max_tail(): u32 {
+  return MAX_TAIL;
+}
+
+/**
+ * Initialises the state block at `s` whatever it held before (the host calls this once per
+ * decode session; the memory may have been used for anything).
+ * @param s state block (host-owned, `inflate_state_size()` bytes)
+ */
+export function inflate_init(s: usize): void {
+  memory.fill(s, 0, LIT_TABLE);
+}
+
+/**
+ * Prepares the state block at `s` for the next deflate stream (a gzip member) of the same
+ * session; fixed-code tables built earlier in the session are kept.
+ * @param s state block (host-owned, `inflate_state_size()` bytes, after `inflate_init`)
+ */
+export function inflate_reset(s: usize): void {
+  const tables = load<u32>(s, S_TABLES) == T_FIXED ? T_FIXED : T_NONE;
+  memory.fill(s, 0, LIT_TABLE);
+  store<u32>(s, tables, S_TABLES);
+}
+
+/** Address of the first input byte the last call did not consume. */
+export function inflate_in(s: usize): usize {
+  return load<u32>(s, S_IN);
+}
+
+/** Address just after the last output byte the last call wrote. */
+export function inflate_out(s: usize): usize {
+  return load<u32>(s, S_OUT);
+}
+
+/** Address of the input byte where the last call found an error. */
+export function inflate_err_pos(s: usize): usize {
+  return load<u32>(s, S_ERRPOS);
+}
+
+/** Bits of the byte before `inflate_in` not yet consumed (0-7): the stream position is `inflate_in * 8 - this`. */
+export function inflate_bits_held(s: usize): u32 {
+  return load<u32>(s, S_BITSLEFT);
+}
+
+/** CRC-32 of the current stream's output so far. */
+export function inflate_crc(s: usize): u32 {
+  return load<u32>(s, S_CRC);
+}

@@ -33,24 +33,23 @@
 // at least FAST_IN bytes of input and FAST_OUT bytes of output room remain (and so needs no
 // bounds checks per symbol), 16-byte SIMD match copies, and a careful one-symbol-at-a-time
 // slow path near the ends of either window, which is also where all resumability lives.
+// Block headers and dynamic code tables are read in wasm/inflate-header.ts (once per block);
+// the state block, with the exports that size and read it, is wasm/inflate-state.ts.
 
 import { crc32 } from './crc32';
+import { extraBits, lookup, symbolStart } from './huffman';
+import { readBlockHeader } from './inflate-header';
 import {
-  BAD_ARGUMENT, BAD_CODELEN_CODE, BAD_DIST_CODE_SET, BAD_DIST_SYMBOL, BAD_LITLEN_CODE_SET,
-  BAD_LITLEN_SYMBOL, BAD_REPEAT, DISTANCE_TOO_FAR, INVALID_BLOCK_TYPE, MISSING_EOB, NEED_INPUT,
-  BLOCK_STOP, OUTPUT_FULL, STORED_LEN_MISMATCH, STREAM_END, TOO_MANY_SYMBOLS, TRUNCATED, YIELD,
+  DIST_MASK, DIST_TABLE, DIST_TB, EOB, EXC, LIT_MASK, LIT_TABLE, LIT_TB, M_DONE, M_HEADER, M_HUFF, M_STORED,
+  STATE_SIZE, SUB, S_BITBUF, S_BITSLEFT, S_CRC, S_ERRPOS, S_FINAL, S_IN, S_MODE, S_OUT, S_PDIST, S_PLEN, S_STOP,
+  S_STORED,
+} from './inflate-state';
+import {
+  BAD_ARGUMENT, BAD_DIST_SYMBOL, BAD_LITLEN_SYMBOL, BLOCK_STOP, DISTANCE_TOO_FAR, NEED_INPUT, OUTPUT_FULL,
+  STREAM_END, TRUNCATED, YIELD,
 } from './status';
 
 export { crc32 } from './crc32';
-
-import {
-  CL_ORDER, K_DIST, K_LIT, K_PRE, build, buildFixed, extraBits, lookup, symbolStart,
-} from './huffman';
-import {
-  DIST_MASK, DIST_TABLE, DIST_TB, EOB, EXC, LENS, LIT_MASK, LIT_TABLE, LIT_TB, M_DONE, M_HEADER, M_HUFF, M_STORED,
-  PRE_MASK, PRE_TABLE, PRE_TB, STATE_SIZE, SUB, S_BITBUF, S_BITSLEFT, S_CRC, S_ERRPOS, S_FINAL, S_IN, S_MODE, S_OUT,
-  S_PDIST, S_PLEN, S_STOP, S_STORED, S_TABLES, T_DYNAMIC, T_FIXED, T_NONE,
-} from './inflate-state';
 
 /** Input bytes the fast loop keeps in hand: two 8-byte refills per iteration. */
 const FAST_IN: usize = 16;
@@ -84,66 +83,6 @@ const PATTERN: usize = memory.data<u8>([
 ], 16);
 const STEP: usize = memory.data<u8>([16, 16, 16, 15, 16, 15, 12, 14, 16, 9, 10, 11, 12, 13, 14, 15]);
 
-/** Most bytes a call ever hands back unconsumed (a dynamic block header is at most ~570). */
-const MAX_TAIL: u32 = 1024;
-
-// ---------------------------------------------------------------------------------------
-// Exports: layout facts and state accessors.
-
-/** Bytes the host must reserve for one state block (16-byte aligned). */
-export function inflate_state_size(): u32 {
-  return <u32>STATE_SIZE;
-}
-
-/** The most input bytes a call hands back unconsumed; the host's input buffer needs this much headroom. */
-export function inflate_max_tail(): u32 {
-  return MAX_TAIL;
-}
-
-/**
- * Initialises the state block at `s` whatever it held before (the host calls this once per
- * decode session; the memory may have been used for anything).
- * @param s state block (host-owned, `inflate_state_size()` bytes)
- */
-export function inflate_init(s: usize): void {
-  memory.fill(s, 0, LIT_TABLE);
-}
-
-/**
- * Prepares the state block at `s` for the next deflate stream (a gzip member) of the same
- * session; fixed-code tables built earlier in the session are kept.
- * @param s state block (host-owned, `inflate_state_size()` bytes, after `inflate_init`)
- */
-export function inflate_reset(s: usize): void {
-  const tables = load<u32>(s, S_TABLES) == T_FIXED ? T_FIXED : T_NONE;
-  memory.fill(s, 0, LIT_TABLE);
-  store<u32>(s, tables, S_TABLES);
-}
-
-/** Address of the first input byte the last call did not consume. */
-export function inflate_in(s: usize): usize {
-  return load<u32>(s, S_IN);
-}
-
-/** Address just after the last output byte the last call wrote. */
-export function inflate_out(s: usize): usize {
-  return load<u32>(s, S_OUT);
-}
-
-/** Address of the input byte where the last call found an error. */
-export function inflate_err_pos(s: usize): usize {
-  return load<u32>(s, S_ERRPOS);
-}
-
-/** Bits of the byte before `inflate_in` not yet consumed (0-7): the stream position is `inflate_in * 8 - this`. */
-export function inflate_bits_held(s: usize): u32 {
-  return load<u32>(s, S_BITSLEFT);
-}
-
-/** CRC-32 of the current stream's output so far. */
-export function inflate_crc(s: usize): u32 {
-  return load<u32>(s, S_CRC);
-}
 // ---------------------------------------------------------------------------------------
 // The kernel.
 
@@ -450,188 +389,17 @@ export function inflate_raw(s: usize, inPtr: usize, inEnd: usize, outPtr: usize,
         break;
       }
       blocks++;
-      const ckIn = inp;
-      const ckBuf = bitbuf;
-      const ckBl = bl;
-      let ooi = false; // out of input
-      while (bl < 56 && inp < inEnd) {
-        bitbuf |= (<u64>load<u8>(inp)) << bl;
-        inp++;
-        bl += 8;
-      }
-      if (bl < 3) {
-        ooi = true;
-      } else {
-        isFinal = <u32>bitbuf & 1;
-        const btype = (<u32>bitbuf >> 1) & 3;
-        bitbuf >>= 3;
-        bl -= 3;
-        if (btype == 0) {
-          const drop = bl & 7;
-          bitbuf >>= drop;
-          bl -= drop;
-          while (bl < 56 && inp < inEnd) {
-            bitbuf |= (<u64>load<u8>(inp)) << bl;
-            inp++;
-            bl += 8;
-          }
-          if (bl < 32) {
-            ooi = true;
-          } else {
-            const len = <u32>bitbuf & 0xffff;
-            const nlen = (<u32>bitbuf >> 16) & 0xffff;
-            if (len != (~nlen & 0xffff)) {
-              status = STORED_LEN_MISMATCH;
-              errPos = inp - (<usize>bl >> 3);
-            } else {
-              bitbuf >>= 32;
-              bl -= 32;
-              // Give back the whole bytes already in the bit buffer: the copy reads memory.
-              inp -= <usize>(bl >> 3);
-              bitbuf = 0;
-              bl = 0;
-              store<u32>(s, len, S_STORED);
-              mode = M_STORED;
-            }
-          }
-        } else if (btype == 1) {
-          if (load<u32>(s, S_TABLES) != T_FIXED) buildFixed(s);
-          mode = M_HUFF;
-        } else if (btype == 2) {
-          // Dynamic header (§3.2.7).
-          if (bl < 14) {
-            ooi = true;
-          } else {
-            const hlit = (<u32>bitbuf & 31) + 257;
-            const hdist = ((<u32>bitbuf >> 5) & 31) + 1;
-            const hclen = ((<u32>bitbuf >> 10) & 15) + 4;
-            bitbuf >>= 14;
-            bl -= 14;
-            if (hlit > 286 || hdist > 30) {
-              status = TOO_MANY_SYMBOLS;
-              errPos = symbolStart(ckIn, ckBl);
-            } else {
-              const lens = s + LENS;
-              memory.fill(lens, 0, 19);
-              for (let i: u32 = 0; i < hclen; i++) {
-                if (bl < 3) {
-                  while (bl < 56 && inp < inEnd) {
-                    bitbuf |= (<u64>load<u8>(inp)) << bl;
-                    inp++;
-                    bl += 8;
-                  }
-                  if (bl < 3) {
-                    ooi = true;
-                    break;
-                  }
-                }
-                store<u8>(lens + <usize>load<u8>(CL_ORDER + i), <u8>(<u32>bitbuf & 7));
-                bitbuf >>= 3;
-                bl -= 3;
-              }
-              if (!ooi) {
-                if (!build(s, s + PRE_TABLE, lens, 19, PRE_TB, K_PRE)) {
-                  status = BAD_CODELEN_CODE;
-                  errPos = symbolStart(ckIn, ckBl);
-                } else {
-                  const total = hlit + hdist;
-                  let i: u32 = 0;
-                  const pre = s + PRE_TABLE;
-                  while (i < total) {
-                    if (bl < 14) {
-                      while (bl < 56 && inp < inEnd) {
-                        bitbuf |= (<u64>load<u8>(inp)) << bl;
-                        inp++;
-                        bl += 8;
-                      }
-                    }
-                    const e = load<u32>(pre + (<usize>(<u32>bitbuf & PRE_MASK) << 2));
-                    const clen = e & 0xff;
-                    const sym = e >> 16;
-                    if (clen > bl) {
-                      ooi = true;
-                      break;
-                    }
-                    if (sym < 16) {
-                      bitbuf >>= clen;
-                      bl -= clen;
-                      store<u8>(lens + i, <u8>sym);
-                      i++;
-                      continue;
-                    }
-                    const xb: u32 = sym == 16 ? 2 : sym == 17 ? 3 : 7;
-                    if (clen + xb > bl) {
-                      ooi = true;
-                      break;
-                    }
-                    const x = (<u32>(bitbuf >> clen)) & ((1 << xb) - 1);
-                    bitbuf >>= clen + xb;
-                    bl -= clen + xb;
-                    let val: u8 = 0;
-                    let rep: u32;
-                    if (sym == 16) {
-                      if (i == 0) {
-                        status = BAD_REPEAT;
-                        errPos = inp - ((<usize>bl + <usize>(clen + xb) + 7) >> 3);
-                        break;
-                      }
-                      val = load<u8>(lens + i - 1);
-                      rep = 3 + x;
-                    } else if (sym == 17) {
-                      rep = 3 + x;
-                    } else {
-                      rep = 11 + x;
-                    }
-                    if (i + rep > total) {
-                      status = BAD_REPEAT;
-                      errPos = inp - ((<usize>bl + <usize>(clen + xb) + 7) >> 3);
-                      break;
-                    }
-                    memory.fill(lens + i, val, rep);
-                    i += rep;
-                  }
-                  if (!ooi && status == 0) {
-                    if (load<u8>(lens + 256) == 0) {
-                      status = MISSING_EOB;
-                      errPos = symbolStart(ckIn, ckBl);
-                    } else {
-                      // The tables are overwritten from here: they no longer hold the fixed
-                      // code, whether or not this header turns out valid.
-                      store<u32>(s, T_NONE, S_TABLES);
-                      if (!build(s, lit, lens, hlit, LIT_TB, K_LIT)) {
-                        status = BAD_LITLEN_CODE_SET;
-                        errPos = symbolStart(ckIn, ckBl);
-                      } else {
-                        if (!build(s, dtab, lens + hlit, hdist, DIST_TB, K_DIST)) {
-                          status = BAD_DIST_CODE_SET;
-                          errPos = symbolStart(ckIn, ckBl);
-                        } else {
-                          store<u32>(s, T_DYNAMIC, S_TABLES);
-                          mode = M_HUFF;
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        } else {
-          status = INVALID_BLOCK_TYPE;
-          errPos = symbolStart(ckIn, ckBl);
-        }
-      }
-      if (ooi) {
-        if (final) {
-          status = TRUNCATED;
-          errPos = inEnd;
-        } else {
-          inp = ckIn;
-          bitbuf = ckBuf;
-          bl = ckBl;
-          status = NEED_INPUT;
-        }
-      }
+      // Not hot (once per block): the header reader takes the bit buffer through the state.
+      store<u64>(s, bitbuf, S_BITBUF);
+      store<u32>(s, bl, S_BITSLEFT);
+      store<u32>(s, isFinal, S_FINAL);
+      status = readBlockHeader(s, inp, inEnd, final);
+      bitbuf = load<u64>(s, S_BITBUF);
+      bl = load<u32>(s, S_BITSLEFT);
+      inp = load<u32>(s, S_IN);
+      mode = load<u32>(s, S_MODE);
+      isFinal = load<u32>(s, S_FINAL);
+      errPos = load<u32>(s, S_ERRPOS);
       continue;
     }
 
