@@ -3,6 +3,7 @@
  * `node` (test/node) and `browser` (test/browser, real Chromium through Playwright).
  */
 import { playwright } from '@vitest/browser-playwright';
+import MagicString from 'magic-string';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, chromiumPath } from './test/chromium.ts';
@@ -30,6 +31,29 @@ function rawGzip(): Plugin {
   };
 }
 
+/**
+ * Vite writes each `new URL('…', import.meta.url)` of the library as
+ * `new URL(new URL("x", import.meta.url).href, "" + import.meta.url)`. A webpack app
+ * bundling nibweb then bakes the absolute path of nibweb's dist/ on the building machine
+ * into its bundle (webpack replaces the bare `import.meta.url` of the second argument with
+ * it). Written back as `new URL("x", import.meta.url)`: the same URL, and the form every
+ * bundler resolves as an asset.
+ */
+function plainAssetUrls(): Plugin {
+  const doubled = /new URL\(\s*(?:\/\*\s*@vite-ignore\s*\*\/\s*)?new URL\(("[^"\\]+"), import\.meta\.url\)\.href,\s*"" \+ import\.meta\.url\s*\)/g;
+  return {
+    name: 'nibweb-plain-asset-urls',
+    apply: 'build',
+    enforce: 'post',
+    renderChunk(code) {
+      if (!code.includes('"" + import.meta.url')) return null;
+      const s = new MagicString(code);
+      for (const m of code.matchAll(doubled)) s.overwrite(m.index, m.index + m[0].length, `new URL(${m[1]}, import.meta.url)`);
+      return { code: s.toString(), map: s.generateMap({ hires: true }) };
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
   // public/ holds the examples' sample image: never part of the library build.
@@ -51,7 +75,7 @@ export default defineConfig({
     },
   },
   server: { host: '127.0.0.1' },
-  plugins: [rawGzip()],
+  plugins: [rawGzip(), plainAssetUrls()],
   test: {
     projects: [
       {
