@@ -8,8 +8,7 @@
  *   1. `npm pack` the repository (with --ignore-scripts; dist/ and wasm/build/ are built first
  *      with `npm run build` only when missing or older than the sources);
  *   2. extract the tarball into test/consumer/node_modules/nibweb (what `npm install` would
- *      put there; the one runtime dependency, fflate, resolves from the repository's
- *      node_modules above);
+ *      put there; the package has no runtime dependencies: dist/ bundles fflate);
  *   3. `vite build` test/consumer with the repository's own Vite (root test/consumer, which
  *      has its own package.json so that 'nibweb' is not resolved to the repository itself)
  *      into test/consumer/dist, or build test/consumer/webpack with webpack's Node API into
