@@ -1,5 +1,5 @@
 /**
- * Exports of the inflate/CRC-32 kernels (wasm/inflate.ts, wasm/crc32.ts), as the host sees them.
+ * Exports of the inflate/CRC-32 kernels (wasm/inflate.ts, wasm/inflate-state.ts, wasm/crc32.ts), as the host sees them.
  * Part of src/wasm/exports.ts. Only src/wasm/inflater.ts calls the inflate ones: it owns the pointers.
  * Addresses are byte offsets into the instance's memory; sizes are bytes.
  */

@@ -25,7 +25,7 @@ import type { WasmArena } from './memory.js';
 export const WINDOW = 32768;
 /** Alignment of every region the inflater allocates. */
 export const ALIGN = 64;
-/** Bytes reserved for the kernel state block (wasm/inflate.ts STATE_SIZE is 12672). */
+/** Bytes reserved for the kernel state block (wasm/inflate-state.ts STATE_SIZE is 12672). */
 const STATE_RESERVE = 16384;
 /** Headroom of the input buffer for bytes the kernel hands back (it promises <= 1024). */
 const TAIL_RESERVE = 4096;
