@@ -43,10 +43,6 @@ import { SpmAnalyzeHeader } from './spm99analyze-header.js';
 import type { Recoder } from './recoder.js';
 import type { Endianness, StructLayout, WrapStruct } from './wrapstruct.js';
 
-export { Recoder } from './recoder.js';
-export { INTENT_CODES, NIFTI1_FIELDS, NIFTI1_LAYOUT, SLICE_ORDER_CODES, UNIT_CODES, XFORM_CODES } from './nifti1-codes.js';
-export type { CodeLike, FromBytesOptions } from './analyze-layout.js';
-
 /** Constructor options. */
 export interface NiftiHeaderOptions extends HeaderOptions {
   /** Initial extensions. */

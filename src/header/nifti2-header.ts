@@ -20,7 +20,8 @@ import { chkSizeofHdr } from './analyze-checks.js';
 import { type HeaderCheck, extendChecks, warn } from './batteryrunners.js';
 import { NIFTI1_CHECKS } from './nifti1-checks.js';
 import { type Endianness, type FieldDecl, StructLayout, type WrapStruct } from './wrapstruct.js';
-import { type FromBytesOptions, Nifti1Header, Nifti1PairHeader } from './nifti1-header.js';
+import type { FromBytesOptions } from './analyze-layout.js';
+import { Nifti1Header, Nifti1PairHeader } from './nifti1-header.js';
 
 /** The NIfTI-2 fields, in order, with nibabel's names (`nifti2.header_dtd`). */
 export const NIFTI2_FIELDS: readonly FieldDecl[] = [
