@@ -33,7 +33,7 @@ import { WASM_MIN_BYTES } from '../proxy/whole-array.js';
 import { getSharedWasmModule, getWasmModule } from '../wasm/load.js';
 import { PARALLEL_MIN_BYTES, type PoolGunzipOptions, canShareMemory, gunzipInPool } from './parallel-gunzip.js';
 import { type FromWorker, type JobSpec, type Origin, type ToWorker, doneArray, fromWire } from './protocol.js';
-import { type DecodeWorker, decodeWorkerClass, workersAvailable } from './spawn.js';
+import { type DecodeWorker, coresHere, decodeWorkerClass, workersAvailable } from './spawn.js';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -129,16 +129,6 @@ export interface Reservation {
 /** A job the pool could not run because its worker failed to start or died. */
 export class WorkerStartError extends Error {
   override readonly name = 'WorkerStartError';
-}
-
-/** Cores of this machine: `navigator.hardwareConcurrency`, else (Node 20, which has no `navigator`) `os.availableParallelism()`. */
-export function coresHere(): number {
-  const g = globalThis as {
-    navigator?: { hardwareConcurrency?: number };
-    process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number } | undefined };
-  };
-  // getBuiltinModule (Node ≥ 20.16) reaches `os` synchronously, with no import for a bundler to see.
-  return g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.('node:os')?.availableParallelism?.() ?? 2;
 }
 
 function defaultSize(): number {

@@ -7,9 +7,20 @@
  * crosses with `init` are the same in both.
  *
  * `worker_threads` is imported at run time with its name out of bundlers' sight, as
- * src/io/node-file-source.ts imports `fs`: browsers never take that branch.
+ * src/io/node-file-source.ts imports `fs`: browsers never take that branch. The cores the
+ * runtime offers (`coresHere`) size the default pool.
  */
 import { isNode } from '../io/node-file-source.js';
+
+/** Cores of this machine: `navigator.hardwareConcurrency`, else (Node 20, which has no `navigator`) `os.availableParallelism()`. */
+export function coresHere(): number {
+  const g = globalThis as {
+    navigator?: { hardwareConcurrency?: number };
+    process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number } | undefined };
+  };
+  // getBuiltinModule (Node ≥ 20.16) reaches `os` synchronously, with no import for a bundler to see.
+  return g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.('node:os')?.availableParallelism?.() ?? 2;
+}
 
 /** What the pool needs of a worker (the part of the web `Worker` it uses). */
 export interface DecodeWorker {

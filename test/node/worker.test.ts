@@ -20,7 +20,7 @@ import {
   createWorkerPool,
   load,
 } from '../../src/index';
-import { coresHere } from '../../src/worker/pool';
+import { coresHere } from '../../src/worker/spawn';
 import { fromWire, toWire } from '../../src/worker/protocol';
 import { type NodeWorkerCtor, nodeWorkerClass } from '../../src/worker/spawn';
 import { makeNifti, phantomInt16 } from '../shared/make-nifti';
