@@ -78,7 +78,7 @@ export async function runParallelGunzip(root, vol, opts) {
     rows.push(['DecompressionStream (main thread)', fmt(med('ds')), fmt(vol.niiBytes / 1e6 / (med('ds') / 1000)), '', '1.00']);
     rows.push(['getFdata float32, pool of 1', fmt(med('fdata:1')), '', '1.00×', '']);
     rows.push(['getFdata float32, pool of 2', fmt(med('fdata:2')), '', `${(med('fdata:1') / med('fdata:2')).toFixed(2)}×`, '']);
-    rows.push(['getFdata float32, shared pool of 1 (kept in shared memory)', fmt(med('fdatashared:1')), '', `${(med('fdata:1') / med('fdatashared:1')).toFixed(2)}× the plain pool`, '']);
+    rows.push(['getFdata float32, shared pool of 1 (kept in shared memory)', fmt(med('fdatashared:1')), '', Number.isFinite(med('fdata:1')) ? `${(med('fdata:1') / med('fdatashared:1')).toFixed(2)}× the plain pool` : '', '']);
     rows.push(['getFdata float32, shared pool of 2', fmt(med('fdatashared:2')), '', `${(med('fdatashared:1') / med('fdatashared:2')).toFixed(2)}×`, '']);
     // Slices after a pass: where the seek points come from (one run each; the median and the worst of 50).
     const sliceRows = [];
