@@ -2,9 +2,10 @@
  * Decode workers in Node (issue 11): the built library (dist/, built first when stale) with
  * node:worker_threads, on the fMRI .nii.gz by path — `getFdata({ dtype: 'float32' })` on the
  * main thread, in a pool of 1 and in a pool of 2 (parallel inflate: the file is over the
- * 32 MiB `parallelMinBytes`), and `pool.gunzip` of the compressed bytes already in memory
- * (a plain ArrayBuffer, and a SharedArrayBuffer the workers read in place) with 1 and 2
- * workers. Cases round-robin (timing.mjs); pools are made once and kept warm.
+ * 32 MiB `parallelMinBytes`), the same in `shared` pools (the arrays decoded in shared
+ * WebAssembly memory, a pool of 2 placing its chunks there), and `pool.gunzip` of the
+ * compressed bytes already in memory (a plain ArrayBuffer, and a SharedArrayBuffer the
+ * workers read in place) with 1 and 2 workers. Cases round-robin (timing.mjs); pools are made once and kept warm.
  *
  *   node scripts/bench/node-workers.mjs [--runs=N] [--warmup=N]
  */
@@ -26,7 +27,12 @@ import { ensureVolumes } from './volumes.mjs';
 export async function runNodeWorkers(root, vol, opts) {
   ensureBuilt(() => {});
   const { createWorkerPool, load } = await import(pathToFileURL(join(root, 'dist', 'index.js')).href);
-  const pools = { 1: createWorkerPool({ size: 1 }), 2: createWorkerPool({ size: 2 }) };
+  const pools = {
+    1: createWorkerPool({ size: 1 }),
+    2: createWorkerPool({ size: 2 }),
+    s1: createWorkerPool({ size: 1, shared: true }),
+    s2: createWorkerPool({ size: 2, shared: true }),
+  };
   const plain = new Uint8Array(readFileSync(vol.gz));
   const shared = new Uint8Array(new SharedArrayBuffer(plain.byteLength));
   shared.set(plain);
@@ -40,6 +46,8 @@ export async function runNodeWorkers(root, vol, opts) {
     { id: 'main', run: () => fdata({}) },
     { id: 'fdata:1', run: () => fdata({ worker: pools[1] }) },
     { id: 'fdata:2', run: () => fdata({ worker: pools[2] }) },
+    { id: 'fdatashared:1', run: () => fdata({ worker: pools.s1 }) },
+    { id: 'fdatashared:2', run: () => fdata({ worker: pools.s2 }) },
     { id: 'bytes:1', run: () => timed(() => pools[1].gunzip(plain)) },
     { id: 'bytes:2', run: () => timed(() => pools[2].gunzip(plain)) },
     { id: 'shared:1', run: () => timed(() => pools[1].gunzip(shared)) },
@@ -51,6 +59,7 @@ export async function runNodeWorkers(root, vol, opts) {
     const row = (label, id1, id2) => [label, fmt(med(id1)), fmt(med(id2)), `${(med(id1) / med(id2)).toFixed(2)}×`];
     const rows = [
       row('getFdata float32 by path (main thread: ' + fmt(med('main')) + ' ms)', 'fdata:1', 'fdata:2'),
+      row('… in a shared pool (the array stays in shared WebAssembly memory)', 'fdatashared:1', 'fdatashared:2'),
       row('pool.gunzip of bytes in memory', 'bytes:1', 'bytes:2'),
       row('pool.gunzip of bytes in shared memory', 'shared:1', 'shared:2'),
     ];
@@ -63,8 +72,7 @@ export async function runNodeWorkers(root, vol, opts) {
     ].join('\n');
     return { markdown, json: Object.fromEntries([...r.entries()].map(([k, v]) => [k, v.samples])) };
   } finally {
-    pools[1].terminate();
-    pools[2].terminate();
+    for (const pool of Object.values(pools)) pool.terminate();
   }
 }
 
