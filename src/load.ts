@@ -228,8 +228,9 @@ async function openImage(hdr: Opened, img: Opened | null, opts: LoadOptions, mat
     image: single ? header : await decompressed(img, opts),
     ...(mat ? { mat: await decompressed(mat, opts) } : {}),
   };
-  const origin = pool && originOf((img ?? hdr).source);
-  if (pool && origin) bindWorker(sources.image, { pool, origin, gzip: sources.image instanceof GzipSource ? sources.image : null, onProgress: opts.onProgress });
+  const raw = (img ?? hdr).source;
+  const origin = pool && originOf(raw);
+  if (pool && origin) bindWorker(sources.image, { pool, origin, raw, gzip: sources.image instanceof GzipSource ? sources.image : null, onProgress: opts.onProgress });
   const image = (await asNamed(pick, hdr.name, single, () => pick.K.fromSources(sources, { signal: opts.signal }))) as LoadedImage;
   image.warnings.push(...serverWarnings(hdr, img, mat));
   return image;

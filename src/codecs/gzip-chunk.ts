@@ -42,6 +42,20 @@ const READ = 4 << 20;
 const FEED = READ / 2;
 /** Input kept after a searched range so a header that starts at its end can be judged (a dynamic header is < 600 bytes). */
 const HEADER_SLACK = 1024;
+/**
+ * The first read of a block-start search: a block start is nearly always within it (zlib's
+ * blocks are tens of KiB), and the decode then reads these bytes again, which over HTTP is a
+ * download again. Later reads of the search take `READ`.
+ */
+const SEARCH_FIRST = 256 << 10;
+/**
+ * Compressed bytes a chunk reads past its stop before it reads only on demand: the block it
+ * is in at the stop ends there (blocks are rarely longer), and reading further, or ahead,
+ * would fetch bytes the next chunk reads anyway.
+ */
+const STOP_SLACK = 256 << 10;
+/** The smallest read of a chunk's decode past `STOP_SLACK`. */
+const MIN_FEED = 64 << 10;
 
 /**
  * Gets an arena of at least `bytes`: the one given last time (its contents are then lost) if
@@ -159,9 +173,11 @@ export class ChunkDecoder {
     const mark = arena.mark();
     try {
       const inf = new RawInflater(arena, READ);
+      let want = SEARCH_FIRST;
       while (pos * 8 + bit < to && pos < size) {
         throwIfAborted(signal);
-        const bytes = await this.staging!.read(pos, Math.min(READ, size - pos), { signal });
+        const bytes = await this.staging!.read(pos, Math.min(want, size - pos), { signal });
+        want = READ;
         if (bytes.byteLength === 0) return null;
         inf.consume(inf.buffered);
         inf.feed(bytes);
@@ -194,16 +210,19 @@ export class ChunkDecoder {
     const inf = this.inf!;
     let fedEnd = Math.floor(start / 8);
     const staging = this.staging!;
+    const limit = Number.isFinite(plan.stop) ? Math.min(size, Math.ceil(plan.stop / 8) + STOP_SLACK) : size;
+    const next = (): number => Math.min(FEED, size - fedEnd, Math.max(limit - fedEnd, MIN_FEED));
     const feed = async (): Promise<boolean> => {
       if (fedEnd >= size) return false;
-      const bytes = await staging.read(fedEnd, Math.min(inf.room, size - fedEnd, FEED), { signal });
+      const bytes = await staging.read(fedEnd, Math.min(inf.room, next()), { signal });
       if (bytes.byteLength === 0) return false;
       inf.feed(bytes);
       staging.release(bytes);
       fedEnd += bytes.byteLength;
       // The next read, made now, arrives while this one is decoded (staged-read.ts: without
-      // it a worker waited for every read of a File in turn).
-      if (fedEnd < size) staging.readAhead(fedEnd, Math.min(FEED, size - fedEnd), { signal });
+      // it a worker waited for every read of a File in turn). Not past the stop: those bytes
+      // are the next chunk's, and are read only if this chunk's last block needs them.
+      if (fedEnd < limit) staging.readAhead(fedEnd, next(), { signal });
       return true;
     };
     await feed();

@@ -66,6 +66,7 @@ export class HttpSource implements ByteSource {
   readonly warnings: HeaderWarning[] = [];
   #size: number | undefined;
   #full: Uint8Array | null = null;
+  #ranged = false;
   #fullPending: Promise<Uint8Array> | null = null;
   readonly #fetch: typeof fetch;
   readonly #opts: HttpSourceOptions;
@@ -122,6 +123,16 @@ export class HttpSource implements ByteSource {
     return this.#full !== null;
   }
 
+  /** The whole body once the server was found to ignore Range, else null (not a copy: never write to it). */
+  get fullFile(): Uint8Array | null {
+    return this.#full;
+  }
+
+  /** True once the server answered a range request with that range (206), its size known. */
+  get servesRanges(): boolean {
+    return this.#ranged && this.#size !== undefined;
+  }
+
   /**
    * Reads `[offset, offset + length)` with one ranged GET.
    * @param offset first byte
@@ -155,6 +166,7 @@ export class HttpSource implements ByteSource {
           { code: 'HTTP_RANGE' },
         );
       }
+      this.#ranged = true;
       const body = new Uint8Array(await abortable(res.arrayBuffer(), signal));
       if (body.byteLength !== cr.end - cr.start + 1) {
         throw new ImageFileError(

@@ -11,6 +11,7 @@
 import type { GzipSource } from '../codecs/gzip-source.js';
 import type { DType } from '../dtypes.js';
 import { ArgumentError } from '../errors.js';
+import { HttpSource } from '../io/http-source.js';
 import type { ByteSource } from '../io/types.js';
 import { NDArray, cStrides, fortranStrides } from '../ndarray.js';
 import type { ArrayProxy } from '../proxy/array-proxy.js';
@@ -35,6 +36,8 @@ export function defaultWorkerPool(): WorkerPool {
 export interface WorkerBinding {
   pool: WorkerPool;
   origin: Origin;
+  /** The file's source on this thread (a URL's HttpSource tells what its server does with Range). */
+  raw: ByteSource;
   /** The image's GzipSource when the file is gzipped (a worker's pass leaves it its seek points). */
   gzip: GzipSource | null;
   onProgress?: (p: { loaded: number; total: number }) => void;
@@ -76,13 +79,12 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
   };
   let result: WorkerResult;
   try {
-    // A URL is left to one worker: its chunks would each fetch their own ranges.
-    const compressed = bound.gzip !== null && bound.origin.kind !== 'url' ? originSource(bound.origin) : null;
+    const { origin, compressed } = workerOrigin(bound);
     const min = bound.pool.parallelMinBytes;
     if (compressed && bound.pool.size >= 2 && (compressed.size ?? 0) >= Math.max(min, 1)) {
       // Inflated in parallel chunks of at least half the threshold; the first chunk's worker
       // decodes the array from them.
-      const { answer, learnt } = await inflateInPool(bound.pool, compressed, bound.origin, { kind: 'array', spec, dtype, shared: bound.pool.shared }, {
+      const { answer, learnt } = await inflateInPool(bound.pool, compressed, origin, { kind: 'array', spec, dtype, shared: bound.pool.shared }, {
         signal,
         onProgress: bound.onProgress,
         minChunkBytes: min / 2,
@@ -90,7 +92,7 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
       const done = expectAnswer(answer, 'done');
       result = { data: doneArray(done), dtype: done.dtype, learnt: learnt ?? undefined };
     } else {
-      result = await bound.pool.run(bound.origin, bound.gzip !== null, spec, dtype, { signal, onProgress: bound.onProgress });
+      result = await bound.pool.run(origin, bound.gzip !== null, spec, dtype, { signal, onProgress: bound.onProgress });
     }
   } catch (err) {
     if (err instanceof WorkerStartError) return null;
@@ -103,6 +105,27 @@ async function readWholeInWorker(proxy: ArrayProxy, dtype: DType | undefined, ra
   const stored = new NDArray(result.data, shape, { strides, dtype: result.dtype });
   const ornt = proxy.orientation;
   return ornt ? viewOf(stored, axisMap(ornt, shape.length)) : stored;
+}
+
+/**
+ * Where the workers read the file, and (for a gzip stream) the source the parallel inflate
+ * plans its chunks on. A URL whose server ignored Range already gave this thread the whole
+ * file: the workers get those bytes instead of downloading it again. A URL whose server
+ * answers ranges is inflated in parallel like a File, each chunk's worker fetching its own
+ * ranges; one not yet known to (its size unknown) is left to one worker, which would
+ * otherwise download it once per chunk.
+ */
+function workerOrigin(bound: WorkerBinding): { origin: Origin; compressed: ByteSource | null } {
+  const { raw, gzip } = bound;
+  let origin = bound.origin;
+  if (origin.kind === 'url' && raw instanceof HttpSource) {
+    const full = raw.fullFile;
+    if (full) origin = { kind: 'bytes', bytes: full };
+    else if (raw.servesRanges) origin = { ...origin, size: raw.size };
+    else return { origin, compressed: null };
+  }
+  if (gzip === null) return { origin, compressed: null };
+  return { origin, compressed: origin.kind === 'url' ? raw : originSource(origin) };
 }
 
 /**

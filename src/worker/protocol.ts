@@ -37,13 +37,14 @@ import type { Order } from '../proxy/fileslice.js';
 /**
  * Where a worker finds the bytes: what `load` was given, cloned (a Blob's bytes are not
  * copied). `bytes` with a `window` holds only the part of them at `window.offset` of a source
- * of `window.size` bytes (a parallel inflate's chunk: worker/parallel-gunzip.ts). `path` is
- * a file on disk in Node, with the size and time it had when the main thread opened it.
+ * of `window.size` bytes (a parallel inflate's chunk: worker/parallel-gunzip.ts). A `url`
+ * carries its size once the main thread knows it. `path` is a file on disk in Node, with the
+ * size and time it had when the main thread opened it.
  */
 export type Origin =
   | { kind: 'blob'; blob: Blob }
   | { kind: 'bytes'; bytes: Uint8Array; window?: { offset: number; size: number } }
-  | { kind: 'url'; url: string }
+  | { kind: 'url'; url: string; size?: number }
   | { kind: 'path'; path: string; stamp: Stamp };
 
 /** The array to decode: the proxy's frozen spec in the file's own order. */
@@ -116,7 +117,7 @@ export function originSource(origin: Origin): ByteSource {
   switch (origin.kind) {
     case 'blob': return new BlobSource(origin.blob);
     case 'bytes': return origin.window ? new WindowSource(origin.bytes, origin.window.offset, origin.window.size) : new BufferSource(origin.bytes);
-    case 'url': return new HttpSource(origin.url);
+    case 'url': return new HttpSource(origin.url, { size: origin.size });
     case 'path': return new PathSource(origin.path, origin.stamp);
   }
 }

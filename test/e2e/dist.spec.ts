@@ -174,6 +174,75 @@ test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel in
   expect(out.changed).toEqual(['ImageFileError', 'FILE_CHANGED']);
 });
 
+test('a Node script reads a URL in worker_threads: inflated in parallel from a server that serves ranges, not downloaded again from one that ignores Range', () => {
+  const script = `
+    import { createServer } from 'node:http';
+    import { NDArray, Nifti1Image, createWorkerPool, load } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
+    import { gzipSync } from 'node:zlib';
+    const shape = [128, 128, 64, 10];
+    const vox = new Int16Array(shape.reduce((a, b) => a * b, 1));
+    let x = 7;
+    for (let i = 0; i < vox.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      vox[i] = (i >> 9) % 5 === 0 ? 0 : (x >>> 20) - 2048;
+    }
+    const gz = gzipSync(await new Nifti1Image(new NDArray(vox, shape), null).toBytes(), { level: 1 });
+    // /ranged/ answers Range with 206; /norange/ always sends the whole file with 200.
+    const log = { ranged: { requests: 0, bytes: 0 }, norange: { requests: 0, bytes: 0 } };
+    const server = createServer((req, res) => {
+      const mode = req.url.split('/')[1];
+      const l = log[mode];
+      l.requests++;
+      const m = /^bytes=(\\d+)-(\\d+)$/.exec(req.headers.range ?? '');
+      if (mode === 'ranged' && m && req.method === 'GET') {
+        const start = Number(m[1]);
+        const end = Math.min(Number(m[2]), gz.length - 1);
+        l.bytes += end - start + 1;
+        res.writeHead(206, { 'content-range': 'bytes ' + start + '-' + end + '/' + gz.length, 'content-length': end - start + 1 }).end(gz.subarray(start, end + 1));
+        return;
+      }
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-length': gz.length }).end();
+        return;
+      }
+      l.bytes += gz.length;
+      res.writeHead(200, { 'content-length': gz.length }).end(gz);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = 'http://127.0.0.1:' + server.address().port;
+    const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+    const want = Float32Array.from(vox);
+    const two = createWorkerPool({ size: 2, parallelMinBytes: 8 << 20 });
+    const ranged = await (await load(base + '/ranged/run.nii.gz', { worker: two })).getFdata({ dtype: 'float32' });
+    const rangedStarted = two.started;
+    const other = createWorkerPool({ size: 2, parallelMinBytes: 8 << 20 });
+    const img = await load(base + '/norange/run.nii.gz', { worker: other });
+    const atLoad = { ...log.norange };
+    const whole = await img.getFdata({ dtype: 'float32' });
+    console.log(JSON.stringify({
+      gz: gz.length,
+      ranged: [same(ranged.data, want), rangedStarted, log.ranged.bytes],
+      norange: [same(whole.data, want), other.started, atLoad, log.norange, img.warnings.some((w) => /Range/.test(w.message))],
+    }));
+    server.close();
+  `;
+  const env = { ...process.env, NODE_OPTIONS: '' };
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root, env, timeout: 120_000 }));
+  expect(out.gz).toBeGreaterThan(8 << 20);
+  // Two chunks, each worker fetching its own ranges: the file about once (a chunk reads little
+  // past its stop, and its block search little that its decode reads again), not once per chunk.
+  const [rangedSame, rangedWorkers, rangedBytes] = out.ranged;
+  expect(rangedSame).toBe(true);
+  expect(rangedWorkers).toBe(2);
+  expect(rangedBytes).toBeLessThan(out.gz * 1.1);
+  // The whole file came with the header read; the workers get those bytes (no request more).
+  const [wholeSame, , atLoad, after, warned] = out.norange;
+  expect(wholeSame).toBe(true);
+  expect(atLoad.bytes).toBe(out.gz);
+  expect(after).toEqual(atLoad);
+  expect(warned).toBe(true);
+});
+
 test('a page imports dist/index.js as plain ESM (no bundler, no import map)', async ({ page }) => {
   const server = await serve();
   try {
