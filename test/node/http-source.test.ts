@@ -78,7 +78,10 @@ describe('HttpSource', () => {
     const src = await HttpSource.fromUrl(`${base}/file`);
     expect(src.size).toBe(5000);
     expect(src.freshReads).toBe(true);
+    expect(src.servesRanges).toBe(false); // a HEAD's size says nothing of Range
     expect(await src.read(100, 50)).toEqual(DATA.subarray(100, 150));
+    expect(src.servesRanges).toBe(true);
+    expect(src.fullFile).toBeNull();
     expect(await src.read(4990, 50)).toEqual(DATA.subarray(4990, 5000));
     expect((await src.read(6000, 5)).length).toBe(0);
     expect(log.map((l) => [l.method, l.range])).toEqual([
@@ -117,6 +120,8 @@ describe('HttpSource', () => {
     expect(a).toEqual(DATA.subarray(10, 15));
     expect(b).toEqual(DATA.subarray(4000, 4003));
     expect(src.holdsFullFile).toBe(true);
+    expect(src.fullFile).toEqual(DATA);
+    expect(src.servesRanges).toBe(false);
     expect(src.size).toBe(5000);
     expect(await src.read(20, 5)).toEqual(DATA.subarray(20, 25));
     expect(log.length).toBeLessThanOrEqual(2);
