@@ -65,6 +65,22 @@ function serve(): Promise<Server> {
   return new Promise((resolve) => server.listen(PORT, '127.0.0.1', () => resolve(server)));
 }
 
+/** Script lines making \`shape\` and \`vox\`: a 128×128×64×10 int16 run, noise with one stretch in 7 zero (over 8 MiB gzipped at level 1). */
+const RUN_VOLUME = `
+    const shape = [128, 128, 64, 10];
+    const vox = new Int16Array(shape.reduce((a, b) => a * b, 1));
+    let x = 99;
+    for (let i = 0; i < vox.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      vox[i] = (i >> 9) % 7 === 0 ? 0 : (x >>> 20) - 2048;
+    }`;
+
+/** Runs a module script as a user runs it (without the test runner's module hooks in NODE_OPTIONS, which threads inherit); its printed JSON. */
+function runScript(script: string): Record<string, any> {
+  const env = { ...process.env, NODE_OPTIONS: '' };
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root, env, timeout: 120_000 }));
+}
+
 test.beforeAll(() => ensureBuilt());
 
 test('dist/ imports Node built-ins only at run time, hidden from bundlers', () => {
@@ -89,7 +105,7 @@ test('a Node script imports dist/ and reads an image', () => {
     const at = ${JSON.stringify(expected.bright_voxel.index)};
     console.log(JSON.stringify({ shape: img.shape, value: data.get(...at), pathShape: fromPath.shape, pathValue: pathData.get(...at) }));
   `;
-  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root }));
+  const out = runScript(script);
   expect(out.shape).toEqual(expected.shape);
   expect(out.value).toBe(expected.bright_voxel.value);
   expect(out.pathShape).toEqual(expected.shape);
@@ -103,13 +119,7 @@ test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel in
     import { join } from 'node:path';
     import { gunzipSync, gzipSync } from 'node:zlib';
     import { NDArray, Nifti1Image, createWorkerPool, load } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
-    const shape = [128, 128, 64, 10];
-    const vox = new Int16Array(shape.reduce((a, b) => a * b, 1));
-    let x = 99;
-    for (let i = 0; i < vox.length; i++) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      vox[i] = (i >> 9) % 7 === 0 ? 0 : (x >>> 20) - 2048;
-    }
+    ${RUN_VOLUME}
     const dir = mkdtempSync(join(tmpdir(), 'nibweb-node-pool-'));
     const path = join(dir, 'run.nii.gz');
     const gz = gzipSync(await new Nifti1Image(new NDArray(vox, shape), null).toBytes(), { level: 1 });
@@ -159,9 +169,7 @@ test('a Node script decodes in worker_threads: a pool of 1 and of 2 (parallel in
     }));
     // No terminate(): idle workers must not keep the process alive.
   `;
-  // As a user runs it: without the test runner's module hooks (NODE_OPTIONS), which threads inherit.
-  const env = { ...process.env, NODE_OPTIONS: '' };
-  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root, env, timeout: 120_000 }));
+  const out = runScript(script);
   expect(out.gz).toBeGreaterThan(8 << 20);
   expect(out.one).toBe(true);
   expect(out.two).toBe(true);
@@ -179,13 +187,7 @@ test('a Node script reads a URL in worker_threads: inflated in parallel from a s
     import { createServer } from 'node:http';
     import { NDArray, Nifti1Image, createWorkerPool, load } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
     import { gzipSync } from 'node:zlib';
-    const shape = [128, 128, 64, 10];
-    const vox = new Int16Array(shape.reduce((a, b) => a * b, 1));
-    let x = 7;
-    for (let i = 0; i < vox.length; i++) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      vox[i] = (i >> 9) % 5 === 0 ? 0 : (x >>> 20) - 2048;
-    }
+    ${RUN_VOLUME}
     const gz = gzipSync(await new Nifti1Image(new NDArray(vox, shape), null).toBytes(), { level: 1 });
     // /ranged/ answers Range with 206; /norange/ always sends the whole file with 200.
     const log = { ranged: { requests: 0, bytes: 0 }, norange: { requests: 0, bytes: 0 } };
@@ -226,8 +228,7 @@ test('a Node script reads a URL in worker_threads: inflated in parallel from a s
     }));
     server.close();
   `;
-  const env = { ...process.env, NODE_OPTIONS: '' };
-  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root, env, timeout: 120_000 }));
+  const out = runScript(script);
   expect(out.gz).toBeGreaterThan(8 << 20);
   // Two chunks, each worker fetching its own ranges: the file about once (a chunk reads little
   // past its stop, and its block search little that its decode reads again), not once per chunk.
