@@ -150,10 +150,12 @@ let gathering: Uint8Array | null = null;
 /** The `chunk-array` waiting for the other chunks to be placed (`chunk-placed`). */
 let placing: { id: number; resolve(): void; reject(err: unknown): void } | null = null;
 
-/** Runs one request: its answer (with what to transfer), or an `error`. */
-async function answerNow(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): Promise<void> {
+/**
+ * Runs one request: its answer (with what to transfer), or an `error`.
+ * @param ctl its controller, when it was registered before (a queued request)
+ */
+async function answerNow(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>, ctl = new AbortController()): Promise<void> {
   clearTimeout(idle);
-  const ctl = new AbortController();
   jobs.set(id, ctl);
   try {
     const [msg, transfer] = await work(ctl.signal);
@@ -195,7 +197,12 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
     return;
   }
   const answer = (id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): void => {
-    chunkQueue = chunkQueue.then(() => answerNow(id, work));
+    // Cancellable while it waits: a `chunk-array` started after its caller gave up would
+    // wait for a `chunk-placed` that never comes.
+    const ctl = new AbortController();
+    clearTimeout(idle);
+    jobs.set(id, ctl);
+    chunkQueue = chunkQueue.then(() => answerNow(id, work, ctl));
   };
   const id = msg.id;
   switch (msg.type) {
