@@ -131,6 +131,20 @@ window.isolated = {
           const outcome = await aborted.then(() => 'finished', (e: Error) => e.name);
           fail(`${at}, abort`, outcome === 'AbortError' || outcome === 'finished' ? '' : `rejected with ${outcome}`);
           fail(`${at}, abort`, outcome === 'finished' || !img.inMemory ? '' : 'an aborted read left a cache');
+          // Aborts at random points of the placed decode (before, during and after the chunks):
+          // each rejects or finishes, and the pool still decodes (a request left waiting would
+          // block the worker for good).
+          let seed = 20261206;
+          for (let i = 0; i < 12; i++) {
+            img.uncache();
+            seed = (seed * 48271) % 2147483647;
+            const c = new AbortController();
+            const p = img.getFdata({ dtype: 'float32', signal: c.signal });
+            setTimeout(() => c.abort(), seed % 40);
+            const end = await p.then(() => 'finished', (e: Error) => e.name);
+            fail(`${at}, random abort ${i}`, end === 'AbortError' || end === 'finished' ? '' : `rejected with ${end}`);
+          }
+          img.uncache();
           const after = await img.getFdata({ dtype: 'float32' });
           fail(`${at}, after abort`, after.data.buffer instanceof SharedArrayBuffer && after.data.every((v, i) => v === want[i]) ? '' : 'wrong or not shared');
           // getFdata's default, float64: the same values, wider.
