@@ -7,8 +7,8 @@
  * `getFdata({ dtype: 'float32' })` with a pool of 1 and of 2 (and pools with `shared: true`,
  * whose arrays stay in shared WebAssembly memory), against DecompressionStream on
  * the main thread; then the slowest and the median of 50 random 2-D slices read after such a
- * `getFdata` and `uncache()` (from the seek points the pass left; the main thread's pass and
- * no pass at all for comparison). Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
+ * `getFdata` and `uncache()` (from the seek points the pass left; the main thread's pass, no
+ * pass at all, and the file's bytes in memory instead of the File, for comparison). Debian's Chromium (test/chromium.ts) with a fresh user-data dir; the page
  * is test/bench/parallel.html on the bench's Vite server; cases round-robin (timing.mjs).
  *
  *   node scripts/bench/parallel-gunzip.mjs [--runs=N] [--warmup=N] [--volume=fmri|t1|mni] [--only=into,fdata]
@@ -82,7 +82,7 @@ export async function runParallelGunzip(root, vol, opts) {
     rows.push(['getFdata float32, shared pool of 2', fmt(med('fdatashared:2')), '', `${(med('fdatashared:1') / med('fdatashared:2')).toFixed(2)}×`, '']);
     // Slices after a pass: where the seek points come from (one run each; the median and the worst of 50).
     const sliceRows = [];
-    for (const [n, label] of opts.only ? [] : [[-1, 'no pass before'], [0, 'after getFdata on the main thread'], [1, 'after getFdata in a pool of 1'], [2, 'after getFdata in a pool of 2']]) {
+    for (const [n, label] of opts.only ? [] : [[-1, 'no pass before'], [0, 'after getFdata on the main thread'], [1, 'after getFdata in a pool of 1'], [2, 'after getFdata in a pool of 2'], [-2, 'the file\'s bytes in memory, after getFdata on the main thread']]) {
       const t = (await page.evaluate((k) => window.nibParallel.slices(k), n)).sort((a, b) => a - b);
       sliceRows.push([`50 random slices, ${label}`, fmt(t[24]), fmt(t[49])]);
     }
