@@ -161,6 +161,33 @@ function gatherBegin(w: ReservedWorker, id: number, total: number, into: Uint8Ar
 }
 
 /**
+ * Has each chunk's worker copy its part of the stream bytes `[at.from, at.from + at.length)`
+ * into `at.buffer` from `at.byteOffset` on (`chunk-put`), all at once.
+ * @param first the first chunk to put (1 when the first chunk's worker copies its own)
+ * @returns the requests' answers
+ */
+function putChunks(
+  res: Reservation,
+  runners: readonly WorkerChunkRunner[],
+  lengths: readonly number[],
+  at: { buffer: SharedArrayBuffer; byteOffset: number; from: number; length: number },
+  signal?: AbortSignal,
+  first = 0,
+): Promise<FromWorker>[] {
+  const puts: Promise<FromWorker>[] = [];
+  let start = 0;
+  for (let c = 0; c < runners.length; start += lengths[c]!, c++) {
+    const lo = Math.max(start, at.from);
+    const hi = Math.min(start + lengths[c]!, at.from + at.length);
+    if (c < first || hi <= lo) continue;
+    puts.push(runners[c]!.worker.call({
+      type: 'chunk-put', id: res.nextId(), target: at.buffer, offset: at.byteOffset + lo - at.from, from: lo - start, length: hi - lo,
+    }, { signal }));
+  }
+  return puts;
+}
+
+/**
  * A shared pool's whole array, decoded in the first chunk's worker into a new shared memory
  * with every chunk placed there by its own worker (worker/placed-source.ts): no chunk is
  * copied out, transferred and copied again.
@@ -179,20 +206,8 @@ async function placeArray(
   const id = res.nextId();
   let placing: Promise<void> = Promise.resolve();
   const onPlace = (at: Extract<FromWorker, { type: 'place' }>): void => {
-    // Each chunk's part of the array's raw bytes, stream bytes [from, from + length).
-    const puts: Promise<FromWorker>[] = [];
-    let start = lengths[0]!;
-    for (let c = 1; c < runners.length; c++) {
-      const lo = Math.max(start, at.from);
-      const hi = Math.min(start + lengths[c]!, at.from + at.length);
-      if (hi > lo) {
-        puts.push(runners[c]!.worker.call({
-          type: 'chunk-put', id: res.nextId(), target: at.buffer, offset: at.byteOffset + lo - at.from, from: lo - start, length: hi - lo,
-        }, { signal }));
-      }
-      start += lengths[c]!;
-    }
-    placing = Promise.all(puts).then(
+    // The first chunk's worker copies its own part meanwhile (worker/placed-source.ts).
+    placing = Promise.all(putChunks(res, runners, lengths, at, signal, 1)).then(
       () => lead.post({ type: 'chunk-placed', id }),
       (err: unknown) => lead.post({ type: 'chunk-placed', id, error: toWire(err) }),
     );
@@ -268,13 +283,7 @@ export async function inflateInPool(pool: ChunkPool, source: ByteSource, origin:
       const reuse = into && into.buffer instanceof SharedArrayBuffer && into.byteLength >= member.total;
       const target = reuse ? (into.buffer as SharedArrayBuffer) : new SharedArrayBuffer(member.total);
       const base = reuse ? into.byteOffset : 0;
-      let offset = base;
-      const puts = runners.map((r, c) => {
-        const at = offset;
-        offset += member.lengths[c]!;
-        return member.lengths[c]! > 0 ? r.worker.call({ type: 'chunk-put', id: res.nextId(), target, offset: at }, { signal }) : null;
-      });
-      await Promise.all(puts);
+      await Promise.all(putChunks(res, runners, member.lengths, { buffer: target, byteOffset: base, from: 0, length: member.total }, signal));
       return { answer: { type: 'bytes', id: 0, buffer: target as unknown as ArrayBuffer, offset: base, length: member.total }, learnt: null };
     }
     if (want.kind === 'array' && want.shared && canShareMemory()) {
