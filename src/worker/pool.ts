@@ -87,12 +87,10 @@ interface Slot {
   lease: Map<number, Pending> | null;
 }
 
-/** A lent worker's request waiting for its answer. */
-interface Pending {
+/** A lent worker's request waiting for its answer, with its call's message handlers. */
+interface Pending extends Pick<CallOptions, 'onProgress' | 'onPlace'> {
   resolve(msg: FromWorker): void;
   reject(err: unknown): void;
-  onProgress?: (p: { loaded: number; total: number }) => void;
-  onPlace?: (m: Extract<FromWorker, { type: 'place' }>) => void;
 }
 
 /** Options of `ReservedWorker.call`. @internal */
