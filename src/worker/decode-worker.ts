@@ -130,7 +130,7 @@ async function wholeArray(id: number, source: ByteSource, spec: JobSpec, dtype: 
 }
 
 function decode(msg: Extract<ToWorker, { type: 'decode' }>): void {
-  void answerNow(msg.id, async (signal) => {
+  void answerNow(msg.id, track(msg.id), async (signal) => {
     const raw = originSource(msg.origin);
     const onProgress = (p: { loaded: number; total: number }): void =>
       scope.postMessage({ type: 'progress', id: msg.id, loaded: p.loaded, total: p.total });
@@ -150,13 +150,16 @@ let gathering: Uint8Array | null = null;
 /** The `chunk-array` waiting for the other chunks to be placed (`chunk-placed`). */
 let placing: { id: number; resolve(): void; reject(err: unknown): void } | null = null;
 
-/**
- * Runs one request: its answer (with what to transfer), or an `error`.
- * @param ctl its controller, when it was registered before (a queued request)
- */
-async function answerNow(id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>, ctl = new AbortController()): Promise<void> {
+/** Registers request `id` from now on (a `cancel` aborts it, queued or running): its controller. */
+function track(id: number): AbortController {
   clearTimeout(idle);
+  const ctl = new AbortController();
   jobs.set(id, ctl);
+  return ctl;
+}
+
+/** Runs one request, registered with `track`: its answer (with what to transfer), or an `error`. */
+async function answerNow(id: number, ctl: AbortController, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): Promise<void> {
   try {
     const [msg, transfer] = await work(ctl.signal);
     scope.postMessage(msg, transfer);
@@ -199,10 +202,8 @@ function onChunkRequest(msg: Extract<ToWorker, { type: `chunk${string}` | 'gunzi
   const answer = (id: number, work: (signal: AbortSignal) => Promise<[FromWorker, Transferable[]]>): void => {
     // Cancellable while it waits: a `chunk-array` started after its caller gave up would
     // wait for a `chunk-placed` that never comes.
-    const ctl = new AbortController();
-    clearTimeout(idle);
-    jobs.set(id, ctl);
-    chunkQueue = chunkQueue.then(() => answerNow(id, work, ctl));
+    const ctl = track(id);
+    chunkQueue = chunkQueue.then(() => answerNow(id, ctl, work));
   };
   const id = msg.id;
   switch (msg.type) {
