@@ -9,13 +9,11 @@
  * test/fixtures/viewer/expected.json (nibabel).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { buildWebpack, ensureBuilt, here as consumerDir, install, installedManifest, nodeImports, pack, preview } from '../consumer/run.mjs';
+import { buildWebpack, ensureBuilt, here as consumerDir, install, installedManifest, pack, preview } from '../consumer/run.mjs';
+import { expectBrowserScripts, expectConsumerPage } from './consumer-checks.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const expected = JSON.parse(readFileSync(join(here, '..', 'fixtures', 'viewer', 'expected.json'), 'utf8'));
 const PORT = Number(process.env.NIBWEB_CONSUMER_WEBPACK_PORT ?? 4320);
 const out = join(consumerDir, 'dist-webpack');
 
@@ -52,19 +50,8 @@ test('a webpack 5 app bundling the packed package loads a .nii.gz, .wasm and dec
   expect(scripts, `built files: ${built.join(', ')}`).toContain('main.js');
   expect(workerAssets.length, `built files: ${built.join(', ')}`).toBe(1);
 
-  // No Node built-in in the browser bundle or the worker: nothing imports or requires one; the
-  // Node-only paths keep their run-time import('node:…'), never run in a browser.
-  const dynamic = new Set<string>();
-  for (const f of scripts) {
-    const code = readFileSync(join(out, f), 'utf8');
-    // Nothing of the building machine: webpack turns a bare `import.meta.url` into the module's
-    // absolute file path (dist/'s asset URLs are written `new URL("x", import.meta.url)` for it).
-    expect(code.match(/file:\/\/[^"'`\s]*/g) ?? [], f).toEqual([]);
-    const found = nodeImports(code);
-    expect(found.problems, f).toEqual([]);
-    for (const d of found.dynamic) dynamic.add(d.specifier);
-  }
-  expect([...dynamic].every((s) => s.startsWith('node:'))).toBe(true);
+  // No Node built-in in the browser bundle or the worker, nothing of the building machine.
+  expectBrowserScripts(out, scripts);
 
   const server = await preview(PORT, 'dist-webpack');
   try {
@@ -75,20 +62,7 @@ test('a webpack 5 app bundling the packed package loads a .nii.gz, .wasm and dec
     });
     const workers: string[] = [];
     page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    await page.goto(server.url);
-    const el = page.locator('#out');
-    await expect(el, logs.join('\n')).not.toHaveAttribute('data-status', 'loading');
-    await expect(el, `${await el.textContent()}\n${logs.join('\n')}`).toHaveAttribute('data-status', 'ok');
-    const e = expected.asym;
-    await expect(el).toHaveAttribute('data-shape', e.shape.join(','));
-    await expect(el).toHaveAttribute('data-index', e.bright_voxel.index.join(','));
-    await expect(el).toHaveAttribute('data-value', String(e.bright_voxel.value));
-    // The decode worker came with the build and decoded the same value.
-    await expect(el).toHaveAttribute('data-worker-value', String(e.bright_voxel.value));
-    await expect(el).toHaveAttribute('data-workers', '1');
+    await expectConsumerPage(page, server.url);
     expect(workers).toEqual([`/${workerAssets[0]}`]);
     // The module came from the webpack build, served as application/wasm (so compiled
     // streaming), not from a fallback or an inlined copy; the fixture too is a build asset.

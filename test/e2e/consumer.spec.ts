@@ -5,13 +5,11 @@
  * Expected values come from test/fixtures/viewer/expected.json (nibabel).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { build, ensureBuilt, here as consumerDir, install, installedManifest, nodeImports, pack, preview } from '../consumer/run.mjs';
+import { build, ensureBuilt, here as consumerDir, install, installedManifest, pack, preview } from '../consumer/run.mjs';
+import { expectBrowserScripts, expectConsumerPage } from './consumer-checks.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const expected = JSON.parse(readFileSync(join(here, '..', 'fixtures', 'viewer', 'expected.json'), 'utf8'));
 const PORT = Number(process.env.NIBWEB_CONSUMER_PORT ?? 4318);
 
 test('a Vite app bundling the packed package loads a .nii.gz, .wasm included', async ({ page }, testInfo) => {
@@ -38,18 +36,9 @@ test('a Vite app bundling the packed package loads a .nii.gz, .wasm included', a
   }
 
   // No Node built-in in the browser bundle: Vite shimmed none (no __vite-browser-external
-  // chunk), nothing imports or requires one; the Node-only code paths (file paths, the .wasm
-  // read from disk, node:zlib) keep their run-time import('node:…'), never run in a browser.
+  // chunk), and the scripts import or require none.
   expect(built.filter((f) => f.includes('__vite-browser-external'))).toEqual([]);
-  const js = built.filter((f) => f.endsWith('.js'));
-  expect(js.length).toBeGreaterThan(0);
-  const dynamic = new Set<string>();
-  for (const f of js) {
-    const found = nodeImports(readFileSync(join(consumerDir, 'dist', f), 'utf8'));
-    expect(found.problems, f).toEqual([]);
-    for (const d of found.dynamic) dynamic.add(d.specifier);
-  }
-  expect([...dynamic].every((s) => s.startsWith('node:'))).toBe(true);
+  expectBrowserScripts(join(consumerDir, 'dist'), built.filter((f) => f.endsWith('.js')));
 
   const server = await preview(PORT);
   try {
@@ -57,20 +46,7 @@ test('a Vite app bundling the packed package loads a .nii.gz, .wasm included', a
     page.on('response', (r) => {
       if (new URL(r.url()).pathname.endsWith('.wasm')) wasmResponses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? null });
     });
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    await page.goto(server.url);
-    const out = page.locator('#out');
-    await expect(out, logs.join('\n')).not.toHaveAttribute('data-status', 'loading');
-    await expect(out, `${await out.textContent()}\n${logs.join('\n')}`).toHaveAttribute('data-status', 'ok');
-    const e = expected.asym;
-    await expect(out).toHaveAttribute('data-shape', e.shape.join(','));
-    await expect(out).toHaveAttribute('data-index', e.bright_voxel.index.join(','));
-    await expect(out).toHaveAttribute('data-value', String(e.bright_voxel.value));
-    // The decode worker came with the build and decoded the same value.
-    await expect(out).toHaveAttribute('data-worker-value', String(e.bright_voxel.value));
-    await expect(out).toHaveAttribute('data-workers', '1');
+    await expectConsumerPage(page, server.url);
     // The module came from the consumer's build, not from a fallback or an inlined copy.
     expect(wasmResponses.length, JSON.stringify(wasmResponses)).toBeGreaterThan(0);
     expect(wasmResponses.every((r) => r.status === 200)).toBe(true);
